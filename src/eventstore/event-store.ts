@@ -1,0 +1,108 @@
+/**
+ * The event store port. Command handlers append to streams with an expected revision; projections
+ * and processors read the global feed from a checkpoint and follow it live. Both adapters
+ * (PostgreSQL, KurrentDB) pass the same contract suite in test/contract/.
+ */
+
+/** Revision of a stream: the 0-based position of its last event; -1 before the first. */
+export type StreamRevision = number;
+
+/** What the writer believes about the stream before appending. */
+export type ExpectedRevision = StreamRevision | 'no_stream' | 'stream_exists' | 'any';
+
+/** Who and what caused an event: kept for every event, shown to auditors. */
+export interface EventMetadata {
+  correlationId?: string;
+  causationId?: string;
+  /** e.g. "account:<id>", "admin:<user>", "system:<processor>". */
+  actor?: string;
+  sourceIp?: string;
+  serverId?: string;
+  requestId?: string;
+  [extra: string]: unknown;
+}
+
+export interface NewEvent<T = unknown> {
+  /** A UUID; generated when absent. */
+  id?: string;
+  type: string;
+  schemaVersion?: number;
+  data: T;
+  metadata?: EventMetadata;
+}
+
+export interface StoredEvent<T = unknown> {
+  eventId: string;
+  streamId: string;
+  streamPosition: number;
+  /** Opaque global position; compare with `comparePositions`, never as a timestamp. */
+  position: string;
+  type: string;
+  schemaVersion: number;
+  data: T;
+  metadata: EventMetadata;
+  recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** The stream's revision after the append (pass it as the next expected revision). */
+  nextExpectedRevision: StreamRevision;
+  /** Global position of the last appended event. */
+  position: string;
+}
+
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+}
+
+export interface Subscription {
+  /** Stops delivery and waits for the batch in progress. */
+  stop(): Promise<void>;
+  /** Resolves when the subscription ends: stopped, or failed (rejects with the handler's error). */
+  readonly done: Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events after this position; START_POSITION for everything. */
+  after: string;
+  maxBatch?: number;
+  /** Called with each batch, in global order; the next batch waits for it to resolve. */
+  handler: (events: StoredEvent[]) => Promise<void>;
+}
+
+export const START_POSITION = '0/0';
+
+export class WrongExpectedRevisionError extends Error {
+  override name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: StreamRevision | 'no_stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+export interface EventStore {
+  /** Appends atomically to one stream; throws WrongExpectedRevisionError on a conflict. */
+  append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /** Appends to several streams in one atomic step (reservations beside the domain event). */
+  appendMulti(appends: StreamAppend[]): Promise<AppendResult[]>;
+  /** All events of a stream from a revision, in order; [] for a stream that does not exist. */
+  readStream(streamId: string, options?: { fromRevision?: StreamRevision; maxCount?: number }): Promise<StoredEvent[]>;
+  /** The stream's revision, or -1 when it does not exist. */
+  streamRevision(streamId: string): Promise<StreamRevision>;
+  /** The global feed after a position, in a stable order without gaps. */
+  readAll(options: { after: string; maxCount: number; until?: string }): Promise<StoredEvent[]>;
+  /** Follows the global feed from a position: catch-up then live. */
+  subscribeToAll(options: SubscribeOptions): Subscription;
+  /** Position of the last event readers can see now (START_POSITION when empty). */
+  headPosition(): Promise<string>;
+  /** How many readable events lie after a position (projection lag). */
+  countAfter(position: string): Promise<number>;
+  /** Negative, zero or positive, as a sort comparator over positions. */
+  comparePositions(a: string, b: string): number;
+  close(): Promise<void>;
+}

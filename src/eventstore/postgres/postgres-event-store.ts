@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Client, type Pool, type PoolClient } from 'pg';
+import {
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type StoredEvent,
+  type StreamAppend,
+  type StreamRevision,
+  type SubscribeOptions,
+  type Subscription,
+  START_POSITION,
+  WrongExpectedRevisionError,
+} from '../event-store';
+import { comparePgPositions, formatPosition, parsePosition } from './position';
+import { PollingSubscription } from './polling-subscription';
+
+export const NOTIFY_CHANNEL = 'certledger_events';
+
+export interface PostgresEventStoreOptions {
+  pool: Pool;
+  /** Connection string for the dedicated LISTEN connection (LISTEN cannot share a pool). */
+  listenUrl?: string;
+  /** Safety-net polling interval for subscriptions, in milliseconds. */
+  pollIntervalMs?: number;
+}
+
+const SELECT_EVENT = `event_id, stream_id, stream_position, transaction_id::text AS xid, global_position::text AS seq,
+  event_type, schema_version, data, metadata, recorded_at`;
+
+// Only rows of transactions older than every transaction still running are readable: a writer
+// that took its sequence value earlier but commits later can then never be skipped.
+const VISIBLE = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+function toStored(r: Record<string, any>): StoredEvent {
+  return {
+    eventId: r.event_id,
+    streamId: r.stream_id,
+    streamPosition: Number(r.stream_position),
+    position: formatPosition(r.xid, r.seq),
+    type: r.event_type,
+    schemaVersion: r.schema_version,
+    data: r.data,
+    metadata: r.metadata,
+    recordedAt: r.recorded_at,
+  };
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return (e as { code?: string })?.code === '23505';
+}
+
+export class PostgresEventStore implements EventStore {
+  /** In-process wake-up for local subscribers; LISTEN/NOTIFY carries it across instances. */
+  private readonly appended = new EventEmitter();
+  private listener?: Client;
+  private listenerStarting?: Promise<void>;
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private closed = false;
+
+  constructor(private readonly opts: PostgresEventStoreOptions) {
+    this.appended.setMaxListeners(0);
+  }
+
+  get pool(): Pool {
+    return this.opts.pool;
+  }
+
+  async append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    const [result] = await this.appendMulti([{ streamId, events, expectedRevision }]);
+    return result;
+  }
+
+  async appendMulti(appends: StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    const client = await this.opts.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const results: AppendResult[] = [];
+      for (const a of appends) results.push(await this.appendIn(client, a));
+      await client.query(`SELECT pg_notify($1, '')`, [NOTIFY_CHANNEL]);
+      await client.query('COMMIT');
+      this.appended.emit('append');
+      return results;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async appendIn(client: PoolClient, a: StreamAppend): Promise<AppendResult> {
+    if (a.events.length === 0) throw new Error(`append to ${a.streamId}: no events`);
+    const n = a.events.length;
+    const newVersion = await this.bumpStreamVersion(client, a.streamId, a.expectedRevision, n);
+    const first = newVersion - n + 1;
+    const r = await client.query(
+      `INSERT INTO es_events (event_id, stream_id, stream_position, event_type, schema_version, data, metadata)
+       SELECT e.id, $1, $2::bigint + e.ord - 1, e.type, e.version, e.data, e.meta
+       FROM unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY
+         AS e(id, type, version, data, meta, ord)
+       RETURNING transaction_id::text AS xid, global_position::text AS seq`,
+      [
+        a.streamId,
+        first,
+        a.events.map((e) => e.id ?? randomUUID()),
+        a.events.map((e) => e.type),
+        a.events.map((e) => e.schemaVersion ?? 1),
+        a.events.map((e) => JSON.stringify(e.data ?? null)),
+        a.events.map((e) => JSON.stringify(e.metadata ?? {})),
+      ],
+    ).catch((e) => {
+      // Backstop: the (stream_id, stream_position) key caught a writer the streams row did not.
+      if (isUniqueViolation(e) && /es_events_pkey/.test(String(e.constraint ?? e.message))) {
+        throw new WrongExpectedRevisionError(a.streamId, a.expectedRevision, first - 1);
+      }
+      throw e;
+    });
+    const last = r.rows.reduce((m: any, row: any) => (BigInt(row.seq) > BigInt(m.seq) ? row : m));
+    return { nextExpectedRevision: newVersion, position: formatPosition(last.xid, last.seq) };
+  }
+
+  /** Compare-and-swap on the streams row; returns the new revision. */
+  private async bumpStreamVersion(client: PoolClient, streamId: string, expected: ExpectedRevision, n: number): Promise<number> {
+    if (expected === 'no_stream' || expected === -1) {
+      await client.query('SAVEPOINT new_stream');
+      try {
+        await client.query('INSERT INTO es_streams (stream_id, version) VALUES ($1, $2)', [streamId, n - 1]);
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        await client.query('ROLLBACK TO SAVEPOINT new_stream');
+        throw new WrongExpectedRevisionError(streamId, expected, await this.revisionIn(client, streamId));
+      }
+      return n - 1;
+    }
+    if (expected === 'any') {
+      const r = await client.query(
+        `INSERT INTO es_streams (stream_id, version) VALUES ($1, $2 - 1)
+         ON CONFLICT (stream_id) DO UPDATE SET version = es_streams.version + $2, updated_at = now()
+         RETURNING version`,
+        [streamId, n],
+      );
+      return Number(r.rows[0].version);
+    }
+    const r =
+      expected === 'stream_exists'
+        ? await client.query('UPDATE es_streams SET version = version + $2, updated_at = now() WHERE stream_id = $1 RETURNING version', [streamId, n])
+        : await client.query(
+            'UPDATE es_streams SET version = version + $3, updated_at = now() WHERE stream_id = $1 AND version = $2 RETURNING version',
+            [streamId, expected, n],
+          );
+    if (r.rowCount === 0) throw new WrongExpectedRevisionError(streamId, expected, await this.revisionIn(client, streamId));
+    return Number(r.rows[0].version);
+  }
+
+  private async revisionIn(client: PoolClient | Pool, streamId: string): Promise<StreamRevision | 'no_stream'> {
+    const r = await client.query('SELECT version FROM es_streams WHERE stream_id = $1', [streamId]);
+    return r.rowCount ? Number(r.rows[0].version) : 'no_stream';
+  }
+
+  async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {
+    const r = await this.opts.pool.query(
+      `SELECT ${SELECT_EVENT} FROM es_events WHERE stream_id = $1 AND stream_position >= $2
+       ORDER BY stream_position LIMIT $3`,
+      [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
+    );
+    return r.rows.map(toStored);
+  }
+
+  async streamRevision(streamId: string): Promise<StreamRevision> {
+    const rev = await this.revisionIn(this.opts.pool, streamId);
+    return rev === 'no_stream' ? -1 : rev;
+  }
+
+  async readAll(options: { after: string; maxCount: number; until?: string }): Promise<StoredEvent[]> {
+    const after = parsePosition(options.after);
+    const until = options.until ? parsePosition(options.until) : undefined;
+    const r = await this.opts.pool.query(
+      `SELECT ${SELECT_EVENT} FROM es_events
+       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${VISIBLE}
+         AND ($4::text IS NULL OR (transaction_id, global_position) <= ($4::text::xid8, $5::bigint))
+       ORDER BY transaction_id, global_position LIMIT $3`,
+      [after.xid.toString(), after.seq.toString(), options.maxCount, until?.xid.toString() ?? null, until?.seq.toString() ?? null],
+    );
+    return r.rows.map(toStored);
+  }
+
+  async headPosition(): Promise<string> {
+    const r = await this.opts.pool.query(
+      `SELECT transaction_id::text AS xid, global_position::text AS seq FROM es_events WHERE ${VISIBLE}
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    return r.rowCount ? formatPosition(r.rows[0].xid, r.rows[0].seq) : START_POSITION;
+  }
+
+  async countAfter(position: string): Promise<number> {
+    const p = parsePosition(position);
+    const r = await this.opts.pool.query(
+      `SELECT count(*)::bigint AS n FROM es_events
+       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${VISIBLE}`,
+      [p.xid.toString(), p.seq.toString()],
+    );
+    return Number(r.rows[0].n);
+  }
+
+  comparePositions(a: string, b: string): number {
+    return comparePgPositions(a, b);
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    void this.ensureListener();
+    const sub = new PollingSubscription(this, options, this.opts.pollIntervalMs ?? 500, (wake) => {
+      this.appended.on('append', wake);
+      return () => this.appended.off('append', wake);
+    });
+    this.subscriptions.add(sub);
+    sub.done.finally(() => this.subscriptions.delete(sub)).catch(() => undefined);
+    return sub;
+  }
+
+  /** One LISTEN connection per store; a lost connection is re-established, and polling covers the gap. */
+  private ensureListener(): Promise<void> {
+    if (!this.opts.listenUrl || this.listener || this.listenerStarting || this.closed) return Promise.resolve();
+    this.listenerStarting = (async () => {
+      const client = new Client({ connectionString: this.opts.listenUrl });
+      client.on('notification', () => this.appended.emit('append'));
+      client.on('error', () => {
+        this.listener = undefined;
+        client.end().catch(() => undefined);
+        if (!this.closed) setTimeout(() => void this.ensureListener(), 1000).unref();
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+        this.listener = client;
+        this.appended.emit('append');
+      } catch {
+        await client.end().catch(() => undefined);
+        if (!this.closed) setTimeout(() => void this.ensureListener(), 1000).unref();
+      }
+    })().finally(() => {
+      this.listenerStarting = undefined;
+    });
+    return this.listenerStarting;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.subscriptions].map((s) => s.stop()));
+    await this.listenerStarting?.catch(() => undefined);
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+}
