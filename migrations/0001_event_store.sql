@@ -42,6 +42,7 @@ CREATE TRIGGER es_events_no_truncate BEFORE TRUNCATE ON es_events
 -- Subscription and projection checkpoints, with the error that stopped one (never skipped).
 CREATE TABLE es_checkpoints (
   subscription_id text PRIMARY KEY,
+  version         integer NOT NULL DEFAULT 1,
   position        text NOT NULL DEFAULT '0/0',
   events_handled  bigint NOT NULL DEFAULT 0,
   status          text NOT NULL DEFAULT 'running',

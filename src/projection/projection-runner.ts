@@ -1,0 +1,301 @@
+import { EventEmitter } from 'node:events';
+import type { Pool, PoolClient } from 'pg';
+import { type EventStore, START_POSITION, type StoredEvent } from '../eventstore/event-store';
+import { checkpointId, handlesEvent, type Projection } from './projection';
+
+export interface ProjectionState {
+  name: string;
+  version: number;
+  position: string;
+  eventsHandled: number;
+  status: 'running' | 'failed' | 'rebuilding';
+  error: string | null;
+  errorPosition: string | null;
+  updatedAt: Date;
+}
+
+export interface RunnerOptions {
+  store: EventStore;
+  pool: Pool;
+  projections: readonly Projection[];
+  batchSize?: number;
+  /** How often an idle projection re-checks the feed (the store's wake-up usually comes first). */
+  pollIntervalMs?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export class ProjectionFailedError extends Error {
+  override name = 'ProjectionFailedError';
+}
+
+/**
+ * Runs projections off the event store's global feed. Each batch is one transaction that locks the
+ * projection's checkpoint row (SKIP LOCKED: one instance of the fleet projects at a time), applies
+ * the SQL, and moves the checkpoint, so rows and checkpoint commit together. A projection that
+ * throws is stopped at the failing event with the error recorded; it is never skipped.
+ */
+export class ProjectionRunner {
+  private readonly progress = new EventEmitter();
+  private readonly loops = new Map<string, { stop(): Promise<void> }>();
+  private readonly batchSize: number;
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.batchSize = opts.batchSize ?? 500;
+    this.progress.setMaxListeners(0);
+  }
+
+  get projections(): readonly Projection[] {
+    return this.opts.projections;
+  }
+
+  private find(name: string): Projection {
+    const p = this.opts.projections.find((x) => x.name === name);
+    if (!p) throw new Error(`unknown projection '${name}' (known: ${this.opts.projections.map((x) => x.name).join(', ')})`);
+    return p;
+  }
+
+  /** Creates missing checkpoint rows; rebuilds projections whose stored version differs from the code's. */
+  async prepare(): Promise<void> {
+    for (const p of this.opts.projections) {
+      // A projection stopped on an error gets one more try per start (the fix may be in this version).
+      const failed = await this.opts.pool.query(
+        `UPDATE es_checkpoints SET status = 'running' WHERE subscription_id = $1 AND status = 'failed' RETURNING error`,
+        [checkpointId(p)],
+      );
+      if (failed.rowCount) this.opts.log?.('retrying projection stopped on an error', { projection: p.name, error: failed.rows[0].error });
+      await this.opts.pool.query(
+        `INSERT INTO es_checkpoints (subscription_id, version) VALUES ($1, $2) ON CONFLICT (subscription_id) DO NOTHING`,
+        [checkpointId(p), p.version],
+      );
+      const r = await this.opts.pool.query('SELECT version FROM es_checkpoints WHERE subscription_id = $1', [checkpointId(p)]);
+      if (Number(r.rows[0].version) !== p.version) {
+        this.opts.log?.('projection version changed: rebuilding', { projection: p.name, from: r.rows[0].version, to: p.version });
+        await this.rebuild(p.name);
+      }
+    }
+  }
+
+  /** Starts following the feed live for every projection. */
+  start(): void {
+    for (const p of this.opts.projections) {
+      if (this.loops.has(p.name)) continue;
+      let stopped = false;
+      let wake: () => void = () => undefined;
+      const idleMs = this.opts.pollIntervalMs ?? 500;
+      const done = (async () => {
+        // The store's subscription serves only as a wake-up on new events; the checkpoint row is the truth.
+        const watcher = this.opts.store.subscribeToAll({ after: await this.opts.store.headPosition(), handler: async () => wake() });
+        try {
+          while (!stopped) {
+            const outcome = await this.step(p).catch((e) => {
+              this.opts.log?.('projection step failed; retrying', { projection: p.name, error: (e as Error).message });
+              return 'idle' as const;
+            });
+            if (outcome === 'failed') {
+              this.opts.log?.('projection stopped on an error', { projection: p.name });
+              break;
+            }
+            if (outcome === 'more') continue;
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(resolve, idleMs);
+              wake = () => {
+                clearTimeout(t);
+                resolve();
+              };
+            });
+            wake = () => undefined;
+          }
+        } finally {
+          await watcher.stop();
+        }
+      })();
+      this.loops.set(p.name, {
+        stop: async () => {
+          stopped = true;
+          wake();
+          await done;
+        },
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.loops.values()].map((l) => l.stop()));
+    this.loops.clear();
+  }
+
+  /**
+   * One batch for one projection. Returns 'more' when a full batch was applied, 'idle' when caught up
+   * or another instance holds the projection, 'failed' after recording a failure.
+   */
+  async step(p: Projection): Promise<'more' | 'idle' | 'failed'> {
+    const id = checkpointId(p);
+    const cp = await this.opts.pool.query('SELECT position, status FROM es_checkpoints WHERE subscription_id = $1', [id]);
+    if (cp.rowCount === 0) throw new Error(`projection ${p.name} has no checkpoint: call prepare() first`);
+    if (cp.rows[0].status === 'failed') return 'failed';
+    const from: string = cp.rows[0].position;
+    // Read before the write transaction starts, so this batch's own xid never hides the feed.
+    const events = await this.opts.store.readAll({ after: from, maxCount: this.batchSize });
+    if (events.length === 0) return 'idle';
+    const client = await this.opts.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const locked = await client.query(
+        'SELECT position FROM es_checkpoints WHERE subscription_id = $1 FOR UPDATE SKIP LOCKED',
+        [id],
+      );
+      if (locked.rowCount === 0 || locked.rows[0].position !== from) {
+        await client.query('ROLLBACK'); // another instance holds or moved it
+        return locked.rowCount === 0 ? 'idle' : 'more';
+      }
+      const handled = await this.applyBatch(client, p, events);
+      await client.query(
+        `UPDATE es_checkpoints SET position = $2, events_handled = events_handled + $3, updated_at = now()
+         WHERE subscription_id = $1`,
+        [id, events[events.length - 1].position, handled],
+      );
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (e instanceof ProjectionFailedError) {
+        await this.recordFailure(p, e.message, (e as ProjectionFailedError & { position: string }).position);
+        this.progress.emit('progress');
+        return 'failed';
+      }
+      throw e;
+    } finally {
+      client.release();
+    }
+    this.progress.emit('progress');
+    return events.length === this.batchSize ? 'more' : 'idle';
+  }
+
+  private async applyBatch(client: PoolClient, p: Projection, events: StoredEvent[]): Promise<number> {
+    let handled = 0;
+    for (const e of events) {
+      if (!handlesEvent(p, e.type)) continue;
+      await client.query('SAVEPOINT projection_event');
+      try {
+        await p.apply(e, client);
+      } catch (err) {
+        const failure = new ProjectionFailedError(
+          `event ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
+        ) as ProjectionFailedError & { position: string };
+        failure.position = e.position;
+        throw failure;
+      }
+      await client.query('RELEASE SAVEPOINT projection_event');
+      handled++;
+    }
+    return handled;
+  }
+
+  private async recordFailure(p: Projection, message: string, position: string): Promise<void> {
+    await this.opts.pool.query(
+      `UPDATE es_checkpoints SET status = 'failed', error = $2, error_position = $3, updated_at = now() WHERE subscription_id = $1`,
+      [checkpointId(p), message, position],
+    );
+  }
+
+  /** Clears a recorded failure so the projection retries from its checkpoint (after a fix). */
+  async resume(name: string): Promise<void> {
+    const p = this.find(name);
+    await this.opts.pool.query(
+      `UPDATE es_checkpoints SET status = 'running', error = NULL, error_position = NULL, updated_at = now() WHERE subscription_id = $1`,
+      [checkpointId(p)],
+    );
+  }
+
+  /**
+   * Replays the projection from the first event inside ONE transaction: readers keep seeing the old
+   * rows until the rebuilt ones commit, and a failure leaves everything as it was.
+   */
+  async rebuild(name: string): Promise<{ events: number; position: string }> {
+    const p = this.find(name);
+    const id = checkpointId(p);
+    const client = await this.opts.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO es_checkpoints (subscription_id, version) VALUES ($1, $2) ON CONFLICT (subscription_id) DO NOTHING`,
+        [id, p.version],
+      );
+      // Waits for a live batch of another instance to finish, then holds the projection.
+      await client.query('SELECT 1 FROM es_checkpoints WHERE subscription_id = $1 FOR UPDATE', [id]);
+      for (const table of p.tables) await client.query(`DELETE FROM ${table}`);
+      let position = START_POSITION;
+      let handled = 0;
+      for (;;) {
+        const events = await this.opts.store.readAll({ after: position, maxCount: this.batchSize });
+        if (events.length === 0) break;
+        handled += await this.applyBatch(client, p, events);
+        position = events[events.length - 1].position;
+      }
+      await client.query(
+        `UPDATE es_checkpoints SET position = $2, version = $3, events_handled = $4, status = 'running',
+           error = NULL, error_position = NULL, updated_at = now() WHERE subscription_id = $1`,
+        [id, position, p.version, handled],
+      );
+      await client.query('COMMIT');
+      this.progress.emit('progress');
+      return { events: handled, position };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async status(): Promise<Array<ProjectionState & { lag: number }>> {
+    const r = await this.opts.pool.query(
+      `SELECT subscription_id, version, position, events_handled, status, error, error_position, updated_at
+       FROM es_checkpoints WHERE subscription_id = ANY($1) ORDER BY subscription_id`,
+      [this.opts.projections.map(checkpointId)],
+    );
+    const byId = new Map(r.rows.map((row) => [row.subscription_id, row]));
+    return Promise.all(
+      this.opts.projections.map(async (p) => {
+        const row = byId.get(checkpointId(p));
+        const position = row?.position ?? START_POSITION;
+        return {
+          name: p.name,
+          version: row ? Number(row.version) : p.version,
+          position,
+          eventsHandled: Number(row?.events_handled ?? 0),
+          status: row?.status ?? 'running',
+          error: row?.error ?? null,
+          errorPosition: row?.error_position ?? null,
+          updatedAt: row?.updated_at ?? new Date(0),
+          lag: await this.opts.store.countAfter(position),
+        };
+      }),
+    );
+  }
+
+  /**
+   * Read-your-writes: resolves once every projection (on any instance) has passed `position`, or
+   * rejects after `timeoutMs`. Failed projections reject at once.
+   */
+  async waitFor(position: string, timeoutMs = 5000): Promise<void> {
+    const ids = this.opts.projections.map(checkpointId);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await this.opts.pool.query('SELECT subscription_id, position, status FROM es_checkpoints WHERE subscription_id = ANY($1)', [ids]);
+      const failed = r.rows.find((row) => row.status === 'failed');
+      if (failed) throw new ProjectionFailedError(`projection ${failed.subscription_id} is stopped on an error`);
+      if (r.rowCount === ids.length && r.rows.every((row) => this.opts.store.comparePositions(row.position, position) >= 0)) return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`projections did not reach ${position} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          this.progress.off('progress', done);
+          resolve();
+        };
+        const t = setTimeout(done, Math.min(left, 50));
+        this.progress.on('progress', done);
+      });
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { StoredEvent } from '../eventstore/event-store';
+
+/** The slice of a SQL client a projection may use: one query at a time inside the engine's transaction. */
+export interface SqlTx {
+  query(text: string, params?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+}
+
+/**
+ * A read-model builder: one file under projections/. It declares the event types it handles and
+ * the tables it owns, and turns each event into SQL. It must be deterministic (use the event's
+ * recordedAt, never the clock) so a rebuild gives byte-identical rows.
+ */
+export interface Projection {
+  /** Stable name; also the checkpoint's id ("projection:<name>"). */
+  readonly name: string;
+  /** Bump when the SQL changes meaning: a checkpoint of another version triggers a rebuild. */
+  readonly version: number;
+  /** Event types it applies; 'all' for views of the whole history (the audit trail). */
+  readonly handles: readonly string[] | 'all';
+  /** Tables emptied before a rebuild, in an order that satisfies foreign keys. */
+  readonly tables: readonly string[];
+  apply(event: StoredEvent, tx: SqlTx): Promise<void>;
+}
+
+export const checkpointId = (p: Pick<Projection, 'name'>) => `projection:${p.name}`;
+
+export const handlesEvent = (p: Pick<Projection, 'handles'>, type: string) => p.handles === 'all' || p.handles.includes(type);
