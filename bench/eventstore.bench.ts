@@ -1,0 +1,69 @@
+import { ALL_PROJECTIONS } from '../projections';
+import { PostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
+import { ProjectionRunner } from '../src/projection/projection-runner';
+import { benchDatabase, rate } from './support';
+
+/**
+ * Event store and projection figures: append throughput with 1 and 16 concurrent writers
+ * (one event per append, each append its own transaction), read-all throughput, and the
+ * projection replay rate over at least 100,000 events.
+ * Run: npm run bench:eventstore   (BENCH_EVENTS=200000 to replay more)
+ */
+async function main() {
+  const db = await benchDatabase();
+  const store = new PostgresEventStore({ pool: db.pool });
+  const data = { orderId: 'b6a1', identifiers: [{ type: 'dns', value: 'www.example.com' }], status: 'pending' };
+  const meta = { actor: 'account:bench', sourceIp: '192.0.2.1', serverId: 'bench' };
+
+  async function writers(n: number, appendsPerWriter: number) {
+    const start = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: n }, async (_, w) => {
+        for (let i = 0; i < appendsPerWriter; i++) {
+          await store.append(`bench-${n}-${w}-${i}`, [{ type: 'OrderCreated', data, metadata: meta }], 'no_stream');
+        }
+      }),
+    );
+    return rate(n * appendsPerWriter, start);
+  }
+
+  console.log(`append, 1 writer:    ${await writers(1, 3000)}`);
+  console.log(`append, 16 writers:  ${await writers(16, 500)}`);
+
+  // Seed up to the replay size with 100-event appends.
+  const target = Number(process.env.BENCH_EVENTS ?? 100_000);
+  let have = await store.countAfter('0/0');
+  for (let s = 0; have < target; s++) {
+    const n = Math.min(100, target - have);
+    await store.append(`seed-${s}`, Array.from({ length: n }, () => ({ type: 'OrderCreated', data, metadata: meta })), 'no_stream');
+    have += n;
+  }
+
+  let start = process.hrtime.bigint();
+  let after = '0/0';
+  let read = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: 1000 });
+    if (page.length === 0) break;
+    read += page.length;
+    after = page[page.length - 1].position;
+  }
+  console.log(`read all (pages of 1000): ${rate(read, start)}`);
+
+  const runner = new ProjectionRunner({ store, pool: db.pool, projections: ALL_PROJECTIONS, batchSize: 1000 });
+  await runner.prepare();
+  for (const p of ALL_PROJECTIONS) {
+    start = process.hrtime.bigint();
+    const r = await runner.rebuild(p.name);
+    console.log(`projection replay (${p.name}): ${rate(r.events, start)}`);
+  }
+  const mem = process.memoryUsage();
+  console.log(`process memory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  await store.close();
+  await db.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { Controller, Get, Head, HttpCode, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ACME_PATHS } from '../urls';
+import { ACME_CONTEXT, type AcmeContext } from './acme-context';
+import { DIRECTORY_META, type DirectoryMeta } from './directory-meta';
+
+/** RFC 8555 §7.1.1 directory and §7.2 newNonce. */
+@Controller()
+export class DirectoryController {
+  constructor(
+    @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
+    @Inject(DIRECTORY_META) private readonly meta: DirectoryMeta,
+  ) {}
+
+  @Get(ACME_PATHS.directory)
+  async directory(@Res({ passthrough: true }) reply: FastifyReply) {
+    const u = this.acme.urls;
+    reply.header('Cache-Control', 'public, max-age=0, no-cache');
+    reply.header('Replay-Nonce', await this.acme.nonces.issue());
+    return {
+      newNonce: u.newNonce(),
+      newAccount: u.newAccount(),
+      newOrder: u.newOrder(),
+      newAuthz: u.newAuthz(),
+      revokeCert: u.revokeCert(),
+      keyChange: u.keyChange(),
+      meta: this.meta,
+    };
+  }
+
+  @Head(ACME_PATHS.newNonce)
+  @HttpCode(200)
+  async headNonce(@Res({ passthrough: true }) reply: FastifyReply) {
+    await this.nonceHeaders(reply);
+    return '';
+  }
+
+  @Get(ACME_PATHS.newNonce)
+  @HttpCode(204)
+  async getNonce(@Res({ passthrough: true }) reply: FastifyReply) {
+    await this.nonceHeaders(reply);
+    return '';
+  }
+
+  private async nonceHeaders(reply: FastifyReply) {
+    reply.header('Replay-Nonce', await this.acme.nonces.issue());
+    reply.header('Cache-Control', 'no-store');
+    reply.header('Link', `<${this.acme.urls.directory()}>;rel="index"`);
+  }
+}

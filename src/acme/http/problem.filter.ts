@@ -1,0 +1,54 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AcmeError } from '../../domain/errors';
+import { RUNTIME, type Runtime } from '../../runtime/runtime';
+import { ACME_CONTEXT, type AcmeContext } from './acme-context';
+
+/**
+ * The one place where errors become HTTP: AcmeError as an RFC 8555 problem document, framework
+ * errors (unknown route, wrong method, oversized body) as the matching ACME problem, anything else
+ * as serverInternal with the cause logged, never shown. Every ACME response, errors included,
+ * carries a fresh Replay-Nonce so clients can retry badNonce at once.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(
+    @Inject(RUNTIME) private readonly rt: Runtime,
+    @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
+  ) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const req = ctx.getRequest<FastifyRequest>();
+    const err = this.toAcmeError(exception, req);
+    for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+    reply.header('Cache-Control', 'no-store');
+    reply.header('Link', `<${this.acme.urls.directory()}>;rel="index"`);
+    try {
+      reply.header('Replay-Nonce', await this.acme.nonces.issue());
+    } catch {
+      // The database is down: the problem document still goes out, without a nonce.
+    }
+    reply.status(err.status).type('application/problem+json').send(JSON.stringify(err.toProblem()));
+  }
+
+  private toAcmeError(e: unknown, req: FastifyRequest): AcmeError {
+    if (e instanceof AcmeError) return e;
+    if (e instanceof HttpException) {
+      const status = e.getStatus();
+      if (status === 404) return new AcmeError('malformed', `no resource at ${req.url}`, [], { status: 404 });
+      if (status === 405) return new AcmeError('malformed', `method ${req.method} not allowed on ${req.url}`, [], { status: 405 });
+      return new AcmeError('malformed', e.message, [], { status });
+    }
+    const fastifyCode = (e as { code?: string })?.code;
+    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return new AcmeError('malformed', 'request body is larger than the server accepts', [], { status: 413 });
+    }
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return new AcmeError('malformed', 'Content-Type must be application/jose+json', [], { status: 415 });
+    }
+    this.rt.log.error({ err: e, url: req.url, method: req.method }, 'unhandled error in request');
+    return new AcmeError('serverInternal', 'the server could not process the request; the error has been logged');
+  }
+}

@@ -1,0 +1,91 @@
+import PgBoss from 'pg-boss';
+import type { Pool } from 'pg';
+import type { SqlTx } from '../projection/projection';
+
+/**
+ * Durable background work on pg-boss, inside our own PostgreSQL (schema certledger_jobs). A claimed
+ * job holds a lease (expireInSeconds); a job whose instance died or stopped before finishing is
+ * retried once its lease expires, by any instance. Jobs are enqueued from event subscriptions in
+ * the same transaction as the subscriber's checkpoint, so none is lost or doubled.
+ */
+export const QUEUES = {
+  validation: 'challenge-validation',
+  issuance: 'order-issuance',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobQueueOptions {
+  pool: Pool;
+  leaseMs: number;
+  /** How often idle workers look for work when no local wake-up arrives. */
+  pollIntervalMs?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
+
+export class JobQueue {
+  readonly boss: PgBoss;
+  private readonly workerIds = new Map<string, string[]>();
+  private started = false;
+
+  constructor(private readonly opts: JobQueueOptions) {
+    this.boss = new PgBoss({
+      db: { executeSql: (text: string, values: unknown[]) => opts.pool.query(text, values as never[]) },
+      schema: 'certledger_jobs',
+      migrate: true,
+      supervise: true,
+      schedule: false,
+    } as PgBoss.ConstructorOptions);
+    this.boss.on('error', (e) => opts.log?.('job queue error', { error: e.message }));
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    const lease = Math.max(1, Math.round(this.opts.leaseMs / 1000));
+    for (const name of Object.values(QUEUES)) {
+      const queue = { name, policy: 'standard' as const, retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: lease };
+      if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, queue);
+      else await this.boss.createQueue(name, queue);
+    }
+    this.started = true;
+  }
+
+  /** Enqueues inside the caller's transaction; `key` makes the enqueue idempotent (one job per key). */
+  async sendIn(tx: SqlTx, queue: QueueName, data: object, key: string): Promise<void> {
+    await this.boss.send(queue, data, {
+      singletonKey: key,
+      db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
+    });
+  }
+
+  /** Runs `handler` for jobs of the queue, `concurrency` at a time on this instance. */
+  async work<T>(queue: QueueName, concurrency: number, handler: JobHandler<T>): Promise<void> {
+    const ids: string[] = [];
+    for (let i = 0; i < concurrency; i++) {
+      ids.push(
+        await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, (this.opts.pollIntervalMs ?? 1000) / 1000), includeMetadata: true }, async ([job]) => {
+          await handler(job.data, { id: job.id, retryCount: (job as PgBoss.JobWithMetadata<T>).retryCount ?? 0 });
+        }),
+      );
+    }
+    this.workerIds.set(queue, ids);
+  }
+
+  /** Wakes this instance's idle workers of a queue (after a local enqueue). */
+  wake(queue: QueueName): void {
+    for (const id of this.workerIds.get(queue) ?? []) this.boss.notifyWorker(id);
+  }
+
+  async pending(queue: QueueName): Promise<number> {
+    return this.boss.getQueueSize(queue);
+  }
+
+  /** Stops fetching, waits up to `drainMs` for claimed jobs; unfinished ones return after their lease. */
+  async stop(drainMs: number): Promise<void> {
+    if (!this.started) return;
+    await this.boss.stop({ graceful: true, timeout: drainMs, close: false, wait: true });
+    this.started = false;
+  }
+}

@@ -1,0 +1,119 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from './config';
+import { dbMigrate, dbStatus } from './cli/commands/db';
+import { projectionsRebuild, projectionsStatus } from './cli/commands/projections';
+import { serve } from './cli/commands/serve';
+import { type GlobalOptions, readConfig } from './cli/context';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli/exit-codes';
+import { VERSION } from './version';
+
+/**
+ * certledger [-c FILE] [--debug] [--validate-only] [--version] [command]
+ * `serve` is the default command. Unknown commands and flags print usage and exit 2; invalid
+ * configuration exits 1 with every problem listed.
+ */
+let serving = false;
+
+function buildProgram(run: (fn: (opts: GlobalOptions) => Promise<void>) => Promise<void>): Command {
+  const program = new Command('certledger')
+    .description('Event-sourced ACME certificate authority (RFC 8555)')
+    .option('-c, --config <file>', 'YAML configuration file (default: $CERTLEDGER_CONFIG, else embedded defaults)')
+    .option('--debug', 'debug logging')
+    .option('--validate-only', 'validate the configuration exactly as serve would, then exit 0 or 1')
+    .version(VERSION, '--version', 'print the version')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('run the ACME server (default)')
+    .action(() =>
+      run(async (opts) => {
+        await serve(opts);
+        serving = true;
+      }),
+    );
+
+  const db = program.command('db').description('database schema').exitOverride();
+  db.command('status').description('connectivity, applied and pending migrations').action(() => run(dbStatus));
+  db.command('migrate').description('apply pending migrations').action(() => run(dbMigrate));
+
+  const projections = program.command('projections').description('read models').exitOverride();
+  projections.command('status').description("each projection's position, lag and state").action(() => run(projectionsStatus));
+  projections
+    .command('rebuild [name]')
+    .description('replay one projection (or all) from the first event')
+    .action((name?: string) => run((o) => projectionsRebuild(o, name)));
+
+  for (const c of [program, db, projections, ...db.commands, ...projections.commands, ...program.commands]) c.exitOverride();
+  return program;
+}
+
+const COMMANDS = ['serve', 'db', 'projections', 'help'];
+const OPTIONS_WITH_VALUE = new Set(['-c', '--config']);
+
+/**
+ * `serve` is the default command. Commander's own default-command handling would report an
+ * unknown command as "too many arguments for 'serve'", so the command word is checked here.
+ */
+function withDefaultCommand(argv: string[]): string[] | { unknown: string } {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (OPTIONS_WITH_VALUE.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return COMMANDS.includes(a) ? argv : { unknown: a };
+  }
+  return [...argv, 'serve'];
+}
+
+async function main(rawArgv: string[]): Promise<number> {
+  const argv = withDefaultCommand(rawArgv);
+  let exitCode = EXIT_OK;
+  const program = buildProgram(async (fn) => {
+    const opts = program.opts<GlobalOptions>();
+    if (opts.validateOnly) {
+      const { path } = readConfig(opts);
+      process.stdout.write(`configuration ${path ?? '(embedded defaults)'} is valid\n`);
+      return;
+    }
+    await fn(opts);
+  });
+  if (!Array.isArray(argv)) {
+    process.stderr.write(`error: unknown command '${argv.unknown}'\n\n${program.helpInformation()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    exitCode = report(e);
+  }
+  return exitCode;
+}
+
+function report(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+    return EXIT_USAGE;
+  }
+  if (e instanceof ConfigError) {
+    process.stderr.write(`${e.message}\n`);
+    return EXIT_FAILURE;
+  }
+  if (e instanceof CliError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return e.exitCode;
+  }
+  process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}\n`);
+  if (process.env.CERTLEDGER_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+  return EXIT_FAILURE;
+}
+
+main(process.argv).then((code) => {
+  // A running server keeps the process alive until its signal handler exits; anything else ends here.
+  if (code !== EXIT_OK || !serving) process.exit(code);
+});

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../db/embedded-postgres';
+import type { Logger } from '../ops/logger';
+
+export interface DatabaseSettings {
+  /** null: run the embedded PostgreSQL under <dataDir>/. */
+  url: string | null;
+  dataDir: string;
+  poolMax: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+export interface Database {
+  url: string;
+  pool: Pool;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/** Connects to the configured PostgreSQL, or starts the embedded one when none is configured. */
+export async function openDatabase(s: DatabaseSettings, log: Logger): Promise<Database> {
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let url = s.url;
+  if (!url) {
+    const dir = join(s.dataDir, 'postgres');
+    log.info({ dir }, 'no database.url configured: starting the embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dir, onLog: (line) => log.debug({ component: 'embedded-postgres' }, line) });
+    url = embedded.url;
+    log.info({ port: embedded.port }, 'embedded PostgreSQL is ready');
+  }
+  const pool = new Pool({
+    connectionString: url,
+    max: s.poolMax,
+    connectionTimeoutMillis: s.connectTimeoutMs,
+    // A long open transaction pins the feed's xmin and stalls every subscriber: cut it off.
+    options: `-c statement_timeout=${s.statementTimeoutMs} -c idle_in_transaction_session_timeout=${s.idleInTransactionTimeoutMs}`,
+    application_name: 'certledger',
+  });
+  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'));
+  return {
+    url,
+    pool,
+    embedded: Boolean(embedded),
+    close: async () => {
+      await pool.end().catch(() => undefined);
+      if (embedded) await embedded.stop();
+    },
+  };
+}
+
+/** The URL without its password, for logs and `db status`. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}
