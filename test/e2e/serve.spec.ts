@@ -1,0 +1,48 @@
+import { chmodSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase } from '../support/database';
+import { startServer } from '../support/server-process';
+
+/** A data directory the postgres user can traverse (the server runs it as that user when we are root). */
+function dataDirectory(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'certledger-embedded-'));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+describe('certledger serve', () => {
+  test('starts on the embedded PostgreSQL with no database configured, answers health, and stops cleanly on SIGTERM', async () => {
+    const dataDir = dataDirectory();
+    const server = await startServer({ configYaml: (port) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n` });
+    const live = await fetch(`${server.baseUrl}/livez`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.baseUrl}/readyz`);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    const health = await (await fetch(`${server.baseUrl}/healthz`)).json();
+    expect(health.checks.database.status).toBe('ok');
+    expect(readdirSync(join(dataDir, 'postgres', 'pg'))).toContain('PG_VERSION');
+    expect(await server.stop()).toBe(0);
+    expect(server.logs()).toContain('no database.url configured: starting the embedded PostgreSQL');
+  }, 120_000);
+
+  test('restarts on the same embedded cluster after kill -9 (the orphaned database is stopped first)', async () => {
+    const dataDir = dataDirectory();
+    const yaml = (port: number) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n`;
+    const first = await startServer({ configYaml: yaml });
+    first.signal('SIGKILL');
+    await first.exited;
+    const second = await startServer({ configYaml: yaml });
+    expect((await fetch(`${second.baseUrl}/readyz`)).status).toBe(200);
+    expect(await second.stop()).toBe(0);
+  }, 120_000);
+
+  test('with DATABASE_URL it uses that database and exits 0 on SIGTERM', async () => {
+    const db = await createTestDatabase('serve');
+    const server = await startServer({ env: { DATABASE_URL: db.url }, configYaml: (port) => `server:\n  listen: 127.0.0.1:${port}\n` });
+    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    expect(await server.stop()).toBe(0);
+    await db.drop();
+  }, 60_000);
+});
