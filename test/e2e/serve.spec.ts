@@ -20,7 +20,7 @@ describe('certledger serve', () => {
     expect(await live.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${server.baseUrl}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready' });
-    const health = await (await fetch(`${server.baseUrl}/healthz`)).json();
+    const health = (await (await fetch(`${server.baseUrl}/healthz`)).json()) as { checks: { database: { status: string } } };
     expect(health.checks.database.status).toBe('ok');
     expect(readdirSync(join(dataDir, 'postgres', 'pg'))).toContain('PG_VERSION');
     expect(await server.stop()).toBe(0);

@@ -1,0 +1,117 @@
+import { calculateJwkThumbprint, flattenedVerify, importJWK, type JWK } from 'jose';
+import { AcmeError } from '../../domain/errors';
+import { assertAcceptedAlgorithm, assertKeyMatches } from './algorithms';
+
+/**
+ * Verification of an ACME request body (RFC 8555 §6.2-6.4). Checks run in this order: JWS shape,
+ * algorithm, key, signature, then `url`, then the nonce, which is consumed only after the signature
+ * verified, so nobody can burn another client's nonces with forged requests.
+ */
+export interface AccountKey {
+  accountId: string;
+  jwk: JWK;
+  status: string;
+}
+
+export interface VerifyOptions {
+  requestUrl: string;
+  expectKey: 'jwk' | 'kid' | 'either';
+  accountUrlPrefix: string;
+  lookupAccount: (accountId: string) => Promise<AccountKey | null>;
+  consumeNonce: (nonce: string) => Promise<boolean>;
+}
+
+export interface VerifiedRequest {
+  protectedHeader: Record<string, unknown>;
+  /** null for POST-as-GET (empty payload). */
+  payload: Record<string, unknown> | null;
+  jwk: JWK;
+  thumbprint: string;
+  account: AccountKey | null;
+}
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+
+export function parseFlattened(body: unknown): { protected: string; payload: string; signature: string } {
+  if (typeof body === 'string') throw new AcmeError('malformed', 'JWS must use the flattened JSON serialization (got a compact or non-JSON body)');
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AcmeError('malformed', 'request body must be a flattened JWS JSON object');
+  const b = body as Record<string, unknown>;
+  if ('signatures' in b) throw new AcmeError('malformed', 'JWS must use the flattened JSON serialization, not the general one');
+  if ('header' in b) throw new AcmeError('malformed', 'JWS must not have an unprotected header');
+  for (const k of ['protected', 'payload', 'signature'] as const) {
+    if (typeof b[k] !== 'string' || !B64URL.test(b[k] as string)) throw new AcmeError('malformed', `JWS "${k}" must be a base64url string`);
+  }
+  return b as { protected: string; payload: string; signature: string };
+}
+
+export function decodeHeader(encoded: string): Record<string, unknown> {
+  try {
+    const h = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    if (!h || typeof h !== 'object' || Array.isArray(h)) throw new Error('not an object');
+    return h;
+  } catch {
+    throw new AcmeError('malformed', 'JWS protected header is not valid base64url JSON');
+  }
+}
+
+export async function verifySignature(jws: { protected: string; payload: string; signature: string }, jwk: JWK, alg: string): Promise<Uint8Array> {
+  let key;
+  try {
+    key = await importJWK(jwk, alg);
+  } catch (e) {
+    throw new AcmeError('badPublicKey', `JWK could not be used: ${(e as Error).message}`);
+  }
+  try {
+    const r = await flattenedVerify(jws, key, { algorithms: [alg] });
+    return r.payload;
+  } catch {
+    throw new AcmeError('malformed', 'JWS signature is invalid');
+  }
+}
+
+export async function verifyAcmeJws(body: unknown, opts: VerifyOptions): Promise<VerifiedRequest> {
+  const jws = parseFlattened(body);
+  const header = decodeHeader(jws.protected);
+  assertAcceptedAlgorithm(header.alg);
+  const hasJwk = header.jwk !== undefined;
+  const hasKid = header.kid !== undefined;
+  if (hasJwk === hasKid) throw new AcmeError('malformed', 'JWS protected header must have exactly one of "jwk" and "kid"');
+  if (opts.expectKey === 'jwk' && !hasJwk) throw new AcmeError('malformed', 'this resource needs a JWS with "jwk" (not "kid")');
+  if (opts.expectKey === 'kid' && !hasKid) throw new AcmeError('malformed', 'this resource needs a JWS with "kid" (the account URL), not "jwk"');
+
+  let jwk: JWK;
+  let account: AccountKey | null = null;
+  if (hasJwk) {
+    if (typeof header.jwk !== 'object' || header.jwk === null) throw new AcmeError('malformed', 'JWS "jwk" must be a JSON object');
+    jwk = header.jwk as JWK;
+  } else {
+    const kid = header.kid;
+    if (typeof kid !== 'string' || !kid.startsWith(opts.accountUrlPrefix)) {
+      throw new AcmeError('malformed', `JWS "kid" must be an account URL starting with ${opts.accountUrlPrefix}`);
+    }
+    account = await opts.lookupAccount(kid.slice(opts.accountUrlPrefix.length));
+    if (!account) throw new AcmeError('accountDoesNotExist', `no account at ${kid}`);
+    jwk = account.jwk;
+  }
+  assertKeyMatches(header.alg, jwk as Record<string, unknown>);
+  const payloadBytes = await verifySignature(jws, jwk, header.alg);
+
+  if (typeof header.url !== 'string') throw new AcmeError('malformed', 'JWS protected header has no "url"');
+  if (header.url !== opts.requestUrl) {
+    throw new AcmeError('unauthorized', `JWS "url" header ${header.url} does not match the request URL ${opts.requestUrl}`);
+  }
+  if (typeof header.nonce !== 'string' || header.nonce.length === 0) throw new AcmeError('badNonce', 'JWS protected header has no "nonce"');
+  if (!(await opts.consumeNonce(header.nonce))) throw new AcmeError('badNonce', `JWS has an invalid anti-replay nonce: "${header.nonce}"`);
+  if (account && account.status !== 'valid') throw new AcmeError('unauthorized', `account is ${account.status}`);
+
+  let payload: Record<string, unknown> | null = null;
+  if (jws.payload !== '') {
+    try {
+      payload = JSON.parse(Buffer.from(payloadBytes).toString('utf8'));
+    } catch {
+      throw new AcmeError('malformed', 'request payload is not valid JSON');
+    }
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new AcmeError('malformed', 'request payload must be a JSON object');
+  }
+  return { protectedHeader: header, payload, jwk, thumbprint: await calculateJwkThumbprint(jwk, 'sha256'), account };
+}

@@ -1,0 +1,28 @@
+import type { CheckedCsr } from './csr';
+
+/** What a CA backend signs and returns. Backends live behind this port (internal now; more later). */
+export interface IssueRequest {
+  csr: CheckedCsr;
+  notBefore: Date | null;
+  notAfter: Date | null;
+}
+
+export interface IssuedCertificate {
+  /** Lowercase hex, no separators. */
+  serial: string;
+  /** Leaf then intermediate, as served in application/pem-certificate-chain. */
+  chainPem: string;
+  leafDer: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+  fingerprintSha256: string;
+  issuer: string;
+}
+
+export interface CaBackend {
+  readonly name: string;
+  issue(req: IssueRequest): Promise<IssuedCertificate>;
+  /** Root certificate PEM, for trust stores and tests. */
+  rootPem(): string;
+  intermediatePem(): string;
+}
