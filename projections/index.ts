@@ -1,5 +1,15 @@
 import type { Projection } from '../src/projection/projection';
+import { accountsProjection } from './accounts';
 import { auditTrailProjection } from './audit-trail';
+import { authorizationsProjection } from './authorizations';
+import { certificatesProjection } from './certificates';
+import { ordersProjection } from './orders';
 
 /** Every read model of the product. Only the composition root imports this registry. */
-export const ALL_PROJECTIONS: readonly Projection[] = [auditTrailProjection];
+export const ALL_PROJECTIONS: readonly Projection[] = [
+  auditTrailProjection,
+  accountsProjection,
+  ordersProjection,
+  authorizationsProjection,
+  certificatesProjection,
+];

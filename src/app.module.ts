@@ -1,17 +1,57 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { AcmeServices } from './acme/acme-services';
+import { ACME_CONTEXT } from './acme/http/acme-context';
+import { AcmeController } from './acme/http/acme.controller';
+import { DIRECTORY_META, type DirectoryMeta } from './acme/http/directory-meta';
+import { DirectoryController } from './acme/http/directory.controller';
+import { JwsService } from './acme/http/jws.service';
+import { ProblemFilter } from './acme/http/problem.filter';
+import { ChangeAccountKeyHandler, NewAccountHandler, UpdateAccountHandler } from './commands/account.commands';
+import { ACME_DEPS } from './commands/acme-deps';
+import {
+  DeactivateAuthzHandler,
+  FinalizeOrderHandler,
+  NewAuthzHandler,
+  NewOrderHandler,
+  RespondChallengeHandler,
+} from './commands/order.commands';
+import { RevokeCertificateHandler } from './commands/revoke.command';
 import { HealthController } from './ops/health.controller';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
-/** Composition root of the HTTP application: hands the booted runtime to every module. */
+const COMMAND_HANDLERS = [
+  NewAccountHandler,
+  UpdateAccountHandler,
+  ChangeAccountKeyHandler,
+  NewOrderHandler,
+  NewAuthzHandler,
+  RespondChallengeHandler,
+  DeactivateAuthzHandler,
+  FinalizeOrderHandler,
+  RevokeCertificateHandler,
+];
+
+/** Composition root of the HTTP application: hands the booted runtime and ACME services to every module. */
 @Module({})
 export class AppModule {
-  static forRoot(runtime: Runtime): DynamicModule {
+  static forRoot(runtime: Runtime, acme: AcmeServices, meta: DirectoryMeta): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      providers: [{ provide: RUNTIME, useValue: runtime }],
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: ACME_CONTEXT, useValue: acme.context },
+        { provide: ACME_DEPS, useValue: acme.deps },
+        { provide: DIRECTORY_META, useValue: meta },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        JwsService,
+        ...COMMAND_HANDLERS,
+      ],
       exports: [RUNTIME],
-      controllers: [HealthController],
+      controllers: [HealthController, DirectoryController, AcmeController],
     };
   }
 }

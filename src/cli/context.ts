@@ -31,6 +31,7 @@ export function bootSettings(config: Config): BootSettings {
       autoSetup: config.database.auto_setup,
     },
     pollIntervalMs: config.eventstore.poll_interval,
+    jobLeaseMs: config.workers.lease,
   };
 }
 

@@ -68,7 +68,7 @@ export class ProjectionRunner {
         [checkpointId(p), p.version],
       );
       const r = await this.opts.pool.query('SELECT version FROM es_checkpoints WHERE subscription_id = $1', [checkpointId(p)]);
-      if (Number(r.rows[0].version) !== p.version) {
+      if (Number(r.rows[0].version) !== p.version && p.replayable !== false) {
         this.opts.log?.('projection version changed: rebuilding', { projection: p.name, from: r.rows[0].version, to: p.version });
         await this.rebuild(p.name);
       }
@@ -138,6 +138,7 @@ export class ProjectionRunner {
     const events = await this.opts.store.readAll({ after: from, maxCount: this.batchSize });
     if (events.length === 0) return 'idle';
     const client = await this.opts.pool.connect();
+    let handled = 0;
     try {
       await client.query('BEGIN');
       const locked = await client.query(
@@ -148,13 +149,14 @@ export class ProjectionRunner {
         await client.query('ROLLBACK'); // another instance holds or moved it
         return locked.rowCount === 0 ? 'idle' : 'more';
       }
-      const handled = await this.applyBatch(client, p, events);
+      handled = await this.applyBatch(client, p, events);
       await client.query(
         `UPDATE es_checkpoints SET position = $2, events_handled = events_handled + $3, updated_at = now()
          WHERE subscription_id = $1`,
         [id, events[events.length - 1].position, handled],
       );
       await client.query('COMMIT');
+      if (handled > 0) p.afterCommit?.();
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (e instanceof ProjectionFailedError) {
@@ -212,6 +214,7 @@ export class ProjectionRunner {
    */
   async rebuild(name: string): Promise<{ events: number; position: string }> {
     const p = this.find(name);
+    if (p.replayable === false) throw new Error(`${name} cannot be rebuilt: replaying it would repeat its effects`);
     const id = checkpointId(p);
     const client = await this.opts.pool.connect();
     try {

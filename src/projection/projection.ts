@@ -20,6 +20,13 @@ export interface Projection {
   /** Tables emptied before a rebuild, in an order that satisfies foreign keys. */
   readonly tables: readonly string[];
   apply(event: StoredEvent, tx: SqlTx): Promise<void>;
+  /**
+   * false for subscribers with effects outside their tables (job dispatch): replaying them would
+   * redo the effects, so `rebuild` refuses them.
+   */
+  readonly replayable?: boolean;
+  /** Called after a batch this projection applied events in has committed (local wake-ups). */
+  afterCommit?(): void;
 }
 
 export const checkpointId = (p: Pick<Projection, 'name'>) => `projection:${p.name}`;

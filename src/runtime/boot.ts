@@ -1,6 +1,8 @@
 import { ALL_PROJECTIONS } from '../../projections';
 import { assertSchemaCurrent, migrate } from '../db/migrator';
 import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store';
+import { jobDispatcher } from '../jobs/job-dispatcher';
+import { JobQueue } from '../jobs/job-queue';
 import type { Logger } from '../ops/logger';
 import { ProjectionRunner } from '../projection/projection-runner';
 import { type DatabaseSettings, openDatabase } from './database';
@@ -9,11 +11,13 @@ import type { Runtime } from './runtime';
 export interface BootSettings {
   database: DatabaseSettings & { autoSetup: boolean };
   pollIntervalMs: number;
+  jobLeaseMs: number;
 }
 
 /**
  * Opens the database (embedded when none is configured), brings the schema up to date or refuses
- * a schema this binary cannot serve, and prepares the event store and the projections.
+ * a schema this binary cannot serve, and prepares the event store, the job queue and the
+ * projections (read models plus the job dispatcher).
  */
 export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
   const db = await openDatabase(s.database, log);
@@ -25,10 +29,11 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       await assertSchemaCurrent(db.pool);
     }
     const store = new PostgresEventStore({ pool: db.pool, listenUrl: db.url, pollIntervalMs: s.pollIntervalMs });
+    const jobs = new JobQueue({ pool: db.pool, leaseMs: s.jobLeaseMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
     const projections = new ProjectionRunner({
       store,
       pool: db.pool,
-      projections: ALL_PROJECTIONS,
+      projections: [...ALL_PROJECTIONS, jobDispatcher(jobs)],
       pollIntervalMs: s.pollIntervalMs,
       log: (msg, fields) => log.warn(fields ?? {}, msg),
     });
@@ -37,6 +42,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       log,
       db,
       store,
+      jobs,
       projections,
       shuttingDown: false,
       close: async () => {

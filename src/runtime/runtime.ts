@@ -1,4 +1,5 @@
 import type { EventStore } from '../eventstore/event-store';
+import type { JobQueue } from '../jobs/job-queue';
 import type { Logger } from '../ops/logger';
 import type { ProjectionRunner } from '../projection/projection-runner';
 import type { Database } from './database';
@@ -9,6 +10,7 @@ export interface Runtime {
   db: Database;
   store: EventStore;
   projections: ProjectionRunner;
+  jobs: JobQueue;
   /** Set when shutdown begins: readiness turns 503 so load balancers stop sending traffic. */
   shuttingDown: boolean;
   close(): Promise<void>;

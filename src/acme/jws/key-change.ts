@@ -20,7 +20,7 @@ export async function verifyKeyChangeInner(
   if (header.nonce !== undefined) throw new AcmeError('malformed', 'the inner JWS of a key change must not have a "nonce"');
   if (header.url !== opts.requestUrl) throw new AcmeError('malformed', 'the inner JWS "url" must equal the outer JWS "url"');
   const newJwk = header.jwk as JWK;
-  assertKeyMatches(header.alg, newJwk as Record<string, unknown>);
+  assertKeyMatches(header.alg, newJwk as unknown as Record<string, unknown>);
   const bytes = await verifySignature(jws, newJwk, header.alg);
   let payload: { account?: unknown; oldKey?: unknown };
   try {

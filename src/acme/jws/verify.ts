@@ -93,7 +93,7 @@ export async function verifyAcmeJws(body: unknown, opts: VerifyOptions): Promise
     if (!account) throw new AcmeError('accountDoesNotExist', `no account at ${kid}`);
     jwk = account.jwk;
   }
-  assertKeyMatches(header.alg, jwk as Record<string, unknown>);
+  assertKeyMatches(header.alg, jwk as unknown as Record<string, unknown>);
   const payloadBytes = await verifySignature(jws, jwk, header.alg);
 
   if (typeof header.url !== 'string') throw new AcmeError('malformed', 'JWS protected header has no "url"');

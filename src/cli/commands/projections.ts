@@ -19,7 +19,7 @@ export async function projectionsStatus(opts: GlobalOptions): Promise<void> {
 /** `projections rebuild [NAME]`: replays one projection (or all) from the first event. */
 export async function projectionsRebuild(opts: GlobalOptions, name?: string): Promise<void> {
   await withRuntime(opts, async (rt) => {
-    const names = name ? [name] : rt.projections.projections.map((p) => p.name);
+    const names = name ? [name] : rt.projections.projections.filter((p) => p.replayable !== false).map((p) => p.name);
     for (const n of names) {
       if (!rt.projections.projections.some((p) => p.name === n)) {
         throw new CliError(`unknown projection '${n}' (known: ${rt.projections.projections.map((p) => p.name).join(', ')})`);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createAcmeServices, startWorkers } from '../../acme/acme-services';
+import { directoryMeta } from '../../acme/http/directory-meta';
 import { AppModule } from '../../app.module';
 import type { Config } from '../../config';
 import { NestPinoLogger } from '../../ops/nest-logger';
@@ -25,10 +27,16 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   const log = loggerFor(config, opts);
   log.info({ config: path ?? '(embedded defaults)' }, 'starting certledger');
   const rt = await boot(bootSettings(config), log);
+  const acme = await createAcmeServices(config, rt);
+  await startWorkers(config, rt, acme);
   rt.projections.start();
   const https = httpsOptions(config);
-  const adapter = new FastifyAdapter({ bodyLimit: config.server.body_limit, ...(https ? { https } : {}) } as never);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt), adapter, {
+  const adapter = new FastifyAdapter({ bodyLimit: config.server.body_limit, ...(https ? { https } : {}) } as ConstructorParameters<typeof FastifyAdapter>[0]);
+  // ACME bodies are application/jose+json; any other type reaches the handler as text and gets a 415 problem.
+  const fastify = adapter.getInstance();
+  fastify.addContentTypeParser('application/jose+json', { parseAs: 'string' }, (_req: unknown, body: string, done: (e: Error | null, v?: unknown) => void) => done(null, body));
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req: unknown, body: string, done: (e: Error | null, v?: unknown) => void) => done(null, body));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt, acme, directoryMeta(config.acme)), adapter, {
     logger: new NestPinoLogger(log),
     abortOnError: false,
   });
@@ -48,6 +56,8 @@ export async function serve(opts: GlobalOptions): Promise<void> {
       new Promise<boolean>((r) => setTimeout(() => r(false), deadline).unref()),
     ]);
     if (!closed) log.warn({ timeoutMs: deadline }, 'in-flight requests did not finish within server.shutdown_timeout');
+    // Claimed jobs get workers.drain_timeout to finish; unfinished ones return to the queue when their lease expires.
+    await rt.jobs.stop(config.workers.drain_timeout).catch((e) => log.warn({ err: (e as Error).message }, 'job queue stop failed'));
     await rt.close();
     log.info('stopped');
     process.exit(0);

@@ -1,0 +1,39 @@
+import type { EventDataByType } from '../src/domain/events';
+import type { StoredEvent } from '../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../src/projection/projection';
+
+const authzId = (e: StoredEvent) => e.streamId.slice('authz-'.length);
+
+/** rm_authorizations: status per authorization, used to reuse valid ones for new orders. */
+export const authorizationsProjection: Projection = {
+  name: 'authorizations',
+  version: 1,
+  handles: ['AuthorizationCreated', 'ChallengeValidated', 'ChallengeFailed', 'AuthorizationDeactivated'],
+  tables: ['rm_authorizations'],
+  async apply(e: StoredEvent, tx: SqlTx) {
+    switch (e.type) {
+      case 'AuthorizationCreated': {
+        const d = e.data as EventDataByType['AuthorizationCreated'];
+        await tx.query(
+          `INSERT INTO rm_authorizations (authz_id, account_id, identifier, wildcard, status, expires, created_at)
+           VALUES ($1, $2, $3, $4, 'pending', $5, $6)`,
+          [d.authzId, d.accountId, d.identifier.value, d.wildcard, d.expires, e.recordedAt],
+        );
+        return;
+      }
+      case 'ChallengeValidated':
+        await tx.query(`UPDATE rm_authorizations SET status = 'valid', validated_at = $2, expires = $3 WHERE authz_id = $1`, [
+          authzId(e),
+          e.recordedAt,
+          (e.data as EventDataByType['ChallengeValidated']).expires,
+        ]);
+        return;
+      case 'ChallengeFailed':
+        await tx.query(`UPDATE rm_authorizations SET status = 'invalid' WHERE authz_id = $1`, [authzId(e)]);
+        return;
+      case 'AuthorizationDeactivated':
+        await tx.query(`UPDATE rm_authorizations SET status = 'deactivated' WHERE authz_id = $1`, [authzId(e)]);
+        return;
+    }
+  },
+};

@@ -1,0 +1,28 @@
+import type { EventDataByType } from '../src/domain/events';
+import type { StoredEvent } from '../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../src/projection/projection';
+
+/** rm_certificates: every issued certificate by serial, with its revocation. */
+export const certificatesProjection: Projection = {
+  name: 'certificates',
+  version: 1,
+  handles: ['CertificateIssued', 'CertificateRevoked'],
+  tables: ['rm_certificates'],
+  async apply(e: StoredEvent, tx: SqlTx) {
+    if (e.type === 'CertificateIssued') {
+      const d = e.data as EventDataByType['CertificateIssued'];
+      await tx.query(
+        `INSERT INTO rm_certificates (certificate_id, serial, account_id, order_id, names, not_before, not_after,
+           fingerprint_sha256, key_type, issuer, issued_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [d.certificateId, d.serial, d.accountId, d.orderId, d.names, d.notBefore, d.notAfter, d.fingerprintSha256, d.keyType, d.issuer, e.recordedAt],
+      );
+    } else if (e.type === 'CertificateRevoked') {
+      await tx.query('UPDATE rm_certificates SET revoked_at = $2, revocation_reason = $3 WHERE certificate_id = $1', [
+        e.streamId.slice('cert-'.length),
+        e.recordedAt,
+        (e.data as EventDataByType['CertificateRevoked']).reason,
+      ]);
+    }
+  },
+};

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import type { CaBackend } from '../ca/ca-backend';
+import { InternalCa } from '../ca/internal/internal-ca';
+import { AggregateStore } from '../commands/aggregate-store';
+import type { AcmeDeps } from '../commands/acme-deps';
+import type { Config } from '../config';
+import { QUEUES } from '../jobs/job-queue';
+import { runIssuanceJob } from '../jobs/issuance.worker';
+import type { IssuanceJob, ValidationJob } from '../jobs/job-dispatcher';
+import { runValidationJob } from '../jobs/validation.worker';
+import type { Runtime } from '../runtime/runtime';
+import { ChallengeValidator } from '../validation/validator';
+import type { AcmeContext } from './http/acme-context';
+import { NonceStore } from './nonce/nonce-store';
+import { AcmeUrls } from './urls';
+
+export interface AcmeServices {
+  context: AcmeContext;
+  deps: AcmeDeps;
+  ca: CaBackend;
+}
+
+const newId = () => randomBytes(12).toString('base64url');
+const newToken = () => randomBytes(32).toString('base64url');
+
+/** Builds the ACME pieces from configuration: CA backend, URLs, nonces, policy, validator. */
+export async function createAcmeServices(config: Config, rt: Runtime): Promise<AcmeServices> {
+  const passphraseEnv = config.ca.internal.key_passphrase_env;
+  const ca = await InternalCa.open({
+    dataDir: config.data_dir,
+    keyType: config.ca.internal.key_type,
+    rootCertFile: config.ca.internal.root_cert_file,
+    intermediateCertFile: config.ca.internal.intermediate_cert_file,
+    intermediateKeyFile: config.ca.internal.intermediate_key_file,
+    keyPassphrase: passphraseEnv ? process.env[passphraseEnv] : undefined,
+    now: () => new Date(),
+    validityMs: config.ca.validity,
+    maxValidityMs: config.acme.max_validity,
+    clientAuth: config.ca.client_auth,
+    crlUrl: config.ca.crl_url,
+    issuerUrl: config.ca.issuer_url,
+  });
+  if (ca.generated) rt.log.info({ dir: `${config.data_dir}/ca` }, 'generated a new root and intermediate CA');
+  const deps: AcmeDeps = {
+    aggregates: new AggregateStore(rt.store),
+    projections: rt.projections,
+    pool: rt.db.pool,
+    ca,
+    now: () => new Date(),
+    newId,
+    newToken,
+    policy: {
+      orderLifetimeMs: config.acme.order_lifetime,
+      authorizationLifetimeMs: config.acme.authorization_lifetime,
+      pendingAuthorizationLifetimeMs: config.acme.pending_authorization_lifetime,
+      authorizationReuseMs: config.acme.authorization_reuse,
+      maxIdentifiers: config.acme.max_identifiers,
+      maxValidityMs: config.acme.max_validity,
+      termsOfServiceRequired: Boolean(config.acme.terms_of_service),
+      eabRequired: config.acme.eab_required,
+      ordersPageSize: config.acme.orders_page_size,
+    },
+  };
+  const context: AcmeContext = { urls: new AcmeUrls(config.server.external_url), nonces: new NonceStore(rt.db.pool, config.acme.nonce_lifetime) };
+  return { context, deps, ca };
+}
+
+/** Starts this instance's job workers: challenge validation and certificate issuance. */
+export async function startWorkers(config: Config, rt: Runtime, services: AcmeServices): Promise<void> {
+  const validator = new ChallengeValidator({
+    resolvers: config.validation.resolvers,
+    http01Port: config.validation.http01_port,
+    tlsAlpn01Port: config.validation.tls_alpn01_port,
+    allowPrivateNetworks: config.validation.allow_private_networks,
+    timeoutMs: config.validation.timeout,
+    maxRedirects: config.validation.max_redirects,
+    maxResponseBytes: config.validation.max_response_bytes,
+  });
+  await rt.jobs.start();
+  await rt.jobs.work<ValidationJob>(QUEUES.validation, config.workers.concurrency, (job) =>
+    runValidationJob(services.deps, validator, job, config.validation.attempts),
+  );
+  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, (job) => runIssuanceJob(services.deps, job));
+}

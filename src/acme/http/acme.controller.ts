@@ -1,0 +1,243 @@
+import { All, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JWK } from 'jose';
+import { ChangeAccountKeyCommand, loadAccount, NewAccountCommand, UpdateAccountCommand } from '../../commands/account.commands';
+import { ACME_DEPS, type AcmeDeps } from '../../commands/acme-deps';
+import type { AuthorizationState } from '../../domain/authorization';
+import { evolveCertificate, type CertificateState } from '../../domain/certificate';
+import { AcmeError } from '../../domain/errors';
+import { streams } from '../../domain/streams';
+import {
+  DeactivateAuthzCommand,
+  FinalizeOrderCommand,
+  NewAuthzCommand,
+  NewOrderCommand,
+  ownedAuthorization,
+  RespondChallengeCommand,
+} from '../../commands/order.commands';
+import { loadOrderView } from '../../commands/order-view';
+import { RevokeCertificateCommand } from '../../commands/revoke.command';
+import { verifyKeyChangeInner } from '../jws/key-change';
+import { keyAuthorization } from '../../validation/key-authorization';
+import { ACME_PATHS } from '../urls';
+import { ACME_CONTEXT, type AcmeContext } from './acme-context';
+import { JwsService } from './jws.service';
+import { renderAccount, renderAuthorization, renderChallenge, renderOrder } from './render';
+
+const ID = ':id([A-Za-z0-9_-]{1,64})';
+
+/**
+ * The ACME resources (RFC 8555 §7). Every POST is a JWS; reads are POST-as-GET, and GET on a
+ * resource answers 405. Commands go through the CommandBus; errors leave as problem documents
+ * through ProblemFilter.
+ */
+@Controller()
+export class AcmeController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly jws: JwsService,
+    @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
+    @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
+  ) {}
+
+  private async headers(reply: FastifyReply) {
+    reply.header('Replay-Nonce', await this.acme.nonces.issue());
+    reply.header('Cache-Control', 'no-store');
+    reply.header('Link', `<${this.acme.urls.directory()}>;rel="index"`);
+  }
+
+  private retryAfter(reply: FastifyReply) {
+    reply.header('Retry-After', '1');
+  }
+
+  @Post(ACME_PATHS.newAccount)
+  async newAccount(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'jwk');
+    const r = await this.commands.execute(new NewAccountCommand(v.jwk, v.thumbprint, v.payload ?? {}, this.jws.meta(req)));
+    await this.headers(reply);
+    reply.header('Location', this.acme.urls.account(r.accountId));
+    reply.status(r.created ? 201 : 200);
+    return renderAccount(this.acme.urls, r.accountId, r.account);
+  }
+
+  @Post(`${ACME_PATHS.account}/${ID}`)
+  @HttpCode(200)
+  async account(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    if (v.account!.accountId !== id) throw new AcmeError('unauthorized', 'the account URL does not match the JWS key id');
+    const state = v.payload && Object.keys(v.payload).length > 0
+      ? await this.commands.execute(new UpdateAccountCommand(id, v.payload, this.jws.meta(req)))
+      : (await loadAccount(this.deps, id)).state!;
+    await this.headers(reply);
+    return renderAccount(this.acme.urls, id, state);
+  }
+
+  @Post(`${ACME_PATHS.account}/${ID}/orders`)
+  @HttpCode(200)
+  async orders(@Param('id') id: string, @Query('cursor') cursor: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    if (v.account!.accountId !== id) throw new AcmeError('unauthorized', "an account's orders are listed only for that account");
+    const size = this.deps.policy.ordersPageSize;
+    const after = cursor ? decodeCursor(cursor) : null;
+    const r = await this.deps.pool.query(
+      `SELECT order_id, created_at FROM rm_orders WHERE account_id = $1 AND ($2::timestamptz IS NULL OR (created_at, order_id) > ($2, $3))
+       ORDER BY created_at, order_id LIMIT $4`,
+      [id, after?.at ?? null, after?.id ?? '', size + 1],
+    );
+    const page = r.rows.slice(0, size);
+    await this.headers(reply);
+    if (r.rows.length > size) {
+      const last = page[page.length - 1];
+      reply.header('Link', [`<${this.acme.urls.directory()}>;rel="index"`, `<${this.acme.urls.accountOrders(id, encodeCursor(last.created_at, last.order_id))}>;rel="next"`]);
+    }
+    return { orders: page.map((row) => this.acme.urls.order(row.order_id)) };
+  }
+
+  @Post(ACME_PATHS.keyChange)
+  @HttpCode(200)
+  async keyChange(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    const accountId = v.account!.accountId;
+    const inner = await verifyKeyChangeInner(v.payload, {
+      requestUrl: String(v.protectedHeader.url),
+      accountUrl: this.acme.urls.account(accountId),
+      currentThumbprint: v.thumbprint,
+    });
+    const r = await this.commands.execute(new ChangeAccountKeyCommand(accountId, inner.newJwk, inner.newThumbprint, this.jws.meta(req)));
+    if (r.conflictAccountId) {
+      throw new AcmeError('malformed', 'the new key is already in use by another account', [], {
+        status: 409,
+        headers: { Location: this.acme.urls.account(r.conflictAccountId) },
+      });
+    }
+    await this.headers(reply);
+    return renderAccount(this.acme.urls, accountId, (await loadAccount(this.deps, accountId)).state!);
+  }
+
+  @Post(ACME_PATHS.newOrder)
+  async newOrder(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    const view = await this.commands.execute(new NewOrderCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req)));
+    await this.headers(reply);
+    reply.header('Location', this.acme.urls.order(view.order.orderId));
+    reply.status(201);
+    return renderOrder(this.acme.urls, view, this.deps.now());
+  }
+
+  @Post(`${ACME_PATHS.order}/${ID}`)
+  @HttpCode(200)
+  async order(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    const view = await loadOrderView(this.deps, id);
+    if (!view || view.order.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no order ${id} for this account`, [], { status: 404 });
+    await this.headers(reply);
+    if (view.status === 'processing') this.retryAfter(reply);
+    return renderOrder(this.acme.urls, view, this.deps.now());
+  }
+
+  @Post(`${ACME_PATHS.order}/${ID}/finalize`)
+  @HttpCode(200)
+  async finalize(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    const view = await this.commands.execute(new FinalizeOrderCommand(v.account!.accountId, id, v.payload ?? {}, v.thumbprint, this.jws.meta(req)));
+    await this.headers(reply);
+    reply.header('Location', this.acme.urls.order(id));
+    if (view.status === 'processing') this.retryAfter(reply);
+    return renderOrder(this.acme.urls, view, this.deps.now());
+  }
+
+  @Post(ACME_PATHS.newAuthz)
+  async newAuthz(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    const authzId = await this.commands.execute(new NewAuthzCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req)));
+    const a = await ownedAuthorization(this.deps, v.account!.accountId, authzId);
+    await this.headers(reply);
+    reply.header('Location', this.acme.urls.authz(authzId));
+    reply.status(201);
+    return renderAuthorization(this.acme.urls, a.state!, this.deps.now());
+  }
+
+  @Post(`${ACME_PATHS.authz}/${ID}`)
+  @HttpCode(200)
+  async authz(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    const accountId = v.account!.accountId;
+    let state: AuthorizationState;
+    if (v.payload && v.payload.status !== undefined) {
+      if (v.payload.status !== 'deactivated') throw new AcmeError('malformed', 'an authorization can only be updated to status "deactivated"');
+      state = await this.commands.execute(new DeactivateAuthzCommand(accountId, id, this.jws.meta(req)));
+    } else {
+      state = (await ownedAuthorization(this.deps, accountId, id)).state!;
+    }
+    await this.headers(reply);
+    if (state.challenges.some((c) => c.status === 'processing')) this.retryAfter(reply);
+    return renderAuthorization(this.acme.urls, state, this.deps.now());
+  }
+
+  @Post(`${ACME_PATHS.challenge}/:authzId([A-Za-z0-9_-]{1,64})/${ID}`)
+  @HttpCode(200)
+  async challenge(@Param('authzId') authzId: string, @Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    const accountId = v.account!.accountId;
+    const state: AuthorizationState =
+      v.payload === null
+        ? (await ownedAuthorization(this.deps, accountId, authzId)).state!
+        : await this.commands.execute(new RespondChallengeCommand(accountId, authzId, id, await keyAuthorization(tokenOf(await ownedAuthorization(this.deps, accountId, authzId), id), v.jwk as JWK), this.jws.meta(req)));
+    const c = state.challenges.find((x) => x.challengeId === id);
+    if (!c) throw new AcmeError('malformed', `no challenge ${id}`, [], { status: 404 });
+    await this.headers(reply);
+    reply.header('Link', [`<${this.acme.urls.directory()}>;rel="index"`, `<${this.acme.urls.authz(authzId)}>;rel="up"`]);
+    if (c.status === 'processing') this.retryAfter(reply);
+    return renderChallenge(this.acme.urls, authzId, c);
+  }
+
+  @Post(`${ACME_PATHS.certificate}/${ID}`)
+  @HttpCode(200)
+  async certificate(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'kid');
+    const cert = await this.deps.aggregates.load<CertificateState>(streams.certificate(id), evolveCertificate);
+    if (!cert.state || cert.state.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no certificate ${id} for this account`, [], { status: 404 });
+    await this.headers(reply);
+    reply.type('application/pem-certificate-chain');
+    return cert.state.chainPem;
+  }
+
+  @Post(ACME_PATHS.revokeCert)
+  @HttpCode(200)
+  async revoke(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const v = await this.jws.verify(req, 'either');
+    const requester = v.account ? { accountId: v.account.accountId } : { jwk: v.jwk };
+    await this.commands.execute(new RevokeCertificateCommand(requester, v.payload ?? {}, this.jws.meta(req)));
+    await this.headers(reply);
+    return '';
+  }
+
+  /** Every ACME resource except the directory and newNonce is POST only (RFC 8555 §6.3). */
+  @All(['/acme/*'])
+  notAllowed(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    reply.header('Allow', 'POST');
+    throw new AcmeError('malformed', `${req.method} is not allowed here: ACME resources are read with POST-as-GET`, [], { status: 405, headers: { Allow: 'POST' } });
+  }
+}
+
+function tokenOf(loaded: { state: { challenges: Array<{ challengeId: string; token: string }> } | null }, challengeId: string): string {
+  const c = loaded.state?.challenges.find((x) => x.challengeId === challengeId);
+  if (!c) throw new AcmeError('malformed', `no challenge ${challengeId} in this authorization`, [], { status: 404 });
+  return c.token;
+}
+
+function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: string; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof at !== 'string' || typeof id !== 'string') throw new Error('shape');
+    return { at, id };
+  } catch {
+    throw new AcmeError('malformed', 'invalid orders cursor');
+  }
+}
+

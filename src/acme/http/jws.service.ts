@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { JWK } from 'jose';
+import { loadAccount } from '../../commands/account.commands';
+import { ACME_DEPS, type AcmeDeps, type RequestMeta } from '../../commands/acme-deps';
+import { AcmeError } from '../../domain/errors';
+import { verifyAcmeJws, type VerifiedRequest } from '../jws/verify';
+import { ACME_CONTEXT, type AcmeContext } from './acme-context';
+
+/** Checks the transport (content type) and the JWS of a POST, consuming its nonce. */
+@Injectable()
+export class JwsService {
+  constructor(
+    @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
+    @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
+  ) {}
+
+  async verify(req: FastifyRequest, expectKey: 'jwk' | 'kid' | 'either'): Promise<VerifiedRequest> {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/jose+json') {
+      throw new AcmeError('malformed', `Content-Type must be application/jose+json (got ${type || 'none'})`, [], { status: 415 });
+    }
+    let body: unknown = req.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        throw new AcmeError('malformed', 'request body is not valid JSON');
+      }
+    }
+    return verifyAcmeJws(body, {
+      requestUrl: this.acme.urls.requestUrl(req.url),
+      expectKey,
+      accountUrlPrefix: this.acme.urls.accountPrefix(),
+      consumeNonce: (n) => this.acme.nonces.consume(n),
+      lookupAccount: async (id) => {
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return null;
+        const a = (await loadAccount(this.deps, id)).state;
+        return a ? { accountId: id, jwk: a.jwk as JWK, status: a.status } : null;
+      },
+    });
+  }
+
+  meta(req: FastifyRequest): RequestMeta {
+    const requestId = req.headers['x-request-id'];
+    return { sourceIp: req.ip, requestId: typeof requestId === 'string' ? requestId : String(req.id) };
+  }
+}

@@ -1,0 +1,62 @@
+import { type DomainEvent, assertKnownEvent } from '../domain/events';
+import { AcmeError } from '../domain/errors';
+import type { EventMetadata, EventStore, ExpectedRevision, StoredEvent, StreamAppend } from '../eventstore/event-store';
+import { WrongExpectedRevisionError } from '../eventstore/event-store';
+import { EVENT_SCHEMA_VERSIONS } from '../domain/events';
+
+/**
+ * Loads aggregates by folding their stream, and appends decided events with the revision they
+ * were decided on. Conflicts are retried a bounded number of times by `withRetry`, then answered
+ * as a problem document, never dropped.
+ */
+export interface Loaded<S> {
+  state: S | null;
+  revision: number;
+  events: StoredEvent[];
+}
+
+export type Evolve<S> = (state: S | null, e: DomainEvent, recordedAt: Date) => S | null;
+
+export function toDomainEvent(e: StoredEvent): DomainEvent {
+  assertKnownEvent(e.type);
+  return { type: e.type, data: e.data } as DomainEvent;
+}
+
+export class AggregateStore {
+  constructor(readonly store: EventStore) {}
+
+  async load<S>(streamId: string, evolve: Evolve<S>): Promise<Loaded<S>> {
+    const events = await this.store.readStream(streamId);
+    let state: S | null = null;
+    for (const e of events) state = evolve(state, toDomainEvent(e), e.recordedAt);
+    return { state, revision: events.length - 1, events };
+  }
+
+  /** Appends to one or several streams atomically; returns the global position of the last event. */
+  async append(appends: Array<{ streamId: string; events: DomainEvent[]; expected: ExpectedRevision }>, metadata: EventMetadata): Promise<string | null> {
+    const batch: StreamAppend[] = appends
+      .filter((a) => a.events.length > 0)
+      .map((a) => ({
+        streamId: a.streamId,
+        expectedRevision: a.expected,
+        events: a.events.map((e) => ({ type: e.type, data: e.data, schemaVersion: EVENT_SCHEMA_VERSIONS[e.type], metadata })),
+      }));
+    if (batch.length === 0) return null;
+    const results = await this.store.appendMulti(batch);
+    return results.reduce((max, r) => (this.store.comparePositions(r.position, max) > 0 ? r.position : max), results[0].position);
+  }
+}
+
+/** Runs a load-decide-append step again when another writer got there first. */
+export async function withRetry<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof WrongExpectedRevisionError)) throw e;
+      if (i >= attempts) {
+        throw new AcmeError('serverInternal', `the resource changed concurrently ${attempts} times; retry the request`, [], { status: 409 });
+      }
+    }
+  }
+}

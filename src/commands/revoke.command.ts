@@ -1,0 +1,90 @@
+import { createPublicKey } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { x509 } from '../ca/crypto';
+import { type CertificateState, decideRevoke, evolveCertificate } from '../domain/certificate';
+import { AcmeError } from '../domain/errors';
+import { authorizationName, isWildcard } from '../domain/identifiers';
+import { streams } from '../domain/streams';
+import { withRetry } from './aggregate-store';
+import { ACME_DEPS, type AcmeDeps, type RequestMeta, settle } from './acme-deps';
+
+/**
+ * revokeCert (RFC 8555 §7.6): allowed for the issuing account, for an account holding valid
+ * authorizations for every name of the certificate, or for a request signed by the certificate's key.
+ */
+export class RevokeCertificateCommand {
+  constructor(
+    readonly requester: { accountId: string } | { jwk: JWK },
+    readonly payload: Record<string, unknown>,
+    readonly meta: RequestMeta,
+  ) {}
+}
+
+@CommandHandler(RevokeCertificateCommand)
+export class RevokeCertificateHandler implements ICommandHandler<RevokeCertificateCommand> {
+  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+
+  async execute(cmd: RevokeCertificateCommand): Promise<void> {
+    if (typeof cmd.payload.certificate !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cmd.payload.certificate)) {
+      throw new AcmeError('malformed', 'revokeCert payload needs "certificate": the base64url DER of the certificate');
+    }
+    const der = Buffer.from(cmd.payload.certificate, 'base64url');
+    let cert: x509.X509Certificate;
+    try {
+      cert = new x509.X509Certificate(new Uint8Array(der));
+    } catch {
+      throw new AcmeError('malformed', 'the certificate to revoke could not be parsed');
+    }
+    const serial = cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+    const row = await this.deps.pool.query('SELECT certificate_id FROM rm_certificates WHERE ltrim(serial, $2) = $1', [serial, '0']);
+    if (row.rowCount === 0) throw new AcmeError('malformed', `no certificate with serial ${serial} was issued by this CA`, [], { status: 404 });
+    const certificateId: string = row.rows[0].certificate_id;
+
+    await withRetry(async () => {
+      const loaded = await this.deps.aggregates.load<CertificateState>(streams.certificate(certificateId), evolveCertificate);
+      const state = loaded.state!;
+      if (!samePem(state.chainPem, der)) {
+        throw new AcmeError('malformed', 'the certificate does not match the one this CA issued with that serial');
+      }
+      const { by, actor } = await this.authorize(cmd, state, der);
+      const events = decideRevoke(state, cmd.payload.reason, by, actor);
+      const position = await this.deps.aggregates.append([{ streamId: streams.certificate(certificateId), events, expected: loaded.revision }], {
+        ...cmd.meta,
+        actor: actor ? `account:${actor}` : 'certificate-key',
+      });
+      await settle(this.deps, position);
+    });
+  }
+
+  private async authorize(cmd: RevokeCertificateCommand, state: CertificateState, der: Buffer) {
+    if ('jwk' in cmd.requester) {
+      const certKey = createPublicKey({ key: certificatePublicKey(der), format: 'der', type: 'spki' }).export({ format: 'jwk' }) as JWK;
+      if ((await calculateJwkThumbprint(certKey, 'sha256')) !== (await calculateJwkThumbprint(cmd.requester.jwk, 'sha256'))) {
+        throw new AcmeError('unauthorized', 'the request is not signed by the key of this certificate');
+      }
+      return { by: 'certificate-key' as const, actor: null };
+    }
+    const accountId = cmd.requester.accountId;
+    if (state.accountId === accountId) return { by: 'account' as const, actor: accountId };
+    const now = this.deps.now();
+    for (const name of state.names) {
+      const r = await this.deps.pool.query(
+        `SELECT 1 FROM rm_authorizations WHERE account_id = $1 AND identifier = $2 AND wildcard = $3 AND status = 'valid' AND expires > $4 LIMIT 1`,
+        [accountId, authorizationName(name), isWildcard(name), now],
+      );
+      if (r.rowCount === 0) throw new AcmeError('unauthorized', `this account neither issued this certificate nor holds a valid authorization for ${name}`);
+    }
+    return { by: 'authorized-account' as const, actor: accountId };
+  }
+}
+
+function certificatePublicKey(der: Buffer): Buffer {
+  return Buffer.from(new x509.X509Certificate(new Uint8Array(der)).publicKey.rawData);
+}
+
+function samePem(chainPem: string, der: Buffer): boolean {
+  const leaf = new x509.X509Certificate(chainPem.split(/(?<=-----END CERTIFICATE-----)/)[0].trim());
+  return Buffer.from(leaf.rawData).equals(der);
+}

@@ -1,0 +1,55 @@
+import type { AuthorizationState } from '../domain/authorization';
+import { decideValidationResult } from '../domain/authorization';
+import { AcmeError } from '../domain/errors';
+import { streams } from '../domain/streams';
+import { withRetry } from '../commands/aggregate-store';
+import type { AcmeDeps } from '../commands/acme-deps';
+import { loadAuthorization } from '../commands/order-view';
+import type { ChallengeValidator } from '../validation/validator';
+import type { ValidationJob } from './job-dispatcher';
+
+/**
+ * Performs one requested validation and records its outcome on the authorization. Safe to run
+ * twice (after a crash or an expired lease): an outcome is only recorded while the challenge is
+ * still processing.
+ */
+export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValidator, job: ValidationJob, attempts: number, serverId?: string): Promise<void> {
+  const loaded = await loadAuthorization(deps, job.authzId);
+  const authz = loaded.state;
+  const challenge = authz?.challenges.find((c) => c.challengeId === job.challengeId);
+  if (!authz || !challenge || challenge.status !== 'processing' || !challenge.keyAuthorization) return;
+  const outcome = await validateWithRetries(validator, authz, challenge.challengeId, attempts);
+  await withRetry(async () => {
+    const current = await loadAuthorization(deps, job.authzId);
+    const events = decideValidationResult(
+      current.state!,
+      job.challengeId,
+      outcome.ok
+        ? { ok: true, record: outcome.record, validFor: deps.policy.authorizationLifetimeMs, now: deps.now() }
+        : { ok: false, error: outcome.error, record: outcome.record },
+    );
+    await deps.aggregates.append([{ streamId: streams.authz(job.authzId), events, expected: current.revision }], {
+      actor: 'system:validation',
+      serverId,
+    });
+  });
+}
+
+type Outcome = { ok: true; record: Record<string, unknown> } | { ok: false; error: ReturnType<AcmeError['toProblem']>; record: Record<string, unknown> };
+
+async function validateWithRetries(validator: ChallengeValidator, authz: AuthorizationState, challengeId: string, attempts: number): Promise<Outcome> {
+  const challenge = authz.challenges.find((c) => c.challengeId === challengeId)!;
+  let last: AcmeError | null = null;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const record = await validator.validate(challenge.type, { domain: authz.identifier.value, token: challenge.token, keyAuthorization: challenge.keyAuthorization! });
+      return { ok: true, record: { ...record, attempts: i + 1 } };
+    } catch (e) {
+      last = e instanceof AcmeError ? e : new AcmeError('serverInternal', `validation failed: ${(e as Error).message}`);
+      // Only transient network failures are worth another try; a wrong answer stays wrong.
+      if (last.type !== 'connection' && last.type !== 'dns') break;
+      await new Promise((r) => setTimeout(r, 500 * (i + 1)));
+    }
+  }
+  return { ok: false, error: last!.toProblem(), record: { type: challenge.type, hostname: authz.identifier.value } };
+}

@@ -1,0 +1,183 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as acme from 'acme-client';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { ChallengeRig } from '../support/challenge-rig';
+import { type ServerProcess, startServer } from '../support/server-process';
+
+/**
+ * The real server process driven by the acme-client npm package, as users' tooling does:
+ * accounts, orders with http-01, dns-01 and tls-alpn-01, wildcards, ECDSA and RSA keys,
+ * renewal, revocation three ways, key change and deactivation.
+ */
+describe('ACME flows with acme-client', () => {
+  let db: TestDatabase;
+  let rig: ChallengeRig;
+  let server: ServerProcess;
+  let directoryUrl: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('acme_flows');
+    rig = await new ChallengeRig().start();
+    const dataDir = mkdtempSync(join(tmpdir(), 'certledger-flows-'));
+    chmodSync(dataDir, 0o755);
+    server = await startServer({
+      env: { DATABASE_URL: db.url },
+      configYaml: (port) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n${rig.validationYaml()}\n`,
+    });
+    directoryUrl = `${server.baseUrl}/directory`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await rig?.stop();
+    await db?.drop();
+  });
+
+  async function newClient(key?: Buffer): Promise<acme.Client> {
+    const client = new acme.Client({ directoryUrl, accountKey: key ?? (await acme.crypto.createPrivateEcdsaKey()) });
+    await client.createAccount({ termsOfServiceAgreed: true, contact: ['mailto:ops@example.test'] });
+    return client;
+  }
+
+  function challengeFns(type: 'http-01' | 'dns-01' | 'tls-alpn-01') {
+    return {
+      challengePriority: [type],
+      skipChallengeVerification: true,
+      challengeCreateFn: async (authz: any, challenge: any, keyAuthorization: string) => {
+        if (challenge.type === 'http-01') rig.http.set(challenge.token, keyAuthorization);
+        else if (challenge.type === 'dns-01') {
+          const name = `_acme-challenge.${authz.identifier.value}`;
+          rig.txt.set(name, [...(rig.txt.get(name) ?? []), keyAuthorization]);
+        } else {
+          const [key, cert] = await acme.crypto.createAlpnCertificate(authz, keyAuthorization);
+          rig.alpn.set(authz.identifier.value, { key: key.toString(), cert: cert.toString() });
+        }
+      },
+      challengeRemoveFn: async () => undefined,
+    };
+  }
+
+  async function issue(client: acme.Client, names: string[], type: 'http-01' | 'dns-01' | 'tls-alpn-01', keyKind: 'ec' | 'rsa' = 'ec') {
+    const key = keyKind === 'ec' ? await acme.crypto.createPrivateEcdsaKey() : await acme.crypto.createPrivateRsaKey(2048);
+    const [, csr] = await acme.crypto.createCsr({ commonName: names[0], altNames: names }, key);
+    const pem = await client.auto({ csr, termsOfServiceAgreed: true, ...challengeFns(type) } as never);
+    return { pem, key };
+  }
+
+  test('directory lists every resource with absolute URLs', async () => {
+    const dir = (await (await fetch(directoryUrl)).json()) as Record<string, unknown>;
+    for (const k of ['newNonce', 'newAccount', 'newOrder', 'newAuthz', 'revokeCert', 'keyChange']) {
+      expect(dir[k]).toMatch(new RegExp(`^${server.baseUrl}/acme/`));
+    }
+    expect(dir.meta).toEqual({ externalAccountRequired: false });
+  });
+
+  test('http-01 with an ECDSA key: the chain verifies and names the identifiers', async () => {
+    const client = await newClient();
+    const { pem } = await issue(client, ['www.flows.test', 'flows.test'], 'http-01');
+    const [leaf, intermediate] = pem.split(/(?<=-----END CERTIFICATE-----)\n?/).filter((p) => p.includes('BEGIN'));
+    const leafCert = new X509Certificate(leaf);
+    const interCert = new X509Certificate(intermediate);
+    expect(leafCert.subjectAltName).toBe('DNS:flows.test, DNS:www.flows.test');
+    expect(leafCert.verify(interCert.publicKey)).toBe(true);
+    expect(leafCert.checkIssued(interCert)).toBe(true);
+  }, 60_000);
+
+  test('dns-01 with an RSA key, and a wildcard (dns-01 only)', async () => {
+    const client = await newClient();
+    const { pem } = await issue(client, ['rsa.flows.test'], 'dns-01', 'rsa');
+    expect(new X509Certificate(pem).subjectAltName).toBe('DNS:rsa.flows.test');
+    const wildcard = await issue(client, ['*.wild.flows.test', 'wild.flows.test'], 'dns-01');
+    expect(new X509Certificate(wildcard.pem).subjectAltName).toBe('DNS:*.wild.flows.test, DNS:wild.flows.test');
+  }, 60_000);
+
+  test('a wildcard order offers only dns-01', async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: 'dns', value: '*.only.flows.test' }] });
+    const [authz] = await client.getAuthorizations(order);
+    expect(authz.challenges.map((c) => c.type)).toEqual(['dns-01']);
+    expect(authz.identifier.value).toBe('only.flows.test');
+    expect((authz as { wildcard?: boolean }).wildcard).toBe(true);
+  });
+
+  test('tls-alpn-01', async () => {
+    const client = await newClient();
+    const { pem } = await issue(client, ['alpn.flows.test'], 'tls-alpn-01');
+    expect(new X509Certificate(pem).subjectAltName).toBe('DNS:alpn.flows.test');
+  }, 60_000);
+
+  test('renewal reuses the valid authorization and issues a new certificate', async () => {
+    const client = await newClient();
+    const first = await issue(client, ['renew.flows.test'], 'http-01');
+    const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'renew.flows.test' }] });
+    expect(order.status).toBe('ready');
+    const [, csr] = await acme.crypto.createCsr({ commonName: 'renew.flows.test' }, await acme.crypto.createPrivateEcdsaKey());
+    const finalized = await client.finalizeOrder(order, csr);
+    const second = await client.getCertificate(await client.waitForValidStatus(finalized));
+    expect(new X509Certificate(second).serialNumber).not.toBe(new X509Certificate(first.pem).serialNumber);
+  }, 60_000);
+
+  test('a failed validation makes the authorization and the order invalid with an actionable error', async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'wrong.flows.test' }] });
+    const [authz] = await client.getAuthorizations(order);
+    const challenge = authz.challenges.find((c) => c.type === 'http-01')!;
+    rig.http.set(challenge.token, 'not-the-key-authorization');
+    await client.completeChallenge(challenge);
+    await expect(client.waitForValidStatus(challenge)).rejects.toThrow(/did not match this challenge/);
+    const after = await client.getOrder(order);
+    expect(after.status).toBe('invalid');
+    const body = (await client.getAuthorizations(after))[0];
+    expect(body.status).toBe('invalid');
+    expect((body.challenges[0] as { error?: { type: string } }).error?.type).toBe('urn:ietf:params:acme:error:incorrectResponse');
+  }, 60_000);
+
+  test('revocation by the issuing account, by another authorized account, and by the certificate key', async () => {
+    const owner = await newClient();
+    const a = await issue(owner, ['revoke1.flows.test'], 'http-01');
+    await owner.revokeCertificate(a.pem, { reason: 4 });
+    await expect(owner.revokeCertificate(a.pem)).rejects.toThrow(/already revoked/);
+
+    const b = await issue(owner, ['revoke2.flows.test'], 'http-01');
+    const other = await newClient();
+    await expect(other.revokeCertificate(b.pem)).rejects.toThrow(/neither issued this certificate nor holds a valid authorization/);
+    await issue(other, ['revoke2.flows.test'], 'http-01');
+    await other.revokeCertificate(b.pem, { reason: 1 });
+
+    const c = await issue(owner, ['revoke3.flows.test'], 'http-01');
+    const byKey = new acme.Client({ directoryUrl, accountKey: c.key });
+    await byKey.revokeCertificate(c.pem, { reason: 1 });
+  }, 90_000);
+
+  test('key change: the old key no longer works, the new one does', async () => {
+    const oldKey = await acme.crypto.createPrivateEcdsaKey();
+    const client = await newClient(oldKey);
+    const url = client.getAccountUrl();
+    const newKey = await acme.crypto.createPrivateRsaKey(2048);
+    await client.updateAccountKey(newKey);
+    const withNew = new acme.Client({ directoryUrl, accountKey: newKey });
+    await withNew.createAccount({ onlyReturnExisting: true });
+    expect(withNew.getAccountUrl()).toBe(url);
+    const withOld = new acme.Client({ directoryUrl, accountKey: oldKey });
+    await expect(withOld.createAccount({ onlyReturnExisting: true })).rejects.toThrow(/no account exists/);
+  }, 60_000);
+
+  test('deactivated account: every later request with its kid is unauthorized', async () => {
+    const client = await newClient();
+    const updated = await client.updateAccount({ status: 'deactivated' } as never);
+    expect(updated.status).toBe('deactivated');
+    await expect(client.createOrder({ identifiers: [{ type: 'dns', value: 'late.flows.test' }] })).rejects.toThrow(/account is deactivated/);
+  }, 60_000);
+
+  test('authorization deactivation', async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'deact.flows.test' }] });
+    const [authz] = await client.getAuthorizations(order);
+    const deactivated = await client.deactivateAuthorization(authz);
+    expect(deactivated.status).toBe('deactivated');
+    expect((await client.getOrder(order)).status).toBe('invalid');
+  });
+});
