@@ -63,9 +63,6 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
         return { accountId: owner, created: false, account: existing.state! };
       }
       if (cmd.payload.onlyReturnExisting === true) throw new AcmeError('accountDoesNotExist', 'no account exists for this key');
-      if (this.deps.policy.eabRequired && !cmd.payload.externalAccountBinding) {
-        throw new AcmeError('externalAccountRequired', 'this server requires an external account binding for new accounts');
-      }
       const accountId = this.deps.newId();
       const decided = decideRegisterAccount({
         accountId,
@@ -76,6 +73,13 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
         termsOfServiceRequired: this.deps.policy.termsOfServiceRequired,
         eabKeyId: null,
       });
+      if (this.deps.policy.eabRequired) {
+        if (!cmd.payload.externalAccountBinding) {
+          throw new AcmeError('externalAccountRequired', 'this server requires an external account binding for new accounts');
+        }
+        // No EAB key has been issued on this server yet, so no binding can name a known key.
+        throw new AcmeError('unauthorized', 'the external account binding names a key this server does not know');
+      }
       const meta = { ...cmd.meta, actor: `account:${accountId}` };
       const position = await this.deps.aggregates.append(
         [

@@ -1,10 +1,11 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as acme from 'acme-client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { ChallengeRig } from '../support/challenge-rig';
+import { RawAcme } from '../support/raw-acme';
 import { type ServerProcess, startServer } from '../support/server-process';
 
 /**
@@ -147,9 +148,15 @@ describe('ACME flows with acme-client', () => {
     await issue(other, ['revoke2.flows.test'], 'http-01');
     await other.revokeCertificate(b.pem, { reason: 1 });
 
+    // acme-client always signs with its account key: revocation by the certificate key is sent by hand.
     const c = await issue(owner, ['revoke3.flows.test'], 'http-01');
-    const byKey = new acme.Client({ directoryUrl, accountKey: c.key });
-    await byKey.revokeCertificate(c.pem, { reason: 1 });
+    const raw = await new RawAcme(server.baseUrl).init();
+    const certKey = { alg: 'ES256', privateKey: createPrivateKey(c.key), jwk: createPublicKey(c.key).export({ format: 'jwk' }) };
+    const der = new X509Certificate(c.pem).raw.toString('base64url');
+    const r = await raw.post(raw.directory.revokeCert, { certificate: der, reason: 1 }, certKey as never);
+    expect(r.status).toBe(200);
+    const again = await raw.post(raw.directory.revokeCert, { certificate: der }, certKey as never);
+    expect(again.body.type).toBe('urn:ietf:params:acme:error:alreadyRevoked');
   }, 90_000);
 
   test('key change: the old key no longer works, the new one does', async () => {
