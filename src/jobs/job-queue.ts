@@ -35,6 +35,8 @@ export class JobQueue {
       schema: 'certledger_jobs',
       migrate: true,
       supervise: true,
+      // Expired leases are found by the maintenance pass: run it twice per lease.
+      maintenanceIntervalSeconds: Math.max(1, Math.round(opts.leaseMs / 2000)),
       schedule: false,
     } as PgBoss.ConstructorOptions);
     this.boss.on('error', (e) => opts.log?.('job queue error', { error: e.message }));

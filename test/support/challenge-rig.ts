@@ -17,6 +17,10 @@ export class ChallengeRig {
   readonly missing = new Set<string>();
   /** Names resolving to another address than 127.0.0.1. */
   readonly addresses = new Map<string, string>();
+  /** Delay before the http-01 responder answers (slow validations). */
+  httpDelayMs = 0;
+  /** http-01 requests received, by token. */
+  readonly httpHits = new Map<string, number>();
   dnsPort = 0;
   httpPort = 0;
   tlsPort = 0;
@@ -48,8 +52,10 @@ export class ChallengeRig {
     });
     this.dnsPort = this.dns.addresses().udp.port;
 
-    this.httpServer = createHttpServer((req, res) => {
+    this.httpServer = createHttpServer(async (req, res) => {
       const token = /^\/\.well-known\/acme-challenge\/([^/]+)$/.exec(req.url ?? '')?.[1];
+      if (token) this.httpHits.set(token, (this.httpHits.get(token) ?? 0) + 1);
+      if (this.httpDelayMs > 0) await new Promise((r) => setTimeout(r, this.httpDelayMs));
       const body = token ? this.http.get(token) : undefined;
       if (!body) {
         res.writeHead(404).end('not found');

@@ -1,0 +1,80 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { calculateJwkThumbprint } from 'jose';
+import { ChallengeRig } from '../support/challenge-rig';
+import { makeCsr } from '../support/csr';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { RawAcme, testAccountKey } from '../support/raw-acme';
+import { type ServerProcess, startServer } from '../support/server-process';
+
+/**
+ * Durability: a validation in flight when the server is killed with SIGKILL is not lost. After a
+ * restart its lease expires, the job runs again, and the orders complete.
+ */
+describe('restart during pending validations', () => {
+  let db: TestDatabase;
+  let rig: ChallengeRig;
+  let server: ServerProcess | undefined;
+  let port = 0;
+  let yaml: (p: number) => string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('restart');
+    rig = await new ChallengeRig().start();
+    const dataDir = mkdtempSync(join(tmpdir(), 'certledger-restart-'));
+    chmodSync(dataDir, 0o755);
+    yaml = (p) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${p}\nworkers:\n  lease: 2s\n${rig.validationYaml()}\n`;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rig.stop();
+    await db.drop();
+  });
+
+  test('kill -9 while validations run; after restart every order becomes valid', async () => {
+    server = await startServer({ env: { DATABASE_URL: db.url }, configYaml: yaml });
+    port = server.port;
+    const acme = await new RawAcme(server.baseUrl).init();
+    const key = await testAccountKey();
+    const kid = await acme.account(key);
+    const thumbprint = await calculateJwkThumbprint(key.jwk, 'sha256');
+    rig.httpDelayMs = 60_000; // validations hang until the server is gone
+
+    const orders: Array<{ url: string; finalize: string; name: string; token: string }> = [];
+    for (let i = 0; i < 3; i++) {
+      const name = `restart${i}.restart.test`;
+      const o = await acme.post(acme.directory.newOrder, { identifiers: [{ type: 'dns', value: name }] }, key, { kid });
+      const authz = await acme.post(o.body.authorizations[0], '', key, { kid });
+      const ch = authz.body.challenges.find((c: { type: string }) => c.type === 'http-01');
+      rig.http.set(ch.token, `${ch.token}.${thumbprint}`);
+      expect((await acme.post(ch.url, {}, key, { kid })).body.status).toBe('processing');
+      orders.push({ url: o.headers.get('location')!, finalize: o.body.finalize, name, token: ch.token });
+    }
+    // Wait until the validations are really in flight, then kill the server without warning.
+    for (let i = 0; i < 200 && orders.some((o) => !rig.httpHits.get(o.token)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(orders.every((o) => rig.httpHits.get(o.token))).toBe(true);
+    server.signal('SIGKILL');
+    await server.exited;
+
+    rig.httpDelayMs = 0;
+    server = await startServer({ env: { DATABASE_URL: db.url }, configYaml: yaml, port });
+    const again = await new RawAcme(server.baseUrl).init();
+    for (const o of orders) {
+      let status = '';
+      for (let i = 0; i < 300 && status !== 'ready'; i++) {
+        status = (await again.post(o.url, '', key, { kid })).body.status;
+        if (status !== 'ready') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe('ready');
+      const csr = (await makeCsr([o.name])).toString('base64url');
+      let body = (await again.post(o.finalize, { csr }, key, { kid })).body;
+      for (let i = 0; i < 100 && body.status !== 'valid'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        body = (await again.post(o.url, '', key, { kid })).body;
+      }
+      expect(body.status).toBe('valid');
+      expect(body.certificate).toMatch(/\/acme\/cert\//);
+    }
+  }, 120_000);
+});
