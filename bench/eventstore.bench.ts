@@ -1,7 +1,7 @@
 import { ALL_PROJECTIONS } from '../projections';
 import { PostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
 import { ProjectionRunner } from '../src/projection/projection-runner';
-import { benchDatabase, rate } from './support';
+import { benchDatabase, rate } from './support/database';
 
 /**
  * Event store and projection figures: append throughput with 1 and 16 concurrent writers

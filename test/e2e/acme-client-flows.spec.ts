@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as acme from 'acme-client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { ChallengeRig } from '../support/challenge-rig';
-import { RawAcme } from '../support/raw-acme';
+import { ChallengeRig } from '../../bench/support/challenge-rig';
+import { RawAcme } from '../../bench/support/raw-acme';
 import { type ServerProcess, startServer } from '../support/server-process';
 
 /**

@@ -2,10 +2,10 @@ import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChallengeRig } from '../support/challenge-rig';
+import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { makeCsr } from '../support/csr';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { RawAcme, type RawResponse, testAccountKey, type TestKey } from '../support/raw-acme';
+import { RawAcme, type RawResponse, testAccountKey, type TestKey } from '../../bench/support/raw-acme';
 import { type ServerProcess, startServer } from '../support/server-process';
 
 const URN = 'urn:ietf:params:acme:error:';

@@ -2,10 +2,10 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
-import { ChallengeRig } from '../support/challenge-rig';
+import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { makeCsr } from '../support/csr';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { RawAcme, testAccountKey } from '../support/raw-acme';
+import { RawAcme, testAccountKey } from '../../bench/support/raw-acme';
 import { type ServerProcess, startServer } from '../support/server-process';
 
 /**

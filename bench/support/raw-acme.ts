@@ -1,3 +1,4 @@
+// Shared by the end-to-end tests and the issuance benchmark.
 import { exportJWK, FlattenedSign, generateKeyPair, type JWK, type KeyLike } from 'jose';
 
 /**

@@ -1,3 +1,4 @@
+// Shared by the end-to-end tests and the issuance benchmark.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
@@ -55,7 +56,7 @@ export class ChallengeRig {
     this.httpServer = createHttpServer(async (req, res) => {
       const token = /^\/\.well-known\/acme-challenge\/([^/]+)$/.exec(req.url ?? '')?.[1];
       if (token) this.httpHits.set(token, (this.httpHits.get(token) ?? 0) + 1);
-      if (this.httpDelayMs > 0) await new Promise((r) => setTimeout(r, this.httpDelayMs));
+      if (this.httpDelayMs > 0) await new Promise((r) => setTimeout(r, this.httpDelayMs).unref());
       const body = token ? this.http.get(token) : undefined;
       if (!body) {
         res.writeHead(404).end('not found');
@@ -80,6 +81,7 @@ export class ChallengeRig {
   }
 
   async stop(): Promise<void> {
+    this.httpServer?.closeAllConnections();
     await new Promise((r) => this.httpServer?.close(r));
     await new Promise((r) => this.tlsServer?.close(r));
     this.dns?.close();
