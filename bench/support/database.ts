@@ -16,7 +16,7 @@ export async function benchDatabase(): Promise<{ url: string; pool: Pool; dispos
   let dir: string | undefined;
   if (!serverUrl) {
     dir = mkdtempSync(join(tmpdir(), 'certledger-bench-'));
-    const pg = await startEmbeddedPostgres({ dir, database: 'postgres' });
+    const pg = await startEmbeddedPostgres({ dir, database: 'certledger_bench_admin' });
     serverUrl = pg.url;
     stopEmbedded = pg.stop;
   }

@@ -176,7 +176,8 @@ export class ProjectionRunner {
     let handled = 0;
     for (const e of events) {
       if (!handlesEvent(p, e.type)) continue;
-      await client.query('SAVEPOINT projection_event');
+      // No savepoint per event: a failure rolls the whole batch back, so the checkpoint stays
+      // before it and the failing event is named; one round trip per event is kept for speed.
       try {
         await p.apply(e, client);
       } catch (err) {
@@ -186,7 +187,6 @@ export class ProjectionRunner {
         failure.position = e.position;
         throw failure;
       }
-      await client.query('RELEASE SAVEPOINT projection_event');
       handled++;
     }
     return handled;
