@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from './config';
+import { auditListServers, auditVerify } from './cli/commands/audit';
 import { dbMigrate, dbStatus } from './cli/commands/db';
 import { projectionsRebuild, projectionsStatus } from './cli/commands/projections';
 import { serve } from './cli/commands/serve';
@@ -46,11 +47,19 @@ function buildProgram(run: (fn: (opts: GlobalOptions) => Promise<void>) => Promi
     .description('replay one projection (or all) from the first event')
     .action((name?: string) => run((o) => projectionsRebuild(o, name)));
 
-  for (const c of [program, db, projections, ...db.commands, ...projections.commands, ...program.commands]) c.exitOverride();
+  const audit = program.command('audit').description('tamper-evident audit log').exitOverride();
+  audit
+    .command('verify')
+    .description("check this node's audit chain; exit 1 at the first break")
+    .option('--file <file>', 'audit file (default: <data_dir>/audit/audit.jsonl)')
+    .action((o: { file?: string }) => run((g) => auditVerify(g, o.file)));
+  audit.command('list-servers').description('nodes registered in the database, most recently seen first').action(() => run(auditListServers));
+
+  for (const c of [program, db, projections, audit, ...audit.commands, ...db.commands, ...projections.commands, ...program.commands]) c.exitOverride();
   return program;
 }
 
-const COMMANDS = ['serve', 'db', 'projections', 'help'];
+const COMMANDS = ['serve', 'db', 'projections', 'audit', 'help'];
 const OPTIONS_WITH_VALUE = new Set(['-c', '--config']);
 
 /**

@@ -42,7 +42,7 @@ export async function createAcmeServices(config: Config, rt: Runtime): Promise<A
   });
   if (ca.generated) rt.log.info({ dir: `${config.data_dir}/ca` }, 'generated a new root and intermediate CA');
   const deps: AcmeDeps = {
-    aggregates: new AggregateStore(rt.store),
+    aggregates: new AggregateStore(rt.store, { serverId: rt.serverId }),
     projections: rt.projections,
     pool: rt.db.pool,
     ca,

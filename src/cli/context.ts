@@ -32,6 +32,7 @@ export function bootSettings(config: Config): BootSettings {
     },
     pollIntervalMs: config.eventstore.poll_interval,
     jobLeaseMs: config.workers.lease,
+    audit: { enabled: config.audit.enabled, hmacSecret: config.audit.hmac_secret },
   };
 }
 

@@ -23,7 +23,11 @@ export function toDomainEvent(e: StoredEvent): DomainEvent {
 }
 
 export class AggregateStore {
-  constructor(readonly store: EventStore) {}
+  /** `defaults` (the node's serverId) are recorded in every event's metadata. */
+  constructor(
+    readonly store: EventStore,
+    private readonly defaults: EventMetadata = {},
+  ) {}
 
   async load<S>(streamId: string, evolve: Evolve<S>): Promise<Loaded<S>> {
     const events = await this.store.readStream(streamId);
@@ -39,7 +43,7 @@ export class AggregateStore {
       .map((a) => ({
         streamId: a.streamId,
         expectedRevision: a.expected,
-        events: a.events.map((e) => ({ type: e.type, data: e.data, schemaVersion: EVENT_SCHEMA_VERSIONS[e.type], metadata })),
+        events: a.events.map((e) => ({ type: e.type, data: e.data, schemaVersion: EVENT_SCHEMA_VERSIONS[e.type], metadata: { ...this.defaults, ...metadata } })),
       }));
     if (batch.length === 0) return null;
     const results = await this.store.appendMulti(batch);

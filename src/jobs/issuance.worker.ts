@@ -12,14 +12,14 @@ import type { IssuanceJob } from './job-dispatcher';
  * Issues the certificate of a finalized order. The certificate's stream id is derived from the
  * order, so a job run twice can never record two certificates for one order.
  */
-export async function runIssuanceJob(deps: AcmeDeps, job: IssuanceJob, serverId?: string): Promise<void> {
+export async function runIssuanceJob(deps: AcmeDeps, job: IssuanceJob): Promise<void> {
   const view = await loadOrderView(deps, job.orderId);
   if (!view || view.status !== 'processing') return;
   const requested = (await deps.aggregates.store.readStream(streams.order(job.orderId))).find((e) => e.type === 'OrderFinalizationRequested');
   if (!requested) return;
   const data = requested.data as EventDataByType['OrderFinalizationRequested'];
   const account = (await loadAccount(deps, view.order.accountId)).state!;
-  const meta = { actor: 'system:issuance', serverId };
+  const meta = { actor: 'system:issuance' };
   let issued;
   try {
     const csr = await parseAndCheckCsr(Buffer.from(data.csr, 'base64url'), view.order.identifiers.map((i) => i.value), account.thumbprint);

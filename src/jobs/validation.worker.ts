@@ -13,7 +13,7 @@ import type { ValidationJob } from './job-dispatcher';
  * twice (after a crash or an expired lease): an outcome is only recorded while the challenge is
  * still processing.
  */
-export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValidator, job: ValidationJob, attempts: number, serverId?: string): Promise<void> {
+export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValidator, job: ValidationJob, attempts: number): Promise<void> {
   const loaded = await loadAuthorization(deps, job.authzId);
   const authz = loaded.state;
   const challenge = authz?.challenges.find((c) => c.challengeId === job.challengeId);
@@ -28,10 +28,7 @@ export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValid
         ? { ok: true, record: outcome.record, validFor: deps.policy.authorizationLifetimeMs, now: deps.now() }
         : { ok: false, error: outcome.error, record: outcome.record },
     );
-    await deps.aggregates.append([{ streamId: streams.authz(job.authzId), events, expected: current.revision }], {
-      actor: 'system:validation',
-      serverId,
-    });
+    await deps.aggregates.append([{ streamId: streams.authz(job.authzId), events, expected: current.revision }], { actor: 'system:validation' });
   });
 }
 

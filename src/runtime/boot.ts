@@ -5,6 +5,11 @@ import { jobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import type { Logger } from '../ops/logger';
 import { ProjectionRunner } from '../projection/projection-runner';
+import { auditFile, auditSecret } from '../ops/audit/audit-secret';
+import { AuditLog } from '../ops/audit/audit-log';
+import { auditProjection } from '../ops/audit/audit-projection';
+import { ensureServerId, registerServer, startHeartbeat } from '../ops/node-identity';
+import { VERSION } from '../version';
 import { type DatabaseSettings, openDatabase } from './database';
 import type { Runtime } from './runtime';
 
@@ -12,6 +17,7 @@ export interface BootSettings {
   database: DatabaseSettings & { autoSetup: boolean };
   pollIntervalMs: number;
   jobLeaseMs: number;
+  audit: { enabled: boolean; hmacSecret: string | null };
 }
 
 /**
@@ -28,25 +34,40 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     } else {
       await assertSchemaCurrent(db.pool);
     }
+    const serverId = ensureServerId(s.database.dataDir);
+    await registerServer(db.pool, serverId, VERSION);
     const store = new PostgresEventStore({ pool: db.pool, listenUrl: db.url, pollIntervalMs: s.pollIntervalMs });
+    let audit: AuditLog | undefined;
+    if (s.audit.enabled) {
+      const { secret, generated } = auditSecret(s.audit.hmacSecret, s.database.dataDir);
+      if (generated) log.warn({ file: `${s.database.dataDir}/audit-secret` }, 'audit.hmac_secret is not set: generated one; back it up with the audit log');
+      audit = AuditLog.open(auditFile(s.database.dataDir), secret, serverId);
+    } else {
+      log.warn('audit.enabled is false: security decisions are not written to the audit log');
+    }
     const jobs = new JobQueue({ pool: db.pool, leaseMs: s.jobLeaseMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
     const projections = new ProjectionRunner({
       store,
       pool: db.pool,
-      projections: [...ALL_PROJECTIONS, jobDispatcher(jobs)],
+      projections: [...ALL_PROJECTIONS, jobDispatcher(jobs), ...(audit ? [auditProjection(audit, serverId, (a, b) => store.comparePositions(a, b))] : [])],
       pollIntervalMs: s.pollIntervalMs,
       log: (msg, fields) => log.warn(fields ?? {}, msg),
     });
     await projections.prepare();
+    const stopHeartbeat = startHeartbeat(db.pool, serverId, (e) => log.warn({ err: e.message }, 'server heartbeat failed'));
     const runtime: Runtime = {
       log,
+      serverId,
+      audit,
       db,
       store,
       jobs,
       projections,
       shuttingDown: false,
       close: async () => {
+        stopHeartbeat();
         await projections.stop();
+        audit?.close();
         await store.close();
         await db.close();
       },

@@ -1,5 +1,6 @@
 import type { EventStore } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
+import type { AuditLog } from '../ops/audit/audit-log';
 import type { Logger } from '../ops/logger';
 import type { ProjectionRunner } from '../projection/projection-runner';
 import type { Database } from './database';
@@ -7,6 +8,9 @@ import type { Database } from './database';
 /** The process-wide pieces the web layer and workers share, built once at boot. */
 export interface Runtime {
   log: Logger;
+  /** This node's identity, recorded in every event and audit line. */
+  serverId: string;
+  audit?: AuditLog;
   db: Database;
   store: EventStore;
   projections: ProjectionRunner;

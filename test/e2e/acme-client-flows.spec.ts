@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as acme from 'acme-client';
@@ -7,7 +7,7 @@ import { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { RawAcme } from '../../bench/support/raw-acme';
-import { runCli, type ServerProcess, startServer } from '../support/server-process';
+import { runCli, type ServerProcess, startServer, writeConfig } from '../support/server-process';
 
 /**
  * The real server process driven by the acme-client npm package, as users' tooling does:
@@ -19,11 +19,12 @@ describe('ACME flows with acme-client', () => {
   let rig: ChallengeRig;
   let server: ServerProcess;
   let directoryUrl: string;
+  let dataDir: string;
 
   beforeAll(async () => {
     db = await createTestDatabase('acme_flows');
     rig = await new ChallengeRig().start();
-    const dataDir = mkdtempSync(join(tmpdir(), 'certledger-flows-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'certledger-flows-'));
     chmodSync(dataDir, 0o755);
     server = await startServer({
       env: { DATABASE_URL: db.url },
@@ -200,11 +201,37 @@ describe('ACME flows with acme-client', () => {
     const live = await dump();
     expect(live.rm_certificates.length).toBeGreaterThan(5);
     expect(live.rm_accounts.length).toBeGreaterThan(5);
-    const r = runCli(['projections', 'rebuild'], { DATABASE_URL: db.url });
+    const r = runCli(['-c', writeConfig(`data_dir: ${dataDir}\n`), 'projections', 'rebuild'], { DATABASE_URL: db.url });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('rebuilt certificates');
     expect(await dump()).toEqual(live);
     await pool.end();
   }, 60_000);
+
+  test('this node wrote its security decisions to a verifiable audit chain, and every event names it', async () => {
+    const cfg = writeConfig(`data_dir: ${dataDir}\n`);
+    const serverId = readFileSync(join(dataDir, 'server_id'), 'utf8').trim();
+    let lines: Array<{ event: string; server_id: string }> = [];
+    for (let i = 0; i < 50; i++) {
+      lines = readFileSync(join(dataDir, 'audit', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      if (lines.filter((l) => l.event === 'certificate.revoke').length >= 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const kinds = new Set(lines.map((l) => l.event));
+    for (const k of ['account.create', 'account.keychange', 'account.deactivate', 'order.create', 'order.finalize', 'challenge.validate', 'authorization.validate', 'certificate.issue', 'certificate.revoke']) {
+      expect(kinds).toContain(k);
+    }
+    expect(lines.every((l) => l.server_id === serverId)).toBe(true);
+    const verify = runCli(['-c', cfg, 'audit', 'verify']);
+    expect(verify.stderr).toBe('');
+    expect(verify.stdout).toMatch(/\d+ lines, chain intact/);
+    expect(verify.status).toBe(0);
+    const servers = runCli(['audit', 'list-servers'], { DATABASE_URL: db.url });
+    expect(servers.stdout).toContain(serverId);
+    const pool = new Pool({ connectionString: db.url });
+    const unnamed = await pool.query(`SELECT count(*)::int AS n FROM es_events WHERE metadata->>'serverId' IS DISTINCT FROM $1`, [serverId]);
+    expect(unnamed.rows[0].n).toBe(0);
+    await pool.end();
+  }, 30_000);
 });
