@@ -85,7 +85,7 @@ step "lego: issue with dns-01 (exec hook)" \
   env EXEC_PATH="$WORK/dns-hook.sh" EXEC_PROPAGATION_TIMEOUT=30 EXEC_POLLING_INTERVAL=1 \
   "${LG[@]}" --domains dns.lego.clients.test --domains '*.lego.clients.test' --dns exec --dns.resolvers "127.0.0.1:${DNS_PORT}" --dns.disable-cp run
 step "lego: renew" \
-  "${LG[@]}" --domains lego.clients.test --http --http.port "127.0.0.1:${HTTP01_PORT}" renew --days 10000
+  "${LG[@]}" --domains lego.clients.test --http --http.port "127.0.0.1:${HTTP01_PORT}" renew --days 10000 --no-random-sleep
 step "lego: revoke" \
   "${LG[@]}" --domains lego.clients.test revoke
 
