@@ -3,6 +3,7 @@ import { accountsProjection } from './accounts';
 import { auditTrailProjection } from './audit-trail';
 import { authorizationsProjection } from './authorizations';
 import { certificatesProjection } from './certificates';
+import { eventCountsProjection } from './event-counts';
 import { ordersProjection } from './orders';
 
 /** Every read model of the product. Only the composition root imports this registry. */
@@ -12,4 +13,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   ordersProjection,
   authorizationsProjection,
   certificatesProjection,
+  eventCountsProjection,
 ];

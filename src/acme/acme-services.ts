@@ -8,6 +8,7 @@ import { QUEUES } from '../jobs/job-queue';
 import { runIssuanceJob } from '../jobs/issuance.worker';
 import type { IssuanceJob, ValidationJob } from '../jobs/job-dispatcher';
 import { runValidationJob } from '../jobs/validation.worker';
+import type { Metrics } from '../ops/metrics';
 import type { Runtime } from '../runtime/runtime';
 import { ChallengeValidator } from '../validation/validator';
 import type { AcmeContext } from './http/acme-context';
@@ -24,7 +25,7 @@ const newId = () => randomBytes(12).toString('base64url');
 const newToken = () => randomBytes(32).toString('base64url');
 
 /** Builds the ACME pieces from configuration: CA backend, URLs, nonces, policy, validator. */
-export async function createAcmeServices(config: Config, rt: Runtime): Promise<AcmeServices> {
+export async function createAcmeServices(config: Config, rt: Runtime, metrics: Metrics): Promise<AcmeServices> {
   const passphraseEnv = config.ca.internal.key_passphrase_env;
   const ca = await InternalCa.open({
     dataDir: config.data_dir,
@@ -40,12 +41,29 @@ export async function createAcmeServices(config: Config, rt: Runtime): Promise<A
     crlUrl: config.ca.crl_url,
     issuerUrl: config.ca.issuer_url,
   });
+  const instrumented: CaBackend = {
+    name: ca.name,
+    rootPem: () => ca.rootPem(),
+    intermediatePem: () => ca.intermediatePem(),
+    health: () => ca.health(),
+    issue: async (req) => {
+      const end = metrics.signingDuration.startTimer();
+      try {
+        return await ca.issue(req);
+      } catch (e) {
+        metrics.signingErrors.inc();
+        throw e;
+      } finally {
+        end();
+      }
+    },
+  };
   if (ca.generated) rt.log.info({ dir: `${config.data_dir}/ca` }, 'generated a new root and intermediate CA');
   const deps: AcmeDeps = {
     aggregates: new AggregateStore(rt.store, { serverId: rt.serverId }),
     projections: rt.projections,
     pool: rt.db.pool,
-    ca,
+    ca: instrumented,
     now: () => new Date(),
     newId,
     newToken,
@@ -62,11 +80,11 @@ export async function createAcmeServices(config: Config, rt: Runtime): Promise<A
     },
   };
   const context: AcmeContext = { urls: new AcmeUrls(config.server.external_url), nonces: new NonceStore(rt.db.pool, config.acme.nonce_lifetime) };
-  return { context, deps, ca };
+  return { context, deps, ca: instrumented };
 }
 
 /** Starts this instance's job workers: challenge validation and certificate issuance. */
-export async function startWorkers(config: Config, rt: Runtime, services: AcmeServices): Promise<void> {
+export async function startWorkers(config: Config, rt: Runtime, services: AcmeServices, metrics: Metrics): Promise<void> {
   const validator = new ChallengeValidator({
     resolvers: config.validation.resolvers,
     http01Port: config.validation.http01_port,
@@ -76,9 +94,34 @@ export async function startWorkers(config: Config, rt: Runtime, services: AcmeSe
     maxRedirects: config.validation.max_redirects,
     maxResponseBytes: config.validation.max_response_bytes,
   });
+  const timedValidator = {
+    validate: async (...args: Parameters<ChallengeValidator['validate']>) => {
+      const end = metrics.validationDuration.startTimer({ type: args[0] });
+      try {
+        const record = await validator.validate(...args);
+        end({ result: 'success' });
+        return record;
+      } catch (e) {
+        end({ result: 'failure' });
+        throw e;
+      }
+    },
+  } as ChallengeValidator;
+  const counted = <T>(queue: string, fn: (job: T) => Promise<void>) => async (job: T) => {
+    try {
+      await fn(job);
+      metrics.jobs.inc({ queue, result: 'completed' });
+    } catch (e) {
+      metrics.jobs.inc({ queue, result: 'failed' });
+      rt.log.warn({ queue, err: (e as Error).message }, 'job failed; it will be retried');
+      throw e;
+    }
+  };
   await rt.jobs.start();
-  await rt.jobs.work<ValidationJob>(QUEUES.validation, config.workers.concurrency, (job) =>
-    runValidationJob(services.deps, validator, job, config.validation.attempts),
+  await rt.jobs.work<ValidationJob>(
+    QUEUES.validation,
+    config.workers.concurrency,
+    counted(QUEUES.validation, (job: ValidationJob) => runValidationJob(services.deps, timedValidator, job, config.validation.attempts)),
   );
-  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, (job) => runIssuanceJob(services.deps, job));
+  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, counted(QUEUES.issuance, (job: IssuanceJob) => runIssuanceJob(services.deps, job)));
 }

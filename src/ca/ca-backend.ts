@@ -25,4 +25,6 @@ export interface CaBackend {
   /** Root certificate PEM, for trust stores and tests. */
   rootPem(): string;
   intermediatePem(): string;
+  /** Throws when the backend cannot sign (e.g. its issuing certificate expired). */
+  health(): { not_after: string };
 }

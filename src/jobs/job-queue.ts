@@ -84,6 +84,16 @@ export class JobQueue {
     return this.boss.getQueueSize(queue);
   }
 
+  async pendingByQueue(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const q of Object.values(QUEUES)) out[q] = await this.pending(q);
+    return out;
+  }
+
+  get running(): boolean {
+    return this.started;
+  }
+
   /** Stops fetching, waits up to `drainMs` for claimed jobs; unfinished ones return after their lease. */
   async stop(drainMs: number): Promise<void> {
     if (!this.started) return;

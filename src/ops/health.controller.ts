@@ -1,56 +1,98 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ACME_DEPS, type AcmeDeps } from '../commands/acme-deps';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { VERSION } from '../version';
 
 /**
- * Liveness (the process answers), readiness (it can serve: database reachable, not shutting down)
- * and health (each dependency in detail). Never rate limited or shed.
+ * /livez: the process answers (no backend checks). /readyz: this instance can serve (database
+ * reachable, pool not exhausted, CA loaded, not shutting down). /healthz: every dependency in
+ * detail; 503 when a critical one (database, CA) fails or during shutdown; SMTP and DNS are
+ * reported but never change the status code. None of them is shed or rate limited.
  */
 @Controller()
 export class HealthController {
-  constructor(@Inject(RUNTIME) private readonly rt: Runtime) {}
+  constructor(
+    @Inject(RUNTIME) private readonly rt: Runtime,
+    @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
+  ) {}
 
   @Get('livez')
-  livez() {
-    return { status: 'ok' };
+  livez(@Res({ passthrough: true }) reply: FastifyReply) {
+    reply.header('Cache-Control', 'no-store');
+    return { alive: true, version: VERSION, server_id: this.rt.serverId };
   }
 
   @Get('readyz')
   async readyz(@Res({ passthrough: true }) reply: FastifyReply) {
-    if (this.rt.shuttingDown) {
+    reply.header('Cache-Control', 'no-store');
+    const notReady = (reason: string, extra: Record<string, unknown> = {}) => {
       reply.status(503);
-      return { status: 'unavailable', reason: 'shutting down' };
-    }
+      return { ready: false, reason, ...extra };
+    };
+    if (this.rt.shuttingDown) return notReady('shutting down');
+    const pool = this.poolStats();
+    if (pool.available === 0 && pool.waiting > 0 && pool.size >= pool.max) return notReady('connection pool exhausted', { pool });
     const db = await this.pingDatabase();
-    if (!db.ok) {
-      reply.status(503);
-      return { status: 'unavailable', reason: `database: ${db.error}` };
-    }
-    return { status: 'ready' };
+    if (!db.ok) return notReady(`database unavailable: ${db.error}`);
+    const ca = this.caCheck();
+    if (ca.status !== 'ok') return notReady(`CA backend: ${ca.detail}`);
+    return { ready: true };
   }
 
   @Get('healthz')
   async healthz(@Res({ passthrough: true }) reply: FastifyReply) {
-    const db = await this.pingDatabase();
-    const pool = this.rt.db.pool;
-    const projections = db.ok
-      ? (await this.rt.projections.status().catch(() => [])).map((p) => ({ name: p.name, status: p.status, lag: p.lag, error: p.error }))
-      : [];
-    const critical = !db.ok || this.rt.shuttingDown;
+    reply.header('Cache-Control', 'no-store');
+    const pool = this.poolStats();
+    const exhausted = pool.available === 0 && pool.waiting > 0 && pool.size >= pool.max;
+    // With an exhausted pool the ping would only queue behind everyone else: report, don't wait.
+    const db = exhausted ? ({ ok: false, error: 'pool_exhausted' } as const) : await this.pingDatabase();
+    const ca = this.caCheck();
+    const projections = db.ok ? await this.rt.projections.status().catch(() => []) : [];
+    const pending = db.ok ? await this.pendingJobs() : {};
+    const critical = !db.ok || ca.status !== 'ok' || this.rt.shuttingDown;
+    const degraded = projections.some((p) => p.status === 'failed');
     if (critical) reply.status(503);
     return {
-      status: critical ? 'unhealthy' : projections.some((p) => p.status === 'failed') ? 'degraded' : 'healthy',
-      shuttingDown: this.rt.shuttingDown,
+      status: critical ? 'unhealthy' : degraded ? 'degraded' : 'ok',
+      version: VERSION,
+      server_id: this.rt.serverId,
+      shutting_down: this.rt.shuttingDown,
       checks: {
-        database: {
-          status: db.ok ? 'ok' : 'error',
-          critical: true,
-          ...(db.ok ? {} : { error: db.error }),
-          pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max },
+        database: { status: db.ok ? 'ok' : exhausted ? 'pool_exhausted' : 'error', critical: true, ...(db.ok ? {} : { error: db.error }), pool },
+        ca_backend: { ...ca, critical: true },
+        crl: { status: 'disabled', critical: false },
+        workers: { status: this.rt.jobs.running ? 'ok' : 'stopped', critical: false, pending },
+        projections: {
+          status: degraded ? 'error' : 'ok',
+          critical: false,
+          items: projections.map((p) => ({ name: p.name, status: p.status, lag: p.lag, ...(p.error ? { error: p.error } : {}) })),
         },
-        projections: { status: projections.some((p) => p.status === 'failed') ? 'error' : 'ok', critical: false, items: projections },
+        smtp: { status: 'disabled', critical: false },
+        dns_resolver: { status: 'configured', critical: false },
       },
     };
+  }
+
+  private poolStats() {
+    const p = this.rt.db.pool;
+    return { size: p.totalCount, available: p.idleCount, waiting: p.waitingCount, max: p.options.max ?? 10 };
+  }
+
+  private caCheck(): { status: 'ok' | 'error'; backend: string; detail?: string; not_after?: string } {
+    try {
+      return { status: 'ok', backend: this.deps.ca.name, ...this.deps.ca.health() };
+    } catch (e) {
+      return { status: 'error', backend: this.deps.ca.name, detail: (e as Error).message };
+    }
+  }
+
+  private async pendingJobs(): Promise<Record<string, number>> {
+    try {
+      return await this.rt.jobs.pendingByQueue();
+    } catch {
+      return {};
+    }
   }
 
   private async pingDatabase(): Promise<{ ok: true } | { ok: false; error: string }> {

@@ -17,9 +17,10 @@ describe('certledger serve', () => {
     const server = await startServer({ configYaml: (port) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n` });
     const live = await fetch(`${server.baseUrl}/livez`);
     expect(live.status).toBe(200);
-    expect(await live.json()).toEqual({ status: 'ok' });
+    expect(await live.json()).toMatchObject({ alive: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(live.headers.get('cache-control')).toBe('no-store');
     const ready = await fetch(`${server.baseUrl}/readyz`);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({ ready: true });
     const health = (await (await fetch(`${server.baseUrl}/healthz`)).json()) as { checks: { database: { status: string } } };
     expect(health.checks.database.status).toBe('ok');
     expect(readdirSync(join(dataDir, 'postgres', 'pg'))).toContain('PG_VERSION');

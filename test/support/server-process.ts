@@ -31,6 +31,8 @@ export function writeConfig(yaml: string): string {
 
 export interface ServerProcess {
   baseUrl: string;
+  /** The configuration file the server was started with (rewrite it, then SIGHUP). */
+  configPath?: string;
   port: number;
   child: ChildProcess;
   logs(): string;
@@ -43,7 +45,8 @@ export interface ServerProcess {
 /** Starts `certledger serve` and waits until /livez answers. */
 export async function startServer(opts: { configYaml?: (port: number) => string; env?: Record<string, string | undefined>; port?: number }): Promise<ServerProcess> {
   const port = opts.port ?? (await freeLocalPort());
-  const args = opts.configYaml ? ['-c', writeConfig(opts.configYaml(port))] : [];
+  const configPath = opts.configYaml ? writeConfig(opts.configYaml(port)) : undefined;
+  const args = configPath ? ['-c', configPath] : [];
   const child = spawn(process.execPath, [BIN, ...args, 'serve'], {
     env: { ...process.env, CERTLEDGER_CONFIG: undefined, DATABASE_URL: undefined, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,6 +70,7 @@ export async function startServer(opts: { configYaml?: (port: number) => string;
   return {
     baseUrl,
     port,
+    configPath,
     child,
     logs: () => output,
     exited,

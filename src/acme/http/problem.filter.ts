@@ -25,10 +25,13 @@ export class ProblemFilter implements ExceptionFilter {
     for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
     reply.header('Cache-Control', 'no-store');
     reply.header('Link', `<${this.acme.urls.directory()}>;rel="index"`);
-    try {
-      reply.header('Replay-Nonce', await this.acme.nonces.issue());
-    } catch {
-      // The database is down: the problem document still goes out, without a nonce.
+    // An overloaded or unreachable database gets no extra query: the problem goes out without a nonce.
+    if (err.status !== 503) {
+      try {
+        reply.header('Replay-Nonce', await this.acme.nonces.issue());
+      } catch {
+        // The database is down: the problem document still goes out, without a nonce.
+      }
     }
     reply.status(err.status).type('application/problem+json').send(JSON.stringify(err.toProblem()));
   }
@@ -48,7 +51,12 @@ export class ProblemFilter implements ExceptionFilter {
     if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return new AcmeError('malformed', 'Content-Type must be application/jose+json', [], { status: 415 });
     }
-    this.rt.log.error({ err: e, url: req.url, method: req.method }, 'unhandled error in request');
+    // Waiting too long for a pool connection is overload, not a bug: clients retry after the delay.
+    if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout/i.test(String((e as Error)?.message))) {
+      this.rt.log.warn({ url: req.url, reqId: req.id }, 'database pool acquire timed out');
+      return new AcmeError('serverInternal', 'the server is temporarily overloaded; retry after the delay in Retry-After', [], { status: 503, headers: { 'Retry-After': '5' } });
+    }
+    this.rt.log.error({ err: e, url: req.url, method: req.method, reqId: req.id }, 'unhandled error in request');
     return new AcmeError('serverInternal', 'the server could not process the request; the error has been logged');
   }
 }

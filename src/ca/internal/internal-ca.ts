@@ -38,6 +38,12 @@ export class InternalCa implements CaBackend {
     return this.m.intermediate.toString('pem') + '\n';
   }
 
+  health(): { not_after: string } {
+    const notAfter = new Date(this.m.intermediate.notAfter);
+    if (notAfter <= this.o.now()) throw new Error(`the intermediate certificate expired at ${notAfter.toISOString()}`);
+    return { not_after: notAfter.toISOString() };
+  }
+
   async issue(req: IssueRequest): Promise<IssuedCertificate> {
     const now = this.o.now();
     const notBefore = req.notBefore && req.notBefore > now ? req.notBefore : new Date(now.getTime() - BACKDATE_MS);

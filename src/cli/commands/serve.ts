@@ -5,7 +5,10 @@ import { createAcmeServices, startWorkers } from '../../acme/acme-services';
 import { directoryMeta } from '../../acme/http/directory-meta';
 import { AppModule } from '../../app.module';
 import type { Config } from '../../config';
+import { installHttpHooks, requestIdFor } from '../../ops/http-hooks';
+import { Metrics } from '../../ops/metrics';
 import { NestPinoLogger } from '../../ops/nest-logger';
+import { reloadConfig } from '../../ops/reload';
 import { boot } from '../../runtime/boot';
 import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
 
@@ -21,28 +24,56 @@ function httpsOptions(config: Config) {
   return { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file) };
 }
 
-/** `serve`: boots, serves until SIGTERM/SIGINT, then drains and exits 0. */
+type Parser = (e: Error | null, v?: unknown) => void;
+
+/** `serve`: boots, serves until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads the safe settings. */
 export async function serve(opts: GlobalOptions): Promise<void> {
   const { config, path } = readConfig(opts);
   const log = loggerFor(config, opts);
   log.info({ config: path ?? '(embedded defaults)' }, 'starting certledger');
   const rt = await boot(bootSettings(config), log);
-  const acme = await createAcmeServices(config, rt);
-  await startWorkers(config, rt, acme);
+  const metrics = new Metrics();
+  metrics.attach(rt);
+  const acme = await createAcmeServices(config, rt, metrics);
+  await startWorkers(config, rt, acme, metrics);
   rt.projections.start();
   const https = httpsOptions(config);
-  const adapter = new FastifyAdapter({ bodyLimit: config.server.body_limit, ...(https ? { https } : {}) } as ConstructorParameters<typeof FastifyAdapter>[0]);
-  // ACME bodies are application/jose+json; any other type reaches the handler as text and gets a 415 problem.
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.server.body_limit,
+    // Client IP and scheme come from X-Forwarded-For / X-Forwarded-Proto only when the peer is trusted.
+    trustProxy: config.server.trusted_proxies.length > 0 ? config.server.trusted_proxies : false,
+    genReqId: (req: { headers: Record<string, unknown> }) => requestIdFor(req.headers['x-request-id']),
+    ...(https ? { https } : {}),
+  } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const fastify = adapter.getInstance();
-  fastify.addContentTypeParser('application/jose+json', { parseAs: 'string' }, (_req: unknown, body: string, done: (e: Error | null, v?: unknown) => void) => done(null, body));
-  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req: unknown, body: string, done: (e: Error | null, v?: unknown) => void) => done(null, body));
+  // ACME bodies are application/jose+json; any other type reaches the handler as text and gets a 415 problem.
+  fastify.addContentTypeParser('application/jose+json', { parseAs: 'string' }, (_r: unknown, body: string, done: Parser) => done(null, body));
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_r: unknown, body: string, done: Parser) => done(null, body));
+  installHttpHooks(fastify as unknown as Parameters<typeof installHttpHooks>[0], { pool: rt.db.pool, poolMax: config.database.pool_max, log, metrics, metricsPath: config.metrics.path });
+  let metricsSettings = config.metrics;
+  fastify.get(config.metrics.path, async (req, reply) => {
+    if (!metricsSettings.enabled) return reply.code(404).send({ detail: 'metrics are disabled (metrics.enabled: false)' });
+    if (metricsSettings.token && req.headers.authorization !== `Bearer ${metricsSettings.token}`) {
+      return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ detail: 'metrics need a bearer token' });
+    }
+    reply.header('Content-Type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt, acme, directoryMeta(config.acme)), adapter, {
     logger: new NestPinoLogger(log),
     abortOnError: false,
   });
   const { host, port } = parseListen(config.server.listen);
   await app.listen(port, host);
-  log.info({ listen: config.server.listen, externalUrl: config.server.external_url }, 'certledger is serving');
+  log.info({ listen: config.server.listen, externalUrl: config.server.external_url, serverId: rt.serverId }, 'certledger is serving');
+
+  let current = config;
+  process.on('SIGHUP', () => {
+    const next = reloadConfig(path, current, log);
+    if (!next) return;
+    current = next;
+    metricsSettings = next.metrics;
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -50,13 +81,13 @@ export async function serve(opts: GlobalOptions): Promise<void> {
     stopping = true;
     rt.shuttingDown = true;
     log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
-    const deadline = config.server.shutdown_timeout;
     const closed = await Promise.race([
       app.close().then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), deadline).unref()),
+      new Promise<boolean>((r) => setTimeout(() => r(false), config.server.shutdown_timeout).unref()),
     ]);
-    if (!closed) log.warn({ timeoutMs: deadline }, 'in-flight requests did not finish within server.shutdown_timeout');
-    // Claimed jobs get workers.drain_timeout to finish; unfinished ones return to the queue when their lease expires.
+    if (!closed) log.warn({ timeoutMs: config.server.shutdown_timeout }, 'in-flight requests did not finish within server.shutdown_timeout');
+    // Claimed jobs get workers.drain_timeout to finish; unfinished ones return to the queue when their
+    // lease expires. The database and the audit log stay open until the drain ends.
     await rt.jobs.stop(config.workers.drain_timeout).catch((e) => log.warn({ err: (e as Error).message }, 'job queue stop failed'));
     await rt.close();
     log.info('stopped');
