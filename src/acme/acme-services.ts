@@ -25,9 +25,10 @@ const newId = () => randomBytes(12).toString('base64url');
 const newToken = () => randomBytes(32).toString('base64url');
 
 /** Builds the ACME pieces from configuration: CA backend, URLs, nonces, policy, validator. */
-export async function createAcmeServices(config: Config, rt: Runtime, metrics: Metrics): Promise<AcmeServices> {
+/** The configured CA backend; on first start this generates the internal CA into the data directory. */
+export function openCa(config: Config): Promise<InternalCa> {
   const passphraseEnv = config.ca.internal.key_passphrase_env;
-  const ca = await InternalCa.open({
+  return InternalCa.open({
     dataDir: config.data_dir,
     keyType: config.ca.internal.key_type,
     rootCertFile: config.ca.internal.root_cert_file,
@@ -41,6 +42,10 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
     crlUrl: config.ca.crl_url,
     issuerUrl: config.ca.issuer_url,
   });
+}
+
+export async function createAcmeServices(config: Config, rt: Runtime, metrics: Metrics): Promise<AcmeServices> {
+  const ca = await openCa(config);
   const instrumented: CaBackend = {
     name: ca.name,
     rootPem: () => ca.rootPem(),

@@ -25,6 +25,7 @@ export function bootSettings(config: Config): BootSettings {
       url: config.database.url,
       dataDir: config.data_dir,
       poolMax: config.database.pool_max,
+      backgroundPoolMax: config.database.background_pool_max,
       connectTimeoutMs: config.database.connect_timeout,
       statementTimeoutMs: config.database.statement_timeout,
       idleInTransactionTimeoutMs: config.database.idle_in_transaction_timeout,

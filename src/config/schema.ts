@@ -49,7 +49,7 @@ export const CONFIG_SCHEMA: Schema = {
         key_file: path('PEM private key for HTTPS'),
       }),
       shutdown_timeout: duration('30s', 'time in-flight requests get to finish after SIGTERM; must be <= workers.drain_timeout'),
-      workers: { anyOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { const: 'auto' }], default: 1, description: 'worker processes serving the port ("auto" = one per CPU)' },
+      workers: { anyOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { const: 'auto' }], default: 'auto', description: 'worker processes serving the port ("auto" = one per CPU)' },
       body_limit: size('64kb', 'largest request body accepted'),
       trusted_proxies: strList('CIDRs of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed'),
     }),
@@ -60,7 +60,8 @@ export const CONFIG_SCHEMA: Schema = {
     }),
     database: section('PostgreSQL', {
       url: str(null, 'postgres:// URL; unset: DATABASE_URL, else the embedded PostgreSQL in <data_dir>/postgres'),
-      pool_max: int(10, 'connections in the pool', 1, 1000),
+      pool_max: int(10, 'connections serving requests (load shedding watches this pool)', 1, 1000),
+      background_pool_max: int(10, 'connections for projections, job workers and heartbeat', 2, 1000),
       auto_setup: bool(true, 'apply pending migrations at start (else refuse to start until `db migrate`)'),
       connect_timeout: duration('10s', 'time to wait for a connection'),
       statement_timeout: duration('30s', 'longest statement'),

@@ -17,6 +17,7 @@ export interface Config {
   database: {
     url: string | null;
     pool_max: number;
+    background_pool_max: number;
     auto_setup: boolean;
     connect_timeout: number;
     statement_timeout: number;

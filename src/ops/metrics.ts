@@ -43,24 +43,30 @@ export class Metrics {
       name: 'certledger_uptime_seconds',
       help: 'Seconds since this process started',
       registers: [r],
+      aggregator: 'max',
       collect() {
         this.set((Date.now() - started) / 1000);
       },
     });
-    const pool: Pool = rt.db.pool;
+    const requests: Pool = rt.db.pool;
+    const pool: Pool = rt.db.backgroundPool;
     new Gauge({
       name: 'certledger_db_pool_connections',
-      help: 'Database pool connections by state',
-      labelNames: ['state'],
+      help: 'Database pool connections by pool and state',
+      labelNames: ['pool', 'state'],
       registers: [r],
       collect() {
-        this.set({ state: 'total' }, pool.totalCount);
-        this.set({ state: 'idle' }, pool.idleCount);
-        this.set({ state: 'waiting' }, pool.waitingCount);
+        for (const [name, p] of [['requests', requests], ['background', pool]] as const) {
+          this.set({ pool: name, state: 'total' }, p.totalCount);
+          this.set({ pool: name, state: 'idle' }, p.idleCount);
+          this.set({ pool: name, state: 'waiting' }, p.waitingCount);
+        }
       },
     });
     new Gauge({
       name: 'certledger_projection_lag_events',
+      // Read from the database: the same value in every worker process, so not summed.
+      aggregator: 'first',
       help: 'Events a projection has not applied yet',
       labelNames: ['projection'],
       registers: [r],
@@ -70,6 +76,8 @@ export class Metrics {
     });
     new Gauge({
       name: 'certledger_jobs_pending',
+      // Read from the database: the same value in every worker process, so not summed.
+      aggregator: 'first',
       help: 'Jobs waiting in each queue',
       labelNames: ['queue'],
       registers: [r],
@@ -79,6 +87,8 @@ export class Metrics {
     });
     new Gauge({
       name: 'certledger_certificates_expiring',
+      // Read from the database: the same value in every worker process, so not summed.
+      aggregator: 'first',
       help: 'Unrevoked certificates expiring within N days',
       labelNames: ['within_days'],
       registers: [r],
@@ -107,6 +117,7 @@ export class Metrics {
         name,
         help: `${help} (cluster-wide, from the event history)`,
         registers: [r],
+        aggregator: 'first',
         async collect() {
           const c = await counts();
           this.reset();
@@ -116,6 +127,8 @@ export class Metrics {
     }
     new Counter({
       name: 'certledger_challenges_validated_total',
+      // Read from the database: the same value in every worker process, so not summed.
+      aggregator: 'first',
       help: 'Challenge validations by result (cluster-wide, from the event history)',
       labelNames: ['result'],
       registers: [r],

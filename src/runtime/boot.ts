@@ -36,7 +36,10 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     }
     const serverId = ensureServerId(s.database.dataDir);
     await registerServer(db.pool, serverId, VERSION);
-    const store = new PostgresEventStore({ pool: db.pool, listenUrl: db.url, pollIntervalMs: s.pollIntervalMs });
+    // Subscribers read through the background pool and hold the LISTEN connection; commands append
+    // through the request pool and wake the local subscribers directly.
+    const feed = new PostgresEventStore({ pool: db.backgroundPool, listenUrl: db.url, pollIntervalMs: s.pollIntervalMs });
+    const store = new PostgresEventStore({ pool: db.pool, onAppended: () => feed.wakeSubscribers() });
     let audit: AuditLog | undefined;
     if (s.audit.enabled) {
       const { secret, generated } = auditSecret(s.audit.hmacSecret, s.database.dataDir);
@@ -45,16 +48,16 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     } else {
       log.warn('audit.enabled is false: security decisions are not written to the audit log');
     }
-    const jobs = new JobQueue({ pool: db.pool, leaseMs: s.jobLeaseMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
+    const jobs = new JobQueue({ pool: db.backgroundPool, leaseMs: s.jobLeaseMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
     const projections = new ProjectionRunner({
-      store,
-      pool: db.pool,
+      store: feed,
+      pool: db.backgroundPool,
       projections: [...ALL_PROJECTIONS, jobDispatcher(jobs), ...(audit ? [auditProjection(audit, serverId, (a, b) => store.comparePositions(a, b))] : [])],
       pollIntervalMs: s.pollIntervalMs,
       log: (msg, fields) => log.warn(fields ?? {}, msg),
     });
     await projections.prepare();
-    const stopHeartbeat = startHeartbeat(db.pool, serverId, (e) => log.warn({ err: e.message }, 'server heartbeat failed'));
+    const stopHeartbeat = startHeartbeat(db.backgroundPool, serverId, (e) => log.warn({ err: e.message }, 'server heartbeat failed'));
     const runtime: Runtime = {
       log,
       serverId,
@@ -68,6 +71,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
         stopHeartbeat();
         await projections.stop();
         audit?.close();
+        await feed.close();
         await store.close();
         await db.close();
       },

@@ -8,6 +8,8 @@ export interface DatabaseSettings {
   url: string | null;
   dataDir: string;
   poolMax: number;
+  /** Connections for background work (projections, jobs, heartbeat), apart from request traffic. */
+  backgroundPoolMax: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   idleInTransactionTimeoutMs: number;
@@ -15,7 +17,10 @@ export interface DatabaseSettings {
 
 export interface Database {
   url: string;
+  /** Request traffic: what load shedding watches. */
   pool: Pool;
+  /** Projections, job workers, heartbeat: busy catch-up never starves requests, and vice versa. */
+  backgroundPool: Pool;
   embedded: boolean;
   close(): Promise<void>;
 }
@@ -31,22 +36,29 @@ export async function openDatabase(s: DatabaseSettings, log: Logger): Promise<Da
     url = embedded.url;
     log.info({ port: embedded.port }, 'embedded PostgreSQL is ready');
   }
-  const pool = new Pool({
-    connectionString: url,
-    max: s.poolMax,
-    connectionTimeoutMillis: s.connectTimeoutMs,
-    // A long open transaction pins the feed's xmin and stalls every subscriber: cut it off.
-    options: `-c statement_timeout=${s.statementTimeoutMs} -c idle_in_transaction_session_timeout=${s.idleInTransactionTimeoutMs}`,
-    application_name: 'certledger',
-  });
-  // An idle client that loses its connection must not crash the process; the pool replaces it.
-  pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'));
+  const makePool = (max: number, name: string) => {
+    const p = new Pool({
+      connectionString: url!,
+      max,
+      connectionTimeoutMillis: s.connectTimeoutMs,
+      // A long open transaction pins the feed's xmin and stalls every subscriber: cut it off.
+      options: `-c statement_timeout=${s.statementTimeoutMs} -c idle_in_transaction_session_timeout=${s.idleInTransactionTimeoutMs}`,
+      application_name: name,
+    });
+    // An idle client that loses its connection must not crash the process; the pool replaces it.
+    p.on('error', (err) => log.warn({ err: err.message, pool: name }, 'idle database connection lost'));
+    return p;
+  };
+  const pool = makePool(s.poolMax, 'certledger');
+  const backgroundPool = makePool(s.backgroundPoolMax, 'certledger-background');
   return {
     url,
     pool,
+    backgroundPool,
     embedded: Boolean(embedded),
     close: async () => {
       await pool.end().catch(() => undefined);
+      await backgroundPool.end().catch(() => undefined);
       if (embedded) await embedded.stop();
     },
   };

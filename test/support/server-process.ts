@@ -45,7 +45,7 @@ export interface ServerProcess {
 /** Starts `certledger serve` and waits until /livez answers. */
 export async function startServer(opts: { configYaml?: (port: number) => string; env?: Record<string, string | undefined>; port?: number }): Promise<ServerProcess> {
   const port = opts.port ?? (await freeLocalPort());
-  const configPath = opts.configYaml ? writeConfig(opts.configYaml(port)) : undefined;
+  const configPath = opts.configYaml ? writeConfig(singleProcess(opts.configYaml(port))) : undefined;
   const args = configPath ? ['-c', configPath] : [];
   const child = spawn(process.execPath, [BIN, ...args, 'serve'], {
     env: { ...process.env, CERTLEDGER_CONFIG: undefined, DATABASE_URL: undefined, ...opts.env },
@@ -80,4 +80,13 @@ export async function startServer(opts: { configYaml?: (port: number) => string;
       return exited;
     },
   };
+}
+
+/**
+ * Tests run one server process unless their configuration asks for worker processes: two cores
+ * are shared by the whole suite.
+ */
+function singleProcess(yaml: string): string {
+  if (/^\s+workers:\s/m.test(yaml.split(/^(?=\S)/m).find((s) => s.startsWith('server:')) ?? '')) return yaml;
+  return /^server:\n/m.test(yaml) ? yaml.replace(/^server:\n/m, 'server:\n  workers: 1\n') : `${yaml}\nserver:\n  workers: 1\n`;
 }

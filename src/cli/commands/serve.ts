@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -5,12 +6,15 @@ import { createAcmeServices, startWorkers } from '../../acme/acme-services';
 import { directoryMeta } from '../../acme/http/directory-meta';
 import { AppModule } from '../../app.module';
 import type { Config } from '../../config';
+import { AggregatorRegistry } from 'prom-client';
+import { scrape, WORKER_READY } from '../../ops/cluster-metrics';
 import { installHttpHooks, requestIdFor } from '../../ops/http-hooks';
 import { Metrics } from '../../ops/metrics';
 import { NestPinoLogger } from '../../ops/nest-logger';
 import { reloadConfig } from '../../ops/reload';
 import { boot } from '../../runtime/boot';
 import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
+import { runPrimary } from './cluster-primary';
 
 export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(listen);
@@ -26,14 +30,29 @@ function httpsOptions(config: Config) {
 
 type Parser = (e: Error | null, v?: unknown) => void;
 
-/** `serve`: boots, serves until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads the safe settings. */
+/**
+ * `serve`: boots, serves until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads the safe
+ * settings. With server.workers > 1 the first process supervises that many worker processes.
+ */
 export async function serve(opts: GlobalOptions): Promise<void> {
   const { config, path } = readConfig(opts);
   const log = loggerFor(config, opts);
-  log.info({ config: path ?? '(embedded defaults)' }, 'starting certledger');
+  if (cluster.isPrimary && config.server.workers > 1) {
+    log.info({ config: path ?? '(embedded defaults)', workers: config.server.workers }, 'starting certledger');
+    return runPrimary(config, log);
+  }
+  if (cluster.isWorker) {
+    // A worker whose supervisor is gone (killed with SIGKILL) must not keep serving on its own.
+    process.on('disconnect', () => process.exit(1));
+  } else log.info({ config: path ?? '(embedded defaults)' }, 'starting certledger');
   const rt = await boot(bootSettings(config), log);
   const metrics = new Metrics();
   metrics.attach(rt);
+  if (cluster.isWorker) {
+    // Constructing an aggregator is what makes prom-client answer the primary's metrics requests.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([metrics.registry]);
+  }
   const acme = await createAcmeServices(config, rt, metrics);
   await startWorkers(config, rt, acme, metrics);
   rt.projections.start();
@@ -57,7 +76,7 @@ export async function serve(opts: GlobalOptions): Promise<void> {
       return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ detail: 'metrics need a bearer token' });
     }
     reply.header('Content-Type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return scrape(metrics);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt, acme, directoryMeta(config.acme)), adapter, {
     logger: new NestPinoLogger(log),
@@ -66,6 +85,7 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   const { host, port } = parseListen(config.server.listen);
   await app.listen(port, host);
   log.info({ listen: config.server.listen, externalUrl: config.server.external_url, serverId: rt.serverId }, 'certledger is serving');
+  if (cluster.isWorker) process.send?.({ type: WORKER_READY });
 
   let current = config;
   process.on('SIGHUP', () => {

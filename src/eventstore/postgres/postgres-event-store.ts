@@ -25,6 +25,8 @@ export interface PostgresEventStoreOptions {
   listenUrl?: string;
   /** Safety-net polling interval for subscriptions, in milliseconds. */
   pollIntervalMs?: number;
+  /** Called after each local append commits (to wake subscribers held by another store instance). */
+  onAppended?: () => void;
 }
 
 const SELECT_EVENT = `event_id, stream_id, stream_position, transaction_id::text AS xid, global_position::text AS seq,
@@ -82,7 +84,8 @@ export class PostgresEventStore implements EventStore {
       for (const a of appends) results.push(await this.appendIn(client, a));
       await client.query(`SELECT pg_notify($1, '')`, [NOTIFY_CHANNEL]);
       await client.query('COMMIT');
-      this.appended.emit('append');
+      this.wakeSubscribers();
+      this.opts.onAppended?.();
       return results;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -159,6 +162,11 @@ export class PostgresEventStore implements EventStore {
   private async revisionIn(client: PoolClient | Pool, streamId: string): Promise<StreamRevision | 'no_stream'> {
     const r = await client.query('SELECT version FROM es_streams WHERE stream_id = $1', [streamId]);
     return r.rowCount ? Number(r.rows[0].version) : 'no_stream';
+  }
+
+  /** Wakes this store's subscriptions now (a local append happened). */
+  wakeSubscribers(): void {
+    this.appended.emit('append');
   }
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {

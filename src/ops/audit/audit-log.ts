@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type AuditEntry, type AuditLine, formatLine, genesisHash, sha256 } from './audit-chain';
 
@@ -13,6 +13,8 @@ export class AuditLog {
   private prevHash: string;
   private lastPosition: string | null = null;
   private fd: number;
+  /** File size after our last write: a different size means another worker process wrote. */
+  private knownSize = 0;
 
   private constructor(
     readonly file: string,
@@ -21,7 +23,21 @@ export class AuditLog {
   ) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.prevHash = genesisHash(serverId);
-    const last = existsSync(file) ? readLastLine(file) : null;
+    this.fd = openSync(file, 'a', 0o600);
+    this.refresh();
+  }
+
+  /**
+   * Re-reads the chain state from the end of the file when another process of this node appended
+   * to it (worker processes take turns: the audit subscriber runs on one of them at a time).
+   */
+  refresh(): void {
+    const size = fstatSync(this.fd).size;
+    if (size === this.knownSize) return;
+    this.knownSize = size;
+    const file = this.file;
+    const serverId = this.serverId;
+    const last = readLastLine(file);
     if (last) {
       let line: AuditLine;
       try {
@@ -34,9 +50,8 @@ export class AuditLog {
       }
       this.seq = line.seq;
       this.prevHash = sha256(last);
-      this.lastPosition = line.position ?? null;
+      this.lastPosition = line.position ?? this.lastPosition;
     }
-    this.fd = openSync(file, 'a', 0o600);
   }
 
   static open(file: string, secret: string, serverId: string): AuditLog {
@@ -49,10 +64,11 @@ export class AuditLog {
   }
 
   append(entry: AuditEntry, now = new Date()): void {
-    const line = formatLine(this.secret, { ts: now.toISOString(), seq: this.seq + 1, server_id: this.serverId, prev_hash: this.prevHash }, entry);
-    writeSync(this.fd, `${line}\n`);
+    this.refresh();
+    const full = formatLine(this.secret, { ts: now.toISOString(), seq: this.seq + 1, server_id: this.serverId, prev_hash: this.prevHash }, entry);
+    this.knownSize += writeSync(this.fd, `${full}\n`);
     this.seq += 1;
-    this.prevHash = sha256(line);
+    this.prevHash = sha256(full);
     if (entry.position) this.lastPosition = entry.position;
   }
 

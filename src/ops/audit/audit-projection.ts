@@ -18,6 +18,7 @@ export function auditProjection(log: AuditLog, serverId: string, compare: (a: st
     tables: [],
     async apply(e: StoredEvent) {
       if (e.metadata?.serverId !== serverId) return;
+      log.refresh();
       if (log.recordedUpTo && compare(e.position, log.recordedUpTo) <= 0) return;
       const entry = DESCRIBE[e.type]?.(e);
       if (!entry) return;
