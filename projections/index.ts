@@ -3,6 +3,7 @@ import { accountsProjection } from './accounts';
 import { auditTrailProjection } from './audit-trail';
 import { authorizationsProjection } from './authorizations';
 import { certificatesProjection } from './certificates';
+import { crlEntriesProjection } from './crl-entries';
 import { eventCountsProjection } from './event-counts';
 import { ordersProjection } from './orders';
 
@@ -14,4 +15,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   authorizationsProjection,
   certificatesProjection,
   eventCountsProjection,
+  crlEntriesProjection,
 ];

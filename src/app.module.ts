@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { AcmeServices } from './acme/acme-services';
+import { CRL_STATUS } from './ca/crl-token';
 import { ACME_CONTEXT } from './acme/http/acme-context';
 import { AcmeController } from './acme/http/acme.controller';
 import { DIRECTORY_META, type DirectoryMeta } from './acme/http/directory-meta';
@@ -46,6 +47,7 @@ export class AppModule {
         { provide: ACME_CONTEXT, useValue: acme.context },
         { provide: ACME_DEPS, useValue: acme.deps },
         { provide: DIRECTORY_META, useValue: meta },
+        { provide: CRL_STATUS, useValue: acme.crl },
         { provide: APP_FILTER, useClass: ProblemFilter },
         JwsService,
         ...COMMAND_HANDLERS,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from './config';
 import { auditListServers, auditVerify } from './cli/commands/audit';
+import { caTest, crlRebuild } from './cli/commands/ca';
 import { dbMigrate, dbStatus } from './cli/commands/db';
 import { projectionsRebuild, projectionsStatus } from './cli/commands/projections';
 import { serve } from './cli/commands/serve';
@@ -55,11 +56,16 @@ function buildProgram(run: (fn: (opts: GlobalOptions) => Promise<void>) => Promi
     .action((o: { file?: string }) => run((g) => auditVerify(g, o.file)));
   audit.command('list-servers').description('nodes registered in the database, most recently seen first').action(() => run(auditListServers));
 
-  for (const c of [program, db, projections, audit, ...audit.commands, ...db.commands, ...projections.commands, ...program.commands]) c.exitOverride();
+  const ca = program.command('ca').description('certificate authority').exitOverride();
+  ca.command('test').description('sign an ephemeral CSR with the configured backend and check the chain').action(() => run(caTest));
+  const crl = program.command('crl').description('certificate revocation list').exitOverride();
+  crl.command('rebuild').description('build a new CRL now').action(() => run(crlRebuild));
+
+  for (const c of [program, db, projections, audit, ca, crl, ...ca.commands, ...crl.commands, ...audit.commands, ...db.commands, ...projections.commands, ...program.commands]) c.exitOverride();
   return program;
 }
 
-const COMMANDS = ['serve', 'db', 'projections', 'audit', 'help'];
+const COMMANDS = ['serve', 'db', 'projections', 'audit', 'ca', 'crl', 'help'];
 const OPTIONS_WITH_VALUE = new Set(['-c', '--config']);
 
 /**

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CaBackend } from '../ca/ca-backend';
+import { CrlBuilder } from '../ca/crl-builder';
+import type { CrlStatus } from '../ca/crl-token';
 import { InternalCa } from '../ca/internal/internal-ca';
 import { AggregateStore } from '../commands/aggregate-store';
 import type { AcmeDeps } from '../commands/acme-deps';
@@ -11,6 +13,7 @@ import { runValidationJob } from '../jobs/validation.worker';
 import type { Metrics } from '../ops/metrics';
 import type { Runtime } from '../runtime/runtime';
 import { ChallengeValidator } from '../validation/validator';
+import type { PeriodicTask } from '../jobs/scheduler';
 import type { AcmeContext } from './http/acme-context';
 import { NonceStore } from './nonce/nonce-store';
 import { AcmeUrls } from './urls';
@@ -19,6 +22,7 @@ export interface AcmeServices {
   context: AcmeContext;
   deps: AcmeDeps;
   ca: CaBackend;
+  crl: CrlStatus | null;
 }
 
 const newId = () => randomBytes(12).toString('base64url');
@@ -51,6 +55,8 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
     rootPem: () => ca.rootPem(),
     intermediatePem: () => ca.intermediatePem(),
     health: () => ca.health(),
+    signCrl: (req) => ca.signCrl(req),
+    issuerName: () => ca.issuerName(),
     issue: async (req) => {
       const end = metrics.signingDuration.startTimer();
       try {
@@ -85,7 +91,9 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
     },
   };
   const context: AcmeContext = { urls: new AcmeUrls(config.server.external_url), nonces: new NonceStore(rt.db.pool, config.acme.nonce_lifetime) };
-  return { context, deps, ca: instrumented };
+  const crlSettings = { validityMs: config.crl.validity, refreshMs: config.crl.refresh };
+  const crl = config.crl.enabled ? { builder: new CrlBuilder(rt.db.backgroundPool, instrumented, crlSettings), settings: crlSettings, startedAt: new Date() } : null;
+  return { context, deps, ca: instrumented, crl };
 }
 
 /** Starts this instance's job workers: challenge validation and certificate issuance. */
@@ -129,4 +137,14 @@ export async function startWorkers(config: Config, rt: Runtime, services: AcmeSe
     counted(QUEUES.validation, (job: ValidationJob) => runValidationJob(services.deps, timedValidator, job, config.validation.attempts)),
   );
   await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, counted(QUEUES.issuance, (job: IssuanceJob) => runIssuanceJob(services.deps, job)));
+}
+
+/** Work that runs on one instance of the fleet at a time. */
+export function periodicTasks(config: Config, services: AcmeServices): PeriodicTask[] {
+  const tasks: PeriodicTask[] = [];
+  if (services.crl) {
+    const crl = services.crl.builder;
+    tasks.push({ name: 'crl', intervalMs: config.crl.check_interval, run: async (now) => void (await crl.refresh(now)) });
+  }
+  return tasks;
 }

@@ -27,4 +27,15 @@ export interface CaBackend {
   intermediatePem(): string;
   /** Throws when the backend cannot sign (e.g. its issuing certificate expired). */
   health(): { not_after: string };
+  /** Signs a CRL of the issuing CA (DER). */
+  signCrl(req: CrlRequest): Promise<Buffer>;
+  /** Stable name of the issuing CA, for CRL bookkeeping. */
+  issuerName(): string;
+}
+
+export interface CrlRequest {
+  crlNumber: bigint;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  entries: Array<{ serial: string; revokedAt: Date; reason: number }>;
 }

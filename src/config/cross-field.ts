@@ -34,6 +34,9 @@ export function crossFieldErrors(c: Record<string, any>, written: Record<string,
       `admin.token_secret: must be at least 32 characters when admin.enabled is true (got ${c.admin.token_secret ? c.admin.token_secret.length : 0})`,
     );
   }
+  if (c.crl.enabled && c.crl.refresh >= c.crl.validity) {
+    errors.push(`crl.refresh (${written['crl.refresh']}) must be shorter than crl.validity (${written['crl.validity']}): a CRL must be replaced before it expires`);
+  }
   if (c.database.url && !/^postgres(ql)?:\/\//.test(c.database.url)) {
     errors.push(`database.url: must be a postgres:// or postgresql:// URL`);
   }

@@ -85,6 +85,7 @@ export function validateConfigObject(raw: unknown, env: Env, baseDir: string): C
   if (!data.database.url && env.DATABASE_URL) data.database.url = env.DATABASE_URL;
   if (data.server.workers === 'auto') data.server.workers = cpus().length;
   if (!data.server.external_url) data.server.external_url = defaultExternalUrl(data.server.listen, Boolean(data.server.tls.cert_file));
+  if (data.crl.enabled && !data.ca.crl_url) data.ca.crl_url = `${String(data.server.external_url).replace(/\/$/, '')}${data.crl.path}`;
   errors.push(...crossFieldErrors(data, written));
   if (errors.length > 0) throw new ConfigError(errors);
   delete data._comment;

@@ -117,6 +117,13 @@ export const CONFIG_SCHEMA: Schema = {
         key_type: oneOf('ecdsa-p256', ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-4096'], 'key type of generated CA keys'),
       }),
     }),
+    crl: section('certificate revocation list', {
+      enabled: bool(false, 'build and serve a CRL; certificates then carry its URL (ca.crl_url, default <external_url><crl.path>)'),
+      path: str('/crl', 'path the CRL is served at (DER, application/pkix-crl)', { pattern: '^/[A-Za-z0-9._/-]*$' }),
+      validity: duration('24h', 'nextUpdate - thisUpdate of each CRL'),
+      refresh: duration('1h', 'a new CRL is built at least this often (and right after revocations)'),
+      check_interval: duration('5s', 'how often the elected instance looks for new revocations'),
+    }),
     metrics: section('Prometheus metrics', {
       enabled: bool(true, 'serve metrics'),
       path: str('/metrics', 'metrics path'),

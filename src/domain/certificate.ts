@@ -40,5 +40,5 @@ export function decideRevoke(
     throw new AcmeError('badRevocationReason', `revocation reason ${JSON.stringify(reason)} is not allowed; use one of ${Object.keys(REVOCATION_REASONS).join(', ')}`);
   }
   if (state.revoked) throw new AcmeError('alreadyRevoked', `certificate ${state.serial} is already revoked`);
-  return [event('CertificateRevoked', { reason: code, by, actor })];
+  return [event('CertificateRevoked', { serial: state.serial, reason: code, by, actor })];
 }

@@ -82,7 +82,9 @@ export interface EventDataByType {
     keyType: string;
     issuer: string;
   };
-  CertificateRevoked: { reason: number; by: 'account' | 'authorized-account' | 'certificate-key' | 'admin'; actor: string | null };
+  CertificateRevoked: { serial: string; reason: number; by: 'account' | 'authorized-account' | 'certificate-key' | 'admin'; actor: string | null };
+  // cert-<id>: one per certificate and threshold, cluster-wide
+  ExpirationWarningSent: { thresholdDays: number; notAfter: string; contacts: string[]; names: string[] };
 }
 
 export type EventType = keyof EventDataByType;
@@ -105,6 +107,7 @@ export const EVENT_SCHEMA_VERSIONS: Record<EventType, number> = {
   AuthorizationDeactivated: 1,
   CertificateIssued: 1,
   CertificateRevoked: 1,
+  ExpirationWarningSent: 1,
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMA_VERSIONS) as EventType[];

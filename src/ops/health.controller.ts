@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ACME_DEPS, type AcmeDeps } from '../commands/acme-deps';
+import { CRL_STATUS, type CrlStatus } from '../ca/crl-token';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { VERSION } from '../version';
 
@@ -15,6 +16,7 @@ export class HealthController {
   constructor(
     @Inject(RUNTIME) private readonly rt: Runtime,
     @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
+    @Inject(CRL_STATUS) private readonly crl: CrlStatus | null,
   ) {}
 
   @Get('livez')
@@ -37,6 +39,8 @@ export class HealthController {
     if (!db.ok) return notReady(`database unavailable: ${db.error}`);
     const ca = this.caCheck();
     if (ca.status !== 'ok') return notReady(`CA backend: ${ca.detail}`);
+    const crl = await this.crlCheck();
+    if (crl.status === 'stale') return notReady(`CRL is stale: ${crl.detail}`);
     return { ready: true };
   }
 
@@ -50,7 +54,8 @@ export class HealthController {
     const ca = this.caCheck();
     const projections = db.ok ? await this.rt.projections.status().catch(() => []) : [];
     const pending = db.ok ? await this.pendingJobs() : {};
-    const critical = !db.ok || ca.status !== 'ok' || this.rt.shuttingDown;
+    const crl = db.ok ? await this.crlCheck() : { status: 'unknown', critical: Boolean(this.crl) };
+    const critical = !db.ok || ca.status !== 'ok' || crl.status === 'stale' || this.rt.shuttingDown;
     const degraded = projections.some((p) => p.status === 'failed');
     if (critical) reply.status(503);
     return {
@@ -61,7 +66,7 @@ export class HealthController {
       checks: {
         database: { status: db.ok ? 'ok' : exhausted ? 'pool_exhausted' : 'error', critical: true, ...(db.ok ? {} : { error: db.error }), pool },
         ca_backend: { ...ca, critical: true },
-        crl: { status: 'disabled', critical: false },
+        crl,
         workers: { status: this.rt.jobs.running ? 'ok' : 'stopped', critical: false, pending },
         projections: {
           status: degraded ? 'error' : 'ok',
@@ -72,6 +77,22 @@ export class HealthController {
         dns_resolver: { status: 'configured', critical: false },
       },
     };
+  }
+
+  /** Stale: older than twice the refresh interval, or none yet one interval after start. */
+  private async crlCheck(): Promise<{ status: string; critical: boolean; detail?: string; crl_number?: string; this_update?: string; next_update?: string }> {
+    if (!this.crl) return { status: 'disabled', critical: false };
+    const current = await this.crl.builder.current().catch(() => null);
+    const now = Date.now();
+    const refresh = this.crl.settings.refreshMs;
+    if (!current) {
+      const grace = now - this.crl.startedAt.getTime() < refresh;
+      return { status: grace ? 'pending' : 'stale', critical: true, detail: 'no CRL has been built yet' };
+    }
+    const age = now - current.thisUpdate.getTime();
+    const info = { crl_number: current.crlNumber.toString(), this_update: current.thisUpdate.toISOString(), next_update: current.nextUpdate.toISOString() };
+    if (age > 2 * refresh) return { status: 'stale', critical: true, detail: `built ${Math.round(age / 1000)} s ago (refresh every ${Math.round(refresh / 1000)} s)`, ...info };
+    return { status: 'ok', critical: true, ...info };
   }
 
   private poolStats() {

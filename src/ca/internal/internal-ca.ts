@@ -1,4 +1,4 @@
-import type { CaBackend, IssueRequest, IssuedCertificate } from '../ca-backend';
+import type { CaBackend, CrlRequest, IssueRequest, IssuedCertificate } from '../ca-backend';
 import { x509 } from '../crypto';
 import { sha256Hex } from '../csr';
 import { type CaFileOptions, type CaMaterial, loadOrCreateCa, randomSerial } from './ca-files';
@@ -36,6 +36,29 @@ export class InternalCa implements CaBackend {
 
   intermediatePem(): string {
     return this.m.intermediate.toString('pem') + '\n';
+  }
+
+  issuerName(): string {
+    return this.m.intermediate.subject;
+  }
+
+  /** RFC 5280 CRL: number and authority key id extensions, one entry per revoked serial with its reason. */
+  async signCrl(req: CrlRequest): Promise<Buffer> {
+    const issuerSki = this.m.intermediate.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId;
+    const crl = await x509.X509CrlGenerator.create({
+      issuer: this.m.intermediate.subjectName,
+      thisUpdate: req.thisUpdate,
+      nextUpdate: req.nextUpdate,
+      signingKey: this.m.intermediateKey,
+      signingAlgorithm: this.m.signingAlgorithm,
+      extensions: [new x509.Extension('2.5.29.20', false, derInteger(req.crlNumber)), new x509.AuthorityKeyIdentifierExtension(issuerSki)],
+      entries: req.entries.map((e) => ({
+        serialNumber: e.serial,
+        revocationDate: e.revokedAt,
+        ...(e.reason !== 0 ? { reason: e.reason as x509.X509CrlReason } : {}),
+      })),
+    });
+    return Buffer.from(crl.rawData);
   }
 
   health(): { not_after: string } {
@@ -92,4 +115,13 @@ export class InternalCa implements CaBackend {
       issuer: this.m.intermediate.subject,
     };
   }
+}
+
+/** DER INTEGER of a non-negative number (the CRL number extension's value). */
+function derInteger(n: bigint): Uint8Array<ArrayBuffer> {
+  let hex = n.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  let bytes = Buffer.from(hex, 'hex');
+  if (bytes[0] & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+  return Uint8Array.from(Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]));
 }

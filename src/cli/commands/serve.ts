@@ -2,7 +2,8 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createAcmeServices, startWorkers } from '../../acme/acme-services';
+import { createAcmeServices, periodicTasks, startWorkers } from '../../acme/acme-services';
+import { Scheduler } from '../../jobs/scheduler';
 import { directoryMeta } from '../../acme/http/directory-meta';
 import { AppModule } from '../../app.module';
 import type { Config } from '../../config';
@@ -78,6 +79,19 @@ export async function serve(opts: GlobalOptions): Promise<void> {
     reply.header('Content-Type', metrics.registry.contentType);
     return scrape(metrics);
   });
+  if (acme.crl) {
+    const crl = acme.crl.builder;
+    fastify.get(config.crl.path, async (_req, reply) => {
+      const current = await crl.current();
+      if (!current) return reply.code(503).header('Retry-After', '5').send({ detail: 'the CRL has not been built yet; retry shortly' });
+      reply.header('Content-Type', 'application/pkix-crl');
+      reply.header('Last-Modified', current.thisUpdate.toUTCString());
+      reply.header('Cache-Control', `public, max-age=${Math.max(0, Math.floor((current.nextUpdate.getTime() - Date.now()) / 2000))}`);
+      return reply.send(current.der);
+    });
+  }
+  const scheduler = new Scheduler(rt.db.backgroundPool, periodicTasks(config, acme), (task, e) => log.warn({ task, err: e.message }, 'periodic task failed'));
+  scheduler.start();
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt, acme, directoryMeta(config.acme)), adapter, {
     logger: new NestPinoLogger(log),
     abortOnError: false,
@@ -106,6 +120,7 @@ export async function serve(opts: GlobalOptions): Promise<void> {
       new Promise<boolean>((r) => setTimeout(() => r(false), config.server.shutdown_timeout).unref()),
     ]);
     if (!closed) log.warn({ timeoutMs: config.server.shutdown_timeout }, 'in-flight requests did not finish within server.shutdown_timeout');
+    await scheduler.stop();
     // Claimed jobs get workers.drain_timeout to finish; unfinished ones return to the queue when their
     // lease expires. The database and the audit log stay open until the drain ends.
     await rt.jobs.stop(config.workers.drain_timeout).catch((e) => log.warn({ err: (e as Error).message }, 'job queue stop failed'));

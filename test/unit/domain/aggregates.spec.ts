@@ -167,7 +167,7 @@ describe('certificate revocation', () => {
     fingerprintSha256: '', keyType: 'ecdsa-p256', issuer: '', revoked: revoked ? { reason: 0, at: null } : null,
   });
   test('reasons 0-10 except 7; default 0; already revoked', () => {
-    expect(decideRevoke(cert(), undefined, 'account', 'a')).toEqual([event('CertificateRevoked', { reason: 0, by: 'account', actor: 'a' })]);
+    expect(decideRevoke(cert(), undefined, 'account', 'a')).toEqual([event('CertificateRevoked', { serial: '0a', reason: 0, by: 'account', actor: 'a' })]);
     for (const r of [0, 1, 2, 3, 4, 5, 6, 8, 9, 10]) expect(decideRevoke(cert(), r, 'account', 'a')).toHaveLength(1);
     for (const r of [7, 11, -1, 1.5, '1']) expect(refusal(() => decideRevoke(cert(), r, 'account', 'a')).type).toBe('badRevocationReason');
     expect(refusal(() => decideRevoke(cert(true), 1, 'account', 'a')).type).toBe('alreadyRevoked');
