@@ -5,8 +5,8 @@ import type { Projection, SqlTx } from '../src/projection/projection';
 /** rm_certificates: every issued certificate by serial, with its revocation. */
 export const certificatesProjection: Projection = {
   name: 'certificates',
-  version: 1,
-  handles: ['CertificateIssued', 'CertificateRevoked'],
+  version: 2,
+  handles: ['CertificateIssued', 'CertificateRevoked', 'ExpirationWarningSent'],
   tables: ['rm_certificates'],
   async apply(e: StoredEvent, tx: SqlTx) {
     if (e.type === 'CertificateIssued') {
@@ -17,6 +17,11 @@ export const certificatesProjection: Projection = {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [d.certificateId, d.serial, d.accountId, d.orderId, d.names, d.notBefore, d.notAfter, d.fingerprintSha256, d.keyType, d.issuer, e.recordedAt],
       );
+    } else if (e.type === 'ExpirationWarningSent') {
+      await tx.query('UPDATE rm_certificates SET warned_threshold = LEAST(coalesce(warned_threshold, $2), $2) WHERE certificate_id = $1', [
+        e.streamId.slice('cert-'.length),
+        (e.data as EventDataByType['ExpirationWarningSent']).thresholdDays,
+      ]);
     } else if (e.type === 'CertificateRevoked') {
       await tx.query('UPDATE rm_certificates SET revoked_at = $2, revocation_reason = $3 WHERE certificate_id = $1', [
         e.streamId.slice('cert-'.length),

@@ -14,6 +14,9 @@ import type { Metrics } from '../ops/metrics';
 import type { Runtime } from '../runtime/runtime';
 import { ChallengeValidator } from '../validation/validator';
 import type { PeriodicTask } from '../jobs/scheduler';
+import { type EmailJob, runEmailJob } from '../notifications/email.worker';
+import { runExpirationWarnings } from '../notifications/expiration-processor';
+import { Mailer } from '../notifications/mailer';
 import type { AcmeContext } from './http/acme-context';
 import { NonceStore } from './nonce/nonce-store';
 import { AcmeUrls } from './urls';
@@ -137,11 +140,19 @@ export async function startWorkers(config: Config, rt: Runtime, services: AcmeSe
     counted(QUEUES.validation, (job: ValidationJob) => runValidationJob(services.deps, timedValidator, job, config.validation.attempts)),
   );
   await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, counted(QUEUES.issuance, (job: IssuanceJob) => runIssuanceJob(services.deps, job)));
+  if (config.notifications.enabled && config.smtp.enabled) {
+    const mailer = new Mailer(config.smtp);
+    await rt.jobs.work<EmailJob>(QUEUES.email, 1, counted(QUEUES.email, (job: EmailJob) => runEmailJob(services.deps, mailer, config.notifications.templates_dir, job)));
+  }
 }
 
 /** Work that runs on one instance of the fleet at a time. */
 export function periodicTasks(config: Config, services: AcmeServices): PeriodicTask[] {
   const tasks: PeriodicTask[] = [];
+  if (config.notifications.enabled && config.notifications.expiration_warning) {
+    const settings = { thresholds: config.notifications.expiration_warning_days, batchSize: 200 };
+    tasks.push({ name: 'expiration-warnings', intervalMs: config.notifications.expiration_check_interval, run: async (now) => void (await runExpirationWarnings(services.deps, settings, now)) });
+  }
   if (services.crl) {
     const crl = services.crl.builder;
     tasks.push({ name: 'crl', intervalMs: config.crl.check_interval, run: async (now) => void (await crl.refresh(now)) });

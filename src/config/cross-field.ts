@@ -37,6 +37,16 @@ export function crossFieldErrors(c: Record<string, any>, written: Record<string,
   if (c.crl.enabled && c.crl.refresh >= c.crl.validity) {
     errors.push(`crl.refresh (${written['crl.refresh']}) must be shorter than crl.validity (${written['crl.validity']}): a CRL must be replaced before it expires`);
   }
+  // Email retries double from retry_delay; the longest wait is capped at one hour.
+  if (c.notifications.retry_limit > 0 && c.notifications.retry_delay * 2 ** (c.notifications.retry_limit - 1) > 3_600_000) {
+    errors.push(
+      `notifications.retry_delay (${written['notifications.retry_delay']}) doubled over notifications.retry_limit (${c.notifications.retry_limit}) retries exceeds the 1h cap; lower one of them`,
+    );
+  }
+  if (c.smtp.enabled) {
+    if (!c.smtp.host) errors.push('smtp.host: is required when smtp.enabled is true');
+    if (!c.smtp.from) errors.push('smtp.from: is required when smtp.enabled is true');
+  }
   if (c.database.url && !/^postgres(ql)?:\/\//.test(c.database.url)) {
     errors.push(`database.url: must be a postgres:// or postgresql:// URL`);
   }

@@ -68,7 +68,29 @@ export interface Config {
   metrics: { enabled: boolean; path: string; token: string | null };
   admin: { enabled: boolean; token_secret: string | null; token_ttl: number };
   audit: { enabled: boolean; hmac_secret: string | null };
-  notifications: { enabled: boolean };
+  notifications: {
+    enabled: boolean;
+    expiration_warning: boolean;
+    expiration_warning_days: number[];
+    expiration_check_interval: number;
+    templates_dir: string | null;
+    retry_limit: number;
+    retry_delay: number;
+  };
+  smtp: {
+    enabled: boolean;
+    host: string | null;
+    port: number;
+    secure: boolean;
+    starttls: boolean;
+    reject_unauthorized: boolean;
+    username: string | null;
+    password: string | null;
+    from: string | null;
+    cc: string[];
+    bcc: string[];
+    timeout: number;
+  };
   /** The raw text of each duration as written, for messages that quote the operator's values. */
   readonly written: Record<string, string>;
 }

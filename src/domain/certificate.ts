@@ -2,12 +2,18 @@ import { AcmeError } from './errors';
 import { type DomainEvent, event, type EventDataByType } from './events';
 
 /** The certificate aggregate: issued once, revoked at most once. */
-export type CertificateState = EventDataByType['CertificateIssued'] & { revoked: { reason: number; at: string | null } | null };
+export type CertificateState = EventDataByType['CertificateIssued'] & {
+  revoked: { reason: number; at: string | null } | null;
+  /** Expiration warning thresholds (days) already sent. */
+  warned: number[];
+};
 
 export function evolveCertificate(state: CertificateState | null, e: DomainEvent, recordedAt?: Date): CertificateState | null {
   switch (e.type) {
     case 'CertificateIssued':
-      return { ...e.data, revoked: null };
+      return { ...e.data, revoked: null, warned: [] };
+    case 'ExpirationWarningSent':
+      return state && { ...state, warned: [...state.warned, e.data.thresholdDays] };
     case 'CertificateRevoked':
       return state && { ...state, revoked: { reason: e.data.reason, at: recordedAt?.toISOString() ?? null } };
     default:
@@ -41,4 +47,22 @@ export function decideRevoke(
   }
   if (state.revoked) throw new AcmeError('alreadyRevoked', `certificate ${state.serial} is already revoked`);
   return [event('CertificateRevoked', { serial: state.serial, reason: code, by, actor })];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The expiration warning due now, if any: the nearest threshold the certificate has crossed, sent
+ * once. A certificate found late gets only that nearest threshold, never the earlier ones; revoked
+ * and expired certificates get none.
+ */
+export function decideExpirationWarning(state: CertificateState, thresholds: number[], now: Date, contacts: string[]): DomainEvent[] {
+  if (state.revoked) return [];
+  const remainingMs = new Date(state.notAfter).getTime() - now.getTime();
+  if (remainingMs <= 0) return [];
+  const crossed = thresholds.filter((t) => remainingMs <= t * DAY_MS);
+  if (crossed.length === 0) return [];
+  const nearest = Math.min(...crossed);
+  if (state.warned.some((w) => w <= nearest)) return [];
+  return [event('ExpirationWarningSent', { thresholdDays: nearest, notAfter: state.notAfter, contacts, names: state.names })];
 }

@@ -11,12 +11,16 @@ import type { SqlTx } from '../projection/projection';
 export const QUEUES = {
   validation: 'challenge-validation',
   issuance: 'order-issuance',
+  email: 'notification-email',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface JobQueueOptions {
   pool: Pool;
   leaseMs: number;
+  /** Email delivery: retries with a delay doubling from emailRetryDelayMs (pg-boss backoff). */
+  emailRetryLimit?: number;
+  emailRetryDelayMs?: number;
   /** How often idle workers look for work when no local wake-up arrives. */
   pollIntervalMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
@@ -47,7 +51,15 @@ export class JobQueue {
     await this.boss.start();
     const lease = Math.max(1, Math.round(this.opts.leaseMs / 1000));
     for (const name of Object.values(QUEUES)) {
-      const queue = { name, policy: 'standard' as const, retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: lease };
+      const email = name === QUEUES.email;
+      const queue = {
+        name,
+        policy: 'standard' as const,
+        retryLimit: email ? (this.opts.emailRetryLimit ?? 3) : 5,
+        retryDelay: email ? Math.max(1, Math.round((this.opts.emailRetryDelayMs ?? 60_000) / 1000)) : 2,
+        retryBackoff: true,
+        expireInSeconds: lease,
+      };
       if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, queue);
       else await this.boss.createQueue(name, queue);
     }

@@ -18,6 +18,7 @@ export interface BootSettings {
   pollIntervalMs: number;
   jobLeaseMs: number;
   audit: { enabled: boolean; hmacSecret: string | null };
+  email: { send: boolean; retryLimit: number; retryDelayMs: number };
 }
 
 /**
@@ -48,11 +49,11 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     } else {
       log.warn('audit.enabled is false: security decisions are not written to the audit log');
     }
-    const jobs = new JobQueue({ pool: db.backgroundPool, leaseMs: s.jobLeaseMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
+    const jobs = new JobQueue({ pool: db.backgroundPool, leaseMs: s.jobLeaseMs, emailRetryLimit: s.email.retryLimit, emailRetryDelayMs: s.email.retryDelayMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
     const projections = new ProjectionRunner({
       store: feed,
       pool: db.backgroundPool,
-      projections: [...ALL_PROJECTIONS, jobDispatcher(jobs), ...(audit ? [auditProjection(audit, serverId, (a, b) => store.comparePositions(a, b))] : [])],
+      projections: [...ALL_PROJECTIONS, jobDispatcher(jobs, { sendEmail: s.email.send }), ...(audit ? [auditProjection(audit, serverId, (a, b) => store.comparePositions(a, b))] : [])],
       pollIntervalMs: s.pollIntervalMs,
       log: (msg, fields) => log.warn(fields ?? {}, msg),
     });

@@ -8,7 +8,7 @@ import {
   evolveAuthorization,
   offeredChallengeTypes,
 } from '../../../src/domain/authorization';
-import { type CertificateState, decideRevoke } from '../../../src/domain/certificate';
+import { type CertificateState, decideExpirationWarning, decideRevoke } from '../../../src/domain/certificate';
 import { AcmeError } from '../../../src/domain/errors';
 import { assertKnownEvent, type DomainEvent, event, EVENT_TYPES, UnknownEventTypeError } from '../../../src/domain/events';
 import { decideFinalize, evolveOrder, type OrderState, orderStatus } from '../../../src/domain/order';
@@ -164,12 +164,42 @@ describe('order status', () => {
 describe('certificate revocation', () => {
   const cert = (revoked = false): CertificateState => ({
     certificateId: 'c', orderId: 'o', accountId: 'a', serial: '0a', names: ['example.com'], notBefore: '', notAfter: '', chainPem: '',
-    fingerprintSha256: '', keyType: 'ecdsa-p256', issuer: '', revoked: revoked ? { reason: 0, at: null } : null,
+    fingerprintSha256: '', keyType: 'ecdsa-p256', issuer: '', revoked: revoked ? { reason: 0, at: null } : null, warned: [],
   });
   test('reasons 0-10 except 7; default 0; already revoked', () => {
     expect(decideRevoke(cert(), undefined, 'account', 'a')).toEqual([event('CertificateRevoked', { serial: '0a', reason: 0, by: 'account', actor: 'a' })]);
     for (const r of [0, 1, 2, 3, 4, 5, 6, 8, 9, 10]) expect(decideRevoke(cert(), r, 'account', 'a')).toHaveLength(1);
     for (const r of [7, 11, -1, 1.5, '1']) expect(refusal(() => decideRevoke(cert(), r, 'account', 'a')).type).toBe('badRevocationReason');
     expect(refusal(() => decideRevoke(cert(true), 1, 'account', 'a')).type).toBe('alreadyRevoked');
+  });
+});
+
+describe('expiration warnings', () => {
+  const DAY = 86_400_000;
+  const issued = (daysLeft: number): CertificateState => ({
+    certificateId: 'c', orderId: 'o', accountId: 'a', serial: '0a', names: ['example.com'], notBefore: now.toISOString(),
+    notAfter: new Date(now.getTime() + daysLeft * DAY).toISOString(), chainPem: '', fingerprintSha256: '', keyType: 'ecdsa-p256', issuer: '', revoked: null, warned: [],
+  });
+  const thresholds = [30, 14, 7, 1];
+
+  test('nothing before the first threshold; the nearest crossed threshold once', () => {
+    expect(decideExpirationWarning(issued(31), thresholds, now, [])).toEqual([]);
+    const at30 = decideExpirationWarning(issued(29.5), thresholds, now, ['a@example.com']);
+    expect(at30).toHaveLength(1);
+    expect(at30[0]).toMatchObject({ type: 'ExpirationWarningSent', data: { thresholdDays: 30, contacts: ['a@example.com'] } });
+    const warned = { ...issued(29.5), warned: [30] };
+    expect(decideExpirationWarning(warned, thresholds, now, [])).toEqual([]);
+    expect(decideExpirationWarning({ ...issued(13), warned: [30] }, thresholds, now, [])[0]).toMatchObject({ data: { thresholdDays: 14 } });
+  });
+
+  test('a certificate found late gets only the nearest threshold', () => {
+    const late = decideExpirationWarning(issued(5), thresholds, now, []);
+    expect(late.map((e) => (e.data as { thresholdDays: number }).thresholdDays)).toEqual([7]);
+    expect(decideExpirationWarning({ ...issued(5), warned: [7] }, thresholds, now, [])).toEqual([]);
+  });
+
+  test('revoked and expired certificates get none', () => {
+    expect(decideExpirationWarning({ ...issued(3), revoked: { reason: 1, at: null } }, thresholds, now, [])).toEqual([]);
+    expect(decideExpirationWarning(issued(-1), thresholds, now, [])).toEqual([]);
   });
 });
