@@ -7,8 +7,8 @@ const authzId = (e: StoredEvent) => e.streamId.slice('authz-'.length);
 /** rm_authorizations: status per authorization, used to reuse valid ones for new orders. */
 export const authorizationsProjection: Projection = {
   name: 'authorizations',
-  version: 1,
-  handles: ['AuthorizationCreated', 'ChallengeValidated', 'ChallengeFailed', 'AuthorizationDeactivated'],
+  version: 2,
+  handles: ['AuthorizationCreated', 'ChallengeValidated', 'ChallengeFailed', 'AuthorizationDeactivated', 'AuthorizationExpired'],
   tables: ['rm_authorizations'],
   async apply(e: StoredEvent, tx: SqlTx) {
     switch (e.type) {
@@ -33,6 +33,9 @@ export const authorizationsProjection: Projection = {
         return;
       case 'AuthorizationDeactivated':
         await tx.query(`UPDATE rm_authorizations SET status = 'deactivated' WHERE authz_id = $1`, [authzId(e)]);
+        return;
+      case 'AuthorizationExpired':
+        await tx.query(`UPDATE rm_authorizations SET status = 'expired' WHERE authz_id = $1`, [authzId(e)]);
         return;
     }
   },

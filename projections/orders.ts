@@ -7,8 +7,8 @@ const orderId = (e: StoredEvent) => e.streamId.slice('order-'.length);
 /** rm_orders: orders per account (the orders list), finalization and certificate. */
 export const ordersProjection: Projection = {
   name: 'orders',
-  version: 1,
-  handles: ['OrderCreated', 'OrderFinalizationRequested', 'OrderCertificateIssued', 'OrderFailed'],
+  version: 2,
+  handles: ['OrderCreated', 'OrderFinalizationRequested', 'OrderCertificateIssued', 'OrderFailed', 'OrderExpired'],
   tables: ['rm_orders'],
   async apply(e: StoredEvent, tx: SqlTx) {
     switch (e.type) {
@@ -31,6 +31,7 @@ export const ordersProjection: Projection = {
         ]);
         return;
       case 'OrderFailed':
+      case 'OrderExpired':
         await tx.query('UPDATE rm_orders SET failed = true WHERE order_id = $1', [orderId(e)]);
         return;
     }

@@ -13,6 +13,7 @@ import { runValidationJob } from '../jobs/validation.worker';
 import type { Metrics } from '../ops/metrics';
 import type { Runtime } from '../runtime/runtime';
 import { ChallengeValidator } from '../validation/validator';
+import { runCleanup } from '../jobs/cleanup';
 import type { PeriodicTask } from '../jobs/scheduler';
 import { type EmailJob, runEmailJob } from '../notifications/email.worker';
 import { runExpirationWarnings } from '../notifications/expiration-processor';
@@ -153,6 +154,12 @@ export function periodicTasks(config: Config, services: AcmeServices): PeriodicT
     const settings = { thresholds: config.notifications.expiration_warning_days, batchSize: 200 };
     tasks.push({ name: 'expiration-warnings', intervalMs: config.notifications.expiration_check_interval, run: async (now) => void (await runExpirationWarnings(services.deps, settings, now)) });
   }
+  const cleanup = { batchSize: config.cleanup.batch_size, stuckProcessingMs: config.cleanup.stuck_processing_after };
+  tasks.push({
+    name: 'cleanup',
+    intervalMs: config.cleanup.interval,
+    run: async (now) => void (await runCleanup(services.deps, services.context.nonces, cleanup, now)),
+  });
   if (services.crl) {
     const crl = services.crl.builder;
     tasks.push({ name: 'crl', intervalMs: config.crl.check_interval, run: async (now) => void (await crl.refresh(now)) });

@@ -117,6 +117,11 @@ export const CONFIG_SCHEMA: Schema = {
         key_type: oneOf('ecdsa-p256', ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-4096'], 'key type of generated CA keys'),
       }),
     }),
+    cleanup: section('housekeeping on the elected instance', {
+      interval: duration('5m', 'how often cleanup runs'),
+      batch_size: int(200, 'rows handled per step, so cleanup never holds many connections or locks', 1, 10000),
+      stuck_processing_after: duration('10m', 'an order still processing after this long fails with an error the client sees'),
+    }),
     crl: section('certificate revocation list', {
       enabled: bool(false, 'build and serve a CRL; certificates then carry its URL (ca.crl_url, default <external_url><crl.path>)'),
       path: str('/crl', 'path the CRL is served at (DER, application/pkix-crl)', { pattern: '^/[A-Za-z0-9._/-]*$' }),

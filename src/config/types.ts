@@ -64,6 +64,7 @@ export interface Config {
       key_type: 'ecdsa-p256' | 'ecdsa-p384' | 'rsa-2048' | 'rsa-4096';
     };
   };
+  cleanup: { interval: number; batch_size: number; stuck_processing_after: number };
   crl: { enabled: boolean; path: string; validity: number; refresh: number; check_interval: number };
   metrics: { enabled: boolean; path: string; token: string | null };
   admin: { enabled: boolean; token_secret: string | null; token_ttl: number };

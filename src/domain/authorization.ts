@@ -15,11 +15,11 @@ export interface AuthorizationState {
   identifier: Identifier;
   wildcard: boolean;
   expires: string;
-  status: 'pending' | 'valid' | 'invalid' | 'deactivated';
+  status: 'pending' | 'valid' | 'invalid' | 'deactivated' | 'expired';
   challenges: ChallengeState[];
 }
 
-export type AuthorizationStatus = AuthorizationState['status'] | 'expired';
+export type AuthorizationStatus = AuthorizationState['status'];
 
 export function evolveAuthorization(state: AuthorizationState | null, e: DomainEvent): AuthorizationState | null {
   const withChallenge = (s: AuthorizationState, id: string, change: Partial<ChallengeState>) => ({
@@ -45,6 +45,8 @@ export function evolveAuthorization(state: AuthorizationState | null, e: DomainE
       return state && { ...withChallenge(state, e.data.challengeId, { status: 'invalid', error: e.data.error }), status: 'invalid' };
     case 'AuthorizationDeactivated':
       return state && { ...state, status: 'deactivated' };
+    case 'AuthorizationExpired':
+      return state && { ...state, status: 'expired' };
     default:
       return state;
   }
@@ -95,4 +97,10 @@ export function decideDeactivateAuthorization(s: AuthorizationState, now: Date, 
     throw new AcmeError('malformed', `an authorization that is ${status} cannot be deactivated`);
   }
   return [event('AuthorizationDeactivated', { by })];
+}
+
+/** Cleanup records the expiry of a pending authorization as an event (it already reads as expired). */
+export function decideExpireAuthorization(s: AuthorizationState, now: Date): DomainEvent[] {
+  if (s.status !== 'pending' || new Date(s.expires) > now) return [];
+  return [event('AuthorizationExpired', { expires: s.expires })];
 }

@@ -54,6 +54,7 @@ export interface EventDataByType {
   OrderFinalizationRequested: { csr: string; names: string[]; keyType: string };
   OrderCertificateIssued: { certificateId: string; serial: string };
   OrderFailed: { error: ProblemData };
+  OrderExpired: { expires: string };
   // authz-<id>
   AuthorizationCreated: {
     authzId: string;
@@ -68,6 +69,7 @@ export interface EventDataByType {
   ChallengeValidated: { challengeId: string; record: Record<string, unknown>; expires: string };
   ChallengeFailed: { challengeId: string; error: ProblemData; record: Record<string, unknown> };
   AuthorizationDeactivated: { by: 'account' | 'admin' };
+  AuthorizationExpired: { expires: string };
   // cert-<id>
   CertificateIssued: {
     certificateId: string;
@@ -105,6 +107,8 @@ export const EVENT_SCHEMA_VERSIONS: Record<EventType, number> = {
   ChallengeValidated: 1,
   ChallengeFailed: 1,
   AuthorizationDeactivated: 1,
+  AuthorizationExpired: 1,
+  OrderExpired: 1,
   CertificateIssued: 1,
   CertificateRevoked: 1,
   ExpirationWarningSent: 1,

@@ -28,6 +28,8 @@ export function evolveOrder(state: OrderState | null, e: DomainEvent): OrderStat
       return state && { ...state, certificateId: e.data.certificateId };
     case 'OrderFailed':
       return state && { ...state, error: e.data.error };
+    case 'OrderExpired':
+      return state && { ...state, error: { type: 'urn:ietf:params:acme:error:malformed', detail: 'the order expired before it was finalized' } };
     default:
       return state;
   }
@@ -66,4 +68,21 @@ export function decideFinalize(order: OrderState, status: OrderStatus, csr: { de
     throw new AcmeError('orderNotReady', `the order is ${status}; it can be finalized only when ready`);
   }
   return [event('OrderFinalizationRequested', { csr: csr.der, names: csr.names, keyType: csr.keyType })];
+}
+
+/** Cleanup records that an unfinished order passed its expiry. */
+export function decideExpireOrder(order: OrderState, status: OrderStatus, now: Date): DomainEvent[] {
+  if (order.error || order.finalization || order.certificateId || new Date(order.expires) > now) return [];
+  if (status === 'valid' || status === 'processing') return [];
+  return [event('OrderExpired', { expires: order.expires })];
+}
+
+/** Cleanup fails an order whose issuance never completed, so the client stops waiting. */
+export function decideFailStuckOrder(order: OrderState, stuckForMs: number): DomainEvent[] {
+  if (!order.finalization || order.certificateId || order.error) return [];
+  return [
+    event('OrderFailed', {
+      error: { type: 'urn:ietf:params:acme:error:serverInternal', detail: `issuance did not complete within ${Math.round(stuckForMs / 60_000)} minutes; submit a new order` },
+    }),
+  ];
 }

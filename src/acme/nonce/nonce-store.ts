@@ -28,12 +28,12 @@ export class NonceStore {
   }
 
   /** Deletes expired nonces in bounded batches so cleanup never holds the pool for long. */
-  async purgeExpired(batch = 5000): Promise<number> {
+  async purgeExpired(batch = 5000, now = new Date()): Promise<number> {
     let total = 0;
     for (;;) {
       const r = await this.pool.query(
-        `DELETE FROM acme_nonces WHERE nonce IN (SELECT nonce FROM acme_nonces WHERE expires_at < now() LIMIT $1)`,
-        [batch],
+        `DELETE FROM acme_nonces WHERE nonce IN (SELECT nonce FROM acme_nonces WHERE expires_at < $2 LIMIT $1)`,
+        [batch, now],
       );
       total += r.rowCount ?? 0;
       if ((r.rowCount ?? 0) < batch) return total;

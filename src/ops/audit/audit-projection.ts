@@ -51,6 +51,7 @@ const DESCRIBE: Record<string, (e: StoredEvent) => AuditEntry> = {
     return { event: 'order.create', decision: 'allow', account_id: d.accountId, details: { order: d.orderId, names: d.identifiers.map((i) => i.value) } };
   },
   OrderFinalizationRequested: (e) => ({ event: 'order.finalize', decision: 'allow', details: { order: id(e), names: (e.data as EventDataByType['OrderFinalizationRequested']).names } }),
+  OrderExpired: (e) => ({ event: 'order.invalid', decision: 'deny', reason: 'expired before it was finalized', details: { order: id(e) } }),
   OrderFailed: (e) => ({ event: 'order.invalid', decision: 'deny', reason: (e.data as EventDataByType['OrderFailed']).error.detail, details: { order: id(e) } }),
   ChallengeValidated: (e) => ({ event: 'challenge.validate', decision: 'allow', details: { authorization: id(e), record: (e.data as EventDataByType['ChallengeValidated']).record } }),
   ChallengeFailed: (e) => {
