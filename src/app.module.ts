@@ -19,6 +19,7 @@ import {
   RespondChallengeHandler,
 } from './commands/order.commands';
 import { RevokeCertificateHandler } from './commands/revoke.command';
+import { DEPENDENCY_SETTINGS, type DependencySettings } from './ops/dependency-checks';
 import { HealthController } from './ops/health.controller';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
@@ -37,7 +38,7 @@ const COMMAND_HANDLERS = [
 /** Composition root of the HTTP application: hands the booted runtime and ACME services to every module. */
 @Module({})
 export class AppModule {
-  static forRoot(runtime: Runtime, acme: AcmeServices, meta: DirectoryMeta): DynamicModule {
+  static forRoot(runtime: Runtime, acme: AcmeServices, meta: DirectoryMeta, dependencies: DependencySettings): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -48,6 +49,7 @@ export class AppModule {
         { provide: ACME_DEPS, useValue: acme.deps },
         { provide: DIRECTORY_META, useValue: meta },
         { provide: CRL_STATUS, useValue: acme.crl },
+        { provide: DEPENDENCY_SETTINGS, useValue: dependencies },
         { provide: APP_FILTER, useClass: ProblemFilter },
         JwsService,
         ...COMMAND_HANDLERS,

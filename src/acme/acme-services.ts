@@ -13,10 +13,7 @@ import { runValidationJob } from '../jobs/validation.worker';
 import type { Metrics } from '../ops/metrics';
 import type { Runtime } from '../runtime/runtime';
 import { ChallengeValidator } from '../validation/validator';
-import { runCleanup } from '../jobs/cleanup';
-import type { PeriodicTask } from '../jobs/scheduler';
 import { type EmailJob, runEmailJob } from '../notifications/email.worker';
-import { runExpirationWarnings } from '../notifications/expiration-processor';
 import { Mailer } from '../notifications/mailer';
 import type { AcmeContext } from './http/acme-context';
 import { NonceStore } from './nonce/nonce-store';
@@ -147,22 +144,3 @@ export async function startWorkers(config: Config, rt: Runtime, services: AcmeSe
   }
 }
 
-/** Work that runs on one instance of the fleet at a time. */
-export function periodicTasks(config: Config, services: AcmeServices): PeriodicTask[] {
-  const tasks: PeriodicTask[] = [];
-  if (config.notifications.enabled && config.notifications.expiration_warning) {
-    const settings = { thresholds: config.notifications.expiration_warning_days, batchSize: 200 };
-    tasks.push({ name: 'expiration-warnings', intervalMs: config.notifications.expiration_check_interval, run: async (now) => void (await runExpirationWarnings(services.deps, settings, now)) });
-  }
-  const cleanup = { batchSize: config.cleanup.batch_size, stuckProcessingMs: config.cleanup.stuck_processing_after };
-  tasks.push({
-    name: 'cleanup',
-    intervalMs: config.cleanup.interval,
-    run: async (now) => void (await runCleanup(services.deps, services.context.nonces, cleanup, now)),
-  });
-  if (services.crl) {
-    const crl = services.crl.builder;
-    tasks.push({ name: 'crl', intervalMs: config.crl.check_interval, run: async (now) => void (await crl.refresh(now)) });
-  }
-  return tasks;
-}

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { ACME_DEPS, type AcmeDeps } from '../commands/acme-deps';
 import { CRL_STATUS, type CrlStatus } from '../ca/crl-token';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { checkResolvers, checkSmtp, DEPENDENCY_SETTINGS, type DependencySettings } from './dependency-checks';
 import { VERSION } from '../version';
 
 /**
@@ -17,6 +18,7 @@ export class HealthController {
     @Inject(RUNTIME) private readonly rt: Runtime,
     @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
     @Inject(CRL_STATUS) private readonly crl: CrlStatus | null,
+    @Inject(DEPENDENCY_SETTINGS) private readonly deps2: DependencySettings,
   ) {}
 
   @Get('livez')
@@ -73,8 +75,8 @@ export class HealthController {
           critical: false,
           items: projections.map((p) => ({ name: p.name, status: p.status, lag: p.lag, ...(p.error ? { error: p.error } : {}) })),
         },
-        smtp: { status: 'disabled', critical: false },
-        dns_resolver: { status: 'configured', critical: false },
+        smtp: await checkSmtp(this.deps2.smtp),
+        dns_resolver: await checkResolvers(this.deps2.resolvers),
       },
     };
   }

@@ -2,7 +2,8 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createAcmeServices, periodicTasks, startWorkers } from '../../acme/acme-services';
+import { createAcmeServices, startWorkers } from '../../acme/acme-services';
+import { periodicTasks } from '../../jobs/periodic-tasks';
 import { Scheduler } from '../../jobs/scheduler';
 import { directoryMeta } from '../../acme/http/directory-meta';
 import { AppModule } from '../../app.module';
@@ -92,7 +93,10 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   }
   const scheduler = new Scheduler(rt.db.backgroundPool, periodicTasks(config, acme), (task, e) => log.warn({ task, err: e.message }, 'periodic task failed'));
   scheduler.start();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt, acme, directoryMeta(config.acme)), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt, acme, directoryMeta(config.acme), {
+      smtp: { enabled: config.smtp.enabled, host: config.smtp.host, port: config.smtp.port },
+      resolvers: config.validation.resolvers,
+    }), adapter, {
     logger: new NestPinoLogger(log),
     abortOnError: false,
   });
