@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { parseAndCheckCsr } from '../ca/csr';
-import { decideDeactivateAuthorization, decideRequestValidation, offeredChallengeTypes } from '../domain/authorization';
+import { type AuthorizationState, decideDeactivateAuthorization, decideRequestValidation, offeredChallengeTypes } from '../domain/authorization';
 import { AcmeError, type Identifier } from '../domain/errors';
 import { type DomainEvent, event } from '../domain/events';
 import { authorizationName, isWildcard, normalizeIdentifiers } from '../domain/identifiers';
@@ -144,22 +144,31 @@ export async function ownedAuthorization(deps: AcmeDeps, accountId: string, auth
   return loaded;
 }
 
+/** Load an account's authorization, decide, append with its revision, and answer with the new state. */
+function changeAuthorization(
+  deps: AcmeDeps,
+  cmd: { accountId: string; authzId: string; meta: RequestMeta },
+  decide: (state: AuthorizationState) => DomainEvent[],
+): Promise<AuthorizationState> {
+  return withRetry(async () => {
+    const loaded = await ownedAuthorization(deps, cmd.accountId, cmd.authzId);
+    const events = decide(loaded.state!);
+    const position = await deps.aggregates.append([{ streamId: streams.authz(cmd.authzId), events, expected: loaded.revision }], {
+      ...cmd.meta,
+      actor: `account:${cmd.accountId}`,
+    });
+    await settle(deps, position);
+    return (await loadAuthorization(deps, cmd.authzId)).state!;
+  });
+}
+
 /** POST {} to a challenge: validation is requested; a durable job performs it (job_dispatch). */
 @CommandHandler(RespondChallengeCommand)
 export class RespondChallengeHandler implements ICommandHandler<RespondChallengeCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
-  async execute(cmd: RespondChallengeCommand) {
-    return withRetry(async () => {
-      const loaded = await ownedAuthorization(this.deps, cmd.accountId, cmd.authzId);
-      const events = decideRequestValidation(loaded.state!, cmd.challengeId, cmd.keyAuthorization, this.deps.now());
-      const position = await this.deps.aggregates.append([{ streamId: streams.authz(cmd.authzId), events, expected: loaded.revision }], {
-        ...cmd.meta,
-        actor: `account:${cmd.accountId}`,
-      });
-      await settle(this.deps, position);
-      return (await loadAuthorization(this.deps, cmd.authzId)).state!;
-    });
+  execute(cmd: RespondChallengeCommand) {
+    return changeAuthorization(this.deps, cmd, (state) => decideRequestValidation(state, cmd.challengeId, cmd.keyAuthorization, this.deps.now()));
   }
 }
 
@@ -167,17 +176,8 @@ export class RespondChallengeHandler implements ICommandHandler<RespondChallenge
 export class DeactivateAuthzHandler implements ICommandHandler<DeactivateAuthzCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
-  async execute(cmd: DeactivateAuthzCommand) {
-    return withRetry(async () => {
-      const loaded = await ownedAuthorization(this.deps, cmd.accountId, cmd.authzId);
-      const events = decideDeactivateAuthorization(loaded.state!, this.deps.now(), 'account');
-      const position = await this.deps.aggregates.append([{ streamId: streams.authz(cmd.authzId), events, expected: loaded.revision }], {
-        ...cmd.meta,
-        actor: `account:${cmd.accountId}`,
-      });
-      await settle(this.deps, position);
-      return (await loadAuthorization(this.deps, cmd.authzId)).state!;
-    });
+  execute(cmd: DeactivateAuthzCommand) {
+    return changeAuthorization(this.deps, cmd, (state) => decideDeactivateAuthorization(state, this.deps.now(), 'account'));
   }
 }
 

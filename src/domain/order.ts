@@ -1,20 +1,13 @@
 import { type AuthorizationState, authorizationStatus } from './authorization';
-import { AcmeError, type Identifier } from './errors';
-import { type DomainEvent, event, type ProblemData } from './events';
+import { AcmeError } from './errors';
+import { type DomainEvent, event, type EventDataByType, type ProblemData } from './events';
 
 /** The order aggregate. Its status is derived from its authorizations, as Boulder does. */
-export interface OrderState {
-  orderId: string;
-  accountId: string;
-  identifiers: Identifier[];
-  authorizationIds: string[];
-  notBefore: string | null;
-  notAfter: string | null;
-  expires: string;
+export type OrderState = EventDataByType['OrderCreated'] & {
   finalization: { names: string[]; keyType: string } | null;
   certificateId: string | null;
   error: ProblemData | null;
-}
+};
 
 export type OrderStatus = 'pending' | 'ready' | 'processing' | 'valid' | 'invalid';
 

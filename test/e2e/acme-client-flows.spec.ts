@@ -1,6 +1,5 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as acme from 'acme-client';
 import { Pool } from 'pg';
@@ -8,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { RawAcme } from '../../bench/support/raw-acme';
 import { runCli, type ServerProcess, startServer, writeConfig } from '../support/server-process';
+import { dataDirectory } from '../support/data-dir';
 
 /**
  * The real server process driven by the acme-client npm package, as users' tooling does:
@@ -24,8 +24,7 @@ describe('ACME flows with acme-client', () => {
   beforeAll(async () => {
     db = await createTestDatabase('acme_flows');
     rig = await new ChallengeRig().start();
-    dataDir = mkdtempSync(join(tmpdir(), 'certledger-flows-'));
-    chmodSync(dataDir, 0o755);
+    dataDir = dataDirectory('flows');
     server = await startServer({
       env: { DATABASE_URL: db.url },
       configYaml: (port) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n${rig.validationYaml()}\n`,

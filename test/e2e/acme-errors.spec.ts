@@ -1,12 +1,11 @@
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { makeCsr } from '../support/csr';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RawAcme, type RawResponse, testAccountKey, type TestKey } from '../../bench/support/raw-acme';
 import { type ServerProcess, startServer } from '../support/server-process';
+import { dataDirectory } from '../support/data-dir';
 
 const URN = 'urn:ietf:params:acme:error:';
 
@@ -22,8 +21,7 @@ describe('ACME problem documents', () => {
   beforeAll(async () => {
     db = await createTestDatabase('acme_errors');
     rig = await new ChallengeRig().start();
-    const dataDir = mkdtempSync(join(tmpdir(), 'certledger-errors-'));
-    chmodSync(dataDir, 0o755);
+    const dataDir = dataDirectory('errors');
     server = await startServer({
       env: { DATABASE_URL: db.url },
       configYaml: (port) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n  body_limit: 16kb\n${rig.validationYaml()}\n`,
@@ -301,8 +299,7 @@ describe('ACME policy from configuration', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     db = await createTestDatabase('acme_policy');
-    const dataDir = mkdtempSync(join(tmpdir(), 'certledger-policy-'));
-    chmodSync(dataDir, 0o755);
+    const dataDir = dataDirectory('policy');
     server = await startServer({
       env: { DATABASE_URL: db.url },
       configYaml: (port) =>

@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as acme from 'acme-client';
 import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { runCli, type ServerProcess, startServer, writeConfig } from '../support/server-process';
+import { dataDirectory } from '../support/data-dir';
 
 /** The CRL: built from revocation events, served as DER at the URL certificates carry, checked with openssl. */
 describe('CRL', () => {
@@ -18,8 +19,7 @@ describe('CRL', () => {
   beforeAll(async () => {
     db = await createTestDatabase('crl');
     rig = await new ChallengeRig().start();
-    dataDir = mkdtempSync(join(tmpdir(), 'certledger-crl-data-'));
-    chmodSync(dataDir, 0o755);
+    dataDir = dataDirectory('crl-data');
     server = await startServer({
       env: { DATABASE_URL: db.url },
       configYaml: (port) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\ncrl:\n  enabled: true\n  check_interval: 500ms\n  refresh: 1h\n${rig.validationYaml()}\n`,

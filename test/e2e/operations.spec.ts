@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { calculateJwkThumbprint } from 'jose';
 import { Client } from 'pg';
 import { ChallengeRig } from '../../bench/support/challenge-rig';
@@ -10,14 +8,10 @@ import { makeCsr } from '../support/csr';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type ServerProcess, startServer } from '../support/server-process';
 import { TcpProxy } from '../support/tcp-proxy';
+import { dataDirectory } from '../support/data-dir';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function dataDirectory(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'certledger-ops-'));
-  chmodSync(dir, 0o755);
-  return dir;
-}
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -1,12 +1,11 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { calculateJwkThumbprint } from 'jose';
 import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { makeCsr } from '../support/csr';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RawAcme, testAccountKey } from '../../bench/support/raw-acme';
 import { type ServerProcess, startServer } from '../support/server-process';
+import { dataDirectory } from '../support/data-dir';
 
 /**
  * Durability: a validation in flight when the server is killed with SIGKILL is not lost. After a
@@ -22,8 +21,7 @@ describe('restart during pending validations', () => {
   beforeAll(async () => {
     db = await createTestDatabase('restart');
     rig = await new ChallengeRig().start();
-    const dataDir = mkdtempSync(join(tmpdir(), 'certledger-restart-'));
-    chmodSync(dataDir, 0o755);
+    const dataDir = dataDirectory('restart');
     yaml = (p) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${p}\nworkers:\n  lease: 2s\n${rig.validationYaml()}\n`;
   });
   afterAll(async () => {

@@ -1,15 +1,9 @@
-import { chmodSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { startServer } from '../support/server-process';
+import { dataDirectory } from '../support/data-dir';
 
-/** A data directory the postgres user can traverse (the server runs it as that user when we are root). */
-function dataDirectory(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'certledger-embedded-'));
-  chmodSync(dir, 0o755);
-  return dir;
-}
 
 describe('certledger serve', () => {
   test('starts on the embedded PostgreSQL with no database configured, answers health, and stops cleanly on SIGTERM', async () => {
