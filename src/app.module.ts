@@ -20,8 +20,20 @@ import {
 } from './commands/order.commands';
 import { RevokeCertificateHandler } from './commands/revoke.command';
 import { DEPENDENCY_SETTINGS, type DependencySettings } from './ops/dependency-checks';
+import { AdminActions } from './admin/admin-actions';
+import { ADMIN_TOKENS } from './admin/admin-auth.guard';
+import { AdminQueries } from './admin/admin-queries';
+import type { AdminTokens } from './admin/admin-tokens';
+import type { AdminUsers } from './admin/admin-users';
+import { ADMIN_USERS, AdminController } from './admin/admin.controller';
+import { MAINTENANCE, MaintenanceMode } from './admin/maintenance';
 import { HealthController } from './ops/health.controller';
 import { RUNTIME, type Runtime } from './runtime/runtime';
+
+export interface AdminWiring {
+  users: AdminUsers;
+  tokens: AdminTokens;
+}
 
 const COMMAND_HANDLERS = [
   NewAccountHandler,
@@ -38,7 +50,16 @@ const COMMAND_HANDLERS = [
 /** Composition root of the HTTP application: hands the booted runtime and ACME services to every module. */
 @Module({})
 export class AppModule {
-  static forRoot(runtime: Runtime, acme: AcmeServices, meta: DirectoryMeta, dependencies: DependencySettings): DynamicModule {
+  static forRoot(runtime: Runtime, acme: AcmeServices, meta: DirectoryMeta, dependencies: DependencySettings, admin: AdminWiring | null): DynamicModule {
+    const maintenance = new MaintenanceMode(acme.deps.aggregates);
+    const adminProviders = admin
+      ? [
+          { provide: ADMIN_USERS, useValue: admin.users },
+          { provide: ADMIN_TOKENS, useValue: admin.tokens },
+          { provide: AdminQueries, useValue: new AdminQueries(runtime.db.pool, runtime.store) },
+          { provide: AdminActions, useValue: new AdminActions(acme.deps.aggregates, runtime.projections, runtime.db.pool) },
+        ]
+      : [];
     return {
       module: AppModule,
       global: true,
@@ -50,12 +71,14 @@ export class AppModule {
         { provide: DIRECTORY_META, useValue: meta },
         { provide: CRL_STATUS, useValue: acme.crl },
         { provide: DEPENDENCY_SETTINGS, useValue: dependencies },
+        { provide: MAINTENANCE, useValue: maintenance },
+        ...adminProviders,
         { provide: APP_FILTER, useClass: ProblemFilter },
         JwsService,
         ...COMMAND_HANDLERS,
       ],
       exports: [RUNTIME],
-      controllers: [HealthController, DirectoryController, AcmeController],
+      controllers: [HealthController, DirectoryController, AcmeController, ...(admin ? [AdminController] : [])],
     };
   }
 }

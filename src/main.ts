@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from './config';
+import { adminCreateUser } from './cli/commands/admin';
 import { auditListServers, auditVerify } from './cli/commands/audit';
 import { caTest, crlRebuild } from './cli/commands/ca';
 import { dbMigrate, dbStatus } from './cli/commands/db';
@@ -61,11 +62,19 @@ function buildProgram(run: (fn: (opts: GlobalOptions) => Promise<void>) => Promi
   const crl = program.command('crl').description('certificate revocation list').exitOverride();
   crl.command('rebuild').description('build a new CRL now').action(() => run(crlRebuild));
 
-  for (const c of [program, db, projections, audit, ca, crl, ...ca.commands, ...crl.commands, ...audit.commands, ...db.commands, ...projections.commands, ...program.commands]) c.exitOverride();
+  const admin = program.command('admin').description('admin API users').exitOverride();
+  admin
+    .command('create-user')
+    .description('create an admin API user and print its password once')
+    .requiredOption('--username <name>', 'login name')
+    .option('--role <role>', 'admin or auditor (read-only)', 'auditor')
+    .action((o: { username: string; role: string }) => run((g) => adminCreateUser(g, o.username, o.role)));
+
+  for (const c of [program, db, projections, audit, ca, crl, admin, ...admin.commands, ...ca.commands, ...crl.commands, ...audit.commands, ...db.commands, ...projections.commands, ...program.commands]) c.exitOverride();
   return program;
 }
 
-const COMMANDS = ['serve', 'db', 'projections', 'audit', 'ca', 'crl', 'help'];
+const COMMANDS = ['serve', 'db', 'projections', 'audit', 'ca', 'crl', 'admin', 'help'];
 const OPTIONS_WITH_VALUE = new Set(['-c', '--config']);
 
 /**

@@ -85,6 +85,8 @@ export interface EventDataByType {
     issuer: string;
   };
   CertificateRevoked: { serial: string; reason: number; by: 'account' | 'authorized-account' | 'certificate-key' | 'admin'; actor: string | null };
+  // system-maintenance: the fleet-wide switch that pauses new orders and authorizations
+  MaintenanceModeChanged: { enabled: boolean; reason: string | null };
   // cert-<id>: one per certificate and threshold, cluster-wide
   ExpirationWarningSent: { thresholdDays: number; notAfter: string; contacts: string[]; names: string[] };
 }
@@ -112,6 +114,7 @@ export const EVENT_SCHEMA_VERSIONS: Record<EventType, number> = {
   CertificateIssued: 1,
   CertificateRevoked: 1,
   ExpirationWarningSent: 1,
+  MaintenanceModeChanged: 1,
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMA_VERSIONS) as EventType[];

@@ -5,4 +5,5 @@ export const streams = {
   order: (id: string) => `order-${id}`,
   authz: (id: string) => `authz-${id}`,
   certificate: (id: string) => `cert-${id}`,
+  maintenance: () => 'system-maintenance',
 };

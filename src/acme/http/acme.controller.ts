@@ -23,6 +23,7 @@ import { keyAuthorization } from '../../validation/key-authorization';
 import { ACME_PATHS } from '../urls';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { JwsService } from './jws.service';
+import { MAINTENANCE, type MaintenanceMode } from '../../admin/maintenance';
 import { renderAccount, renderAuthorization, renderChallenge, renderOrder } from './render';
 
 const ID = ':id([A-Za-z0-9_-]{1,64})';
@@ -39,6 +40,7 @@ export class AcmeController {
     private readonly jws: JwsService,
     @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
     @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
+    @Inject(MAINTENANCE) private readonly maintenance: MaintenanceMode,
   ) {}
 
   private async headers(reply: FastifyReply) {
@@ -117,6 +119,7 @@ export class AcmeController {
 
   @Post(ACME_PATHS.newOrder)
   async newOrder(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.maintenance.assertOpen(); // before the JWS: the client's nonce stays usable
     const v = await this.jws.verify(req, 'kid');
     const view = await this.commands.execute(new NewOrderCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req)));
     await this.headers(reply);
@@ -149,6 +152,7 @@ export class AcmeController {
 
   @Post(ACME_PATHS.newAuthz)
   async newAuthz(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.maintenance.assertOpen();
     const v = await this.jws.verify(req, 'kid');
     const authzId = await this.commands.execute(new NewAuthzCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req)));
     const a = await ownedAuthorization(this.deps, v.account!.accountId, authzId);

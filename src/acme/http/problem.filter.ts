@@ -24,9 +24,10 @@ export class ProblemFilter implements ExceptionFilter {
     const err = this.toAcmeError(exception, req);
     for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
     reply.header('Cache-Control', 'no-store');
-    reply.header('Link', `<${this.acme.urls.directory()}>;rel="index"`);
+    const acmeRoute = !req.url.startsWith('/api/');
+    if (acmeRoute) reply.header('Link', `<${this.acme.urls.directory()}>;rel="index"`);
     // An overloaded or unreachable database gets no extra query: the problem goes out without a nonce.
-    if (err.status !== 503) {
+    if (acmeRoute && err.status !== 503) {
       try {
         reply.header('Replay-Nonce', await this.acme.nonces.issue());
       } catch {
@@ -42,7 +43,10 @@ export class ProblemFilter implements ExceptionFilter {
       const status = e.getStatus();
       if (status === 404) return new AcmeError('malformed', `no resource at ${req.url}`, [], { status: 404 });
       if (status === 405) return new AcmeError('malformed', `method ${req.method} not allowed on ${req.url}`, [], { status: 405 });
-      return new AcmeError('malformed', e.message, [], { status });
+      // Validation errors carry one message per bad field.
+      const body = e.getResponse() as { message?: string | string[] };
+      const detail = Array.isArray(body?.message) ? body.message.join('; ') : (body?.message ?? e.message);
+      return new AcmeError('malformed', String(detail), [], { status });
     }
     const fastifyCode = (e as { code?: string })?.code;
     if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {

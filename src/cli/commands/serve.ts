@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createAcmeServices, startWorkers } from '../../acme/acme-services';
 import { periodicTasks } from '../../jobs/periodic-tasks';
+import { adminWiring } from '../../admin/admin-wiring';
 import { Scheduler } from '../../jobs/scheduler';
 import { directoryMeta } from '../../acme/http/directory-meta';
 import { AppModule } from '../../app.module';
@@ -96,7 +97,7 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt, acme, directoryMeta(config.acme), {
       smtp: { enabled: config.smtp.enabled, host: config.smtp.host, port: config.smtp.port },
       resolvers: config.validation.resolvers,
-    }), adapter, {
+    }, await adminWiring(config, rt, log)), adapter, {
     logger: new NestPinoLogger(log),
     abortOnError: false,
   });

@@ -1,0 +1,65 @@
+import type { Pool } from 'pg';
+import { type AccountState, evolveAccount } from '../domain/account';
+import { type CertificateState, decideRevoke, evolveCertificate } from '../domain/certificate';
+import { AcmeError } from '../domain/errors';
+import { event } from '../domain/events';
+import { streams } from '../domain/streams';
+import { type AggregateStore, withRetry } from '../commands/aggregate-store';
+import type { ProjectionRunner } from '../projection/projection-runner';
+import type { AdminPrincipal } from './admin-tokens';
+import type { BulkRevokeDto } from './dto';
+
+/** Admin actions: each one is an event on the aggregate it changes, recorded with the admin as actor. */
+export class AdminActions {
+  constructor(
+    private readonly aggregates: AggregateStore,
+    private readonly projections: ProjectionRunner,
+    private readonly pool: Pool,
+  ) {}
+
+  private meta(p: AdminPrincipal, extra: Record<string, unknown>) {
+    return { ...extra, actor: `admin:${p.username}` };
+  }
+
+  async revokeCertificate(certificateId: string, reason: number | undefined, p: AdminPrincipal, extra: Record<string, unknown>): Promise<CertificateState> {
+    const position = await withRetry(async () => {
+      const loaded = await this.aggregates.load<CertificateState>(streams.certificate(certificateId), evolveCertificate);
+      if (!loaded.state) throw new AcmeError('malformed', `no certificate ${certificateId}`, [], { status: 404 });
+      const events = decideRevoke(loaded.state, reason, 'admin', p.username);
+      return this.aggregates.append([{ streamId: streams.certificate(certificateId), events, expected: loaded.revision }], this.meta(p, extra));
+    });
+    if (position) await this.projections.waitFor(position, 10_000);
+    return (await this.aggregates.load<CertificateState>(streams.certificate(certificateId), evolveCertificate)).state!;
+  }
+
+  /** Revokes every unrevoked certificate matching the query, only when the count is the one the admin expects. */
+  async bulkRevoke(q: BulkRevokeDto, p: AdminPrincipal, extra: Record<string, unknown>): Promise<{ revoked: string[] }> {
+    if (!q.account && !q.name && !q.serial) throw new AcmeError('malformed', 'a bulk revocation needs at least one of account, name, serial', [], { status: 400 });
+    const r = await this.pool.query(
+      `SELECT certificate_id FROM rm_certificates WHERE revoked_at IS NULL
+         AND ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR $2 = ANY(names)) AND ($3::text IS NULL OR ltrim(serial, '0') = ltrim(lower($3), '0'))
+       ORDER BY certificate_id`,
+      [q.account ?? null, q.name?.toLowerCase() ?? null, q.serial ?? null],
+    );
+    const ids = r.rows.map((x) => x.certificate_id as string);
+    if (ids.length !== q.expect) {
+      throw new AcmeError('malformed', `the query matches ${ids.length} unrevoked certificates, not the expected ${q.expect}; nothing was revoked`, [], { status: 409 });
+    }
+    for (const id of ids) await this.revokeCertificate(id, q.reason, p, extra);
+    return { revoked: ids };
+  }
+
+  async deactivateAccount(accountId: string, reason: string | undefined, p: AdminPrincipal, extra: Record<string, unknown>): Promise<AccountState> {
+    const position = await withRetry(async () => {
+      const loaded = await this.aggregates.load<AccountState>(streams.account(accountId), evolveAccount);
+      if (!loaded.state) throw new AcmeError('malformed', `no account ${accountId}`, [], { status: 404 });
+      if (loaded.state.status === 'deactivated') throw new AcmeError('malformed', `account ${accountId} is already deactivated`, [], { status: 409 });
+      return this.aggregates.append(
+        [{ streamId: streams.account(accountId), events: [event('AccountDeactivated', { by: 'admin', reason: reason ?? null })], expected: loaded.revision }],
+        this.meta(p, extra),
+      );
+    });
+    if (position) await this.projections.waitFor(position, 10_000);
+    return (await this.aggregates.load<AccountState>(streams.account(accountId), evolveAccount)).state!;
+  }
+}

@@ -1,0 +1,141 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import { AcmeError } from '../domain/errors';
+import { AdminActions } from './admin-actions';
+import { ADMIN_TOKENS, AdminAuthGuard, type AdminRequest, Public, Roles } from './admin-auth.guard';
+import { AdminQueries } from './admin-queries';
+import type { AdminTokens } from './admin-tokens';
+import { type AdminUsers, LoginError } from './admin-users';
+import { AuditQuery, BulkRevokeDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RevokeDto } from './dto';
+import { MAINTENANCE, type MaintenanceMode } from './maintenance';
+import { ADMIN_OPENAPI } from './openapi';
+
+export const ADMIN_USERS = Symbol('certledger.admin-users');
+
+/**
+ * The admin API under /api (enabled by admin.enabled). Auditors read; admins also act. Every
+ * action is an event with the admin as actor; bodies and queries are validated DTOs.
+ */
+@Controller('api')
+@UseGuards(AdminAuthGuard)
+@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
+export class AdminController {
+  constructor(
+    @Inject(ADMIN_USERS) private readonly users: AdminUsers,
+    @Inject(ADMIN_TOKENS) private readonly tokens: AdminTokens,
+    @Inject(MAINTENANCE) private readonly maintenance: MaintenanceMode,
+    private readonly queries: AdminQueries,
+    private readonly actions: AdminActions,
+  ) {}
+
+  private meta(req: AdminRequest) {
+    return { sourceIp: req.ip, requestId: String(req.id) };
+  }
+
+  @Get('openapi.json')
+  @Public()
+  openapi() {
+    return ADMIN_OPENAPI;
+  }
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  async login(@Body() body: LoginDto) {
+    try {
+      const user = await this.users.login(body.username, body.password);
+      const { token, expiresAt } = await this.tokens.issue(user);
+      return { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), role: user.role };
+    } catch (e) {
+      if (e instanceof LoginError) throw new AcmeError('unauthorized', e.message, [], { status: e.locked ? 423 : 401 });
+      throw e;
+    }
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  async logout(@Req() req: AdminRequest) {
+    await this.tokens.revoke(req.admin!);
+    return { logged_out: true };
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  async password(@Req() req: AdminRequest, @Body() body: ChangePasswordDto) {
+    try {
+      await this.users.changePassword(req.admin!.userId, body.current, body.password);
+    } catch (e) {
+      if (e instanceof LoginError) throw new AcmeError('unauthorized', e.message, [], { status: 403 });
+      throw e;
+    }
+    return { changed: true, note: 'every token issued before now no longer works; log in again' };
+  }
+
+  @Get('me')
+  me(@Req() req: AdminRequest) {
+    const p = req.admin!;
+    return { user_id: p.userId, username: p.username, role: p.role, token_expires_at: p.expiresAt.toISOString() };
+  }
+
+  @Get('certificates')
+  certificates(@Query() q: CertificateQuery) {
+    return this.queries.certificates(q);
+  }
+
+  @Post('certificates/revoke')
+  @Roles('admin')
+  @HttpCode(200)
+  bulkRevoke(@Req() req: AdminRequest, @Body() body: BulkRevokeDto) {
+    return this.actions.bulkRevoke(body, req.admin!, this.meta(req));
+  }
+
+  @Post('certificates/:id/revoke')
+  @Roles('admin')
+  @HttpCode(200)
+  async revoke(@Req() req: AdminRequest, @Param('id') id: string, @Body() body: RevokeDto) {
+    const c = await this.actions.revokeCertificate(id, body.reason, req.admin!, this.meta(req));
+    return { certificate_id: c.certificateId, serial: c.serial, revoked: c.revoked };
+  }
+
+  @Get('accounts')
+  async accounts(@Req() req: AdminRequest, @Query() q: PageQuery) {
+    const page = await this.queries.accounts(q);
+    // Auditors see that an account is bound to an EAB key, not which one.
+    if (req.admin!.role === 'auditor') page.items = page.items.map((a) => ({ ...a, eab_key_id: a.eab_key_id ? '[redacted]' : null }));
+    return page;
+  }
+
+  @Post('accounts/:id/deactivate')
+  @Roles('admin')
+  @HttpCode(200)
+  async deactivate(@Req() req: AdminRequest, @Param('id') id: string, @Body() body: DeactivateAccountDto) {
+    const a = await this.actions.deactivateAccount(id, body.reason, req.admin!, this.meta(req));
+    return { account_id: a.accountId, status: a.status };
+  }
+
+  @Get('orders')
+  orders(@Query() q: PageQuery, @Query('account') account?: string) {
+    return this.queries.orders({ ...q, account });
+  }
+
+  @Get('audit')
+  audit(@Query() q: AuditQuery) {
+    return this.queries.audit(q);
+  }
+
+  @Get('history/:stream')
+  history(@Param('stream') stream: string, @Query() q: HistoryQuery) {
+    return this.queries.history(stream, q.at ? new Date(q.at) : undefined);
+  }
+
+  @Get('maintenance')
+  async getMaintenance() {
+    return (await this.maintenance.state()).state;
+  }
+
+  @Post('maintenance')
+  @Roles('admin')
+  @HttpCode(200)
+  setMaintenance(@Req() req: AdminRequest, @Body() body: MaintenanceDto) {
+    return this.maintenance.set(body.enabled, body.reason ?? null, `admin:${req.admin!.username}`, this.meta(req));
+  }
+}

@@ -1,0 +1,61 @@
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+/** Request bodies and query strings of the admin API, validated with class-validator. */
+export class LoginDto {
+  @IsString() @Length(1, 128) username!: string;
+  @IsString() @Length(1, 256) password!: string;
+}
+
+export class ChangePasswordDto {
+  @IsString() @Length(1, 256) current!: string;
+  @IsString() @MinLength(12) @MaxLength(256) password!: string;
+}
+
+export class RevokeDto {
+  @IsOptional() @Type(() => Number) @IsInt() @IsIn([0, 1, 2, 3, 4, 5, 6, 8, 9, 10]) reason?: number;
+}
+
+export class BulkRevokeDto extends RevokeDto {
+  @IsOptional() @IsString() @MaxLength(64) account?: string;
+  @IsOptional() @IsString() @MaxLength(253) name?: string;
+  @IsOptional() @IsString() @Matches(/^[0-9a-fA-F]{1,40}$/) serial?: string;
+  /** Safety: the bulk revocation proceeds only when it matches exactly this many certificates. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100000) expect!: number;
+}
+
+export class MaintenanceDto {
+  @IsBoolean() enabled!: boolean;
+  @IsOptional() @IsString() @MaxLength(500) reason?: string;
+}
+
+export class DeactivateAccountDto {
+  @IsOptional() @IsString() @MaxLength(500) reason?: string;
+}
+
+export class PageQuery {
+  @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+}
+
+export class CertificateQuery extends PageQuery {
+  @IsOptional() @IsString() @MaxLength(253) name?: string;
+  @IsOptional() @IsString() @Matches(/^[0-9a-fA-F]{1,40}$/) serial?: string;
+  @IsOptional() @IsString() @MaxLength(64) account?: string;
+  @IsOptional() @IsIn(['valid', 'revoked', 'expired']) status?: string;
+  @IsOptional() @IsISO8601() expiring_before?: string;
+  @IsOptional() @IsISO8601() issued_after?: string;
+  @IsOptional() @IsISO8601() issued_before?: string;
+}
+
+export class AuditQuery extends PageQuery {
+  @IsOptional() @IsString() @MaxLength(200) actor?: string;
+  @IsOptional() @IsString() @MaxLength(100) type?: string;
+  @IsOptional() @IsString() @MaxLength(200) stream?: string;
+  @IsOptional() @IsISO8601() from?: string;
+  @IsOptional() @IsISO8601() to?: string;
+}
+
+export class HistoryQuery {
+  @IsOptional() @IsISO8601() at?: string;
+}

@@ -1,0 +1,52 @@
+import { AcmeError } from '../domain/errors';
+import { event, type EventDataByType } from '../domain/events';
+import { streams } from '../domain/streams';
+import type { AggregateStore } from '../commands/aggregate-store';
+
+/**
+ * Maintenance mode, shared by every instance through its own event stream: while on, new orders
+ * and new authorizations are refused with 503 and Retry-After before any nonce is consumed;
+ * everything else (finalize, downloads, revocation) keeps working.
+ */
+export const MAINTENANCE_RETRY_AFTER_S = 60;
+export const MAINTENANCE = Symbol('certledger.maintenance');
+
+export interface MaintenanceState {
+  enabled: boolean;
+  reason: string | null;
+  since: string | null;
+  by: string | null;
+}
+
+export class MaintenanceMode {
+  constructor(private readonly aggregates: AggregateStore) {}
+
+  async state(): Promise<{ state: MaintenanceState; revision: number }> {
+    const events = await this.aggregates.store.readStream(streams.maintenance());
+    const last = events[events.length - 1];
+    if (!last) return { state: { enabled: false, reason: null, since: null, by: null }, revision: -1 };
+    const d = last.data as EventDataByType['MaintenanceModeChanged'];
+    return { state: { enabled: d.enabled, reason: d.reason, since: last.recordedAt.toISOString(), by: String(last.metadata.actor ?? '') || null }, revision: events.length - 1 };
+  }
+
+  async set(enabled: boolean, reason: string | null, actor: string, meta: Record<string, unknown>): Promise<MaintenanceState> {
+    const { state, revision } = await this.state();
+    if (state.enabled !== enabled) {
+      await this.aggregates.append(
+        [{ streamId: streams.maintenance(), events: [event('MaintenanceModeChanged', { enabled, reason })], expected: revision < 0 ? 'no_stream' : revision }],
+        { ...meta, actor },
+      );
+    }
+    return (await this.state()).state;
+  }
+
+  async assertOpen(): Promise<void> {
+    const { state } = await this.state();
+    if (state.enabled) {
+      throw new AcmeError('serverInternal', `the CA is in maintenance${state.reason ? `: ${state.reason}` : ''}; new orders resume later`, [], {
+        status: 503,
+        headers: { 'Retry-After': String(MAINTENANCE_RETRY_AFTER_S) },
+      });
+    }
+  }
+}

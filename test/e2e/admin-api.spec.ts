@@ -1,0 +1,172 @@
+import * as acme from 'acme-client';
+import { ChallengeRig } from '../../bench/support/challenge-rig';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { dataDirectory } from '../support/data-dir';
+import { runCli, type ServerProcess, startServer, writeConfig } from '../support/server-process';
+
+const SECRET = 'a-token-secret-of-at-least-thirty-two-characters';
+
+/** The admin API against the real server: roles, tokens, lockout, admin actions as events, maintenance mode. */
+describe('admin API', () => {
+  let db: TestDatabase;
+  let rig: ChallengeRig;
+  let server: ServerProcess;
+  let dataDir: string;
+  let cfg: string;
+  const passwords: Record<string, string> = {};
+
+  const api = async (path: string, init: { method?: string; token?: string; body?: unknown } = {}) => {
+    const r = await fetch(`${server.baseUrl}/api${path}`, {
+      method: init.method ?? (init.body ? 'POST' : 'GET'),
+      headers: { ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}), ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
+      body: init.body ? JSON.stringify(init.body) : undefined,
+    });
+    return { status: r.status, headers: r.headers, body: (await r.json().catch(() => null)) as any };
+  };
+  const login = async (username: string, password = passwords[username]) => (await api('/login', { body: { username, password } })).body.token as string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('admin');
+    rig = await new ChallengeRig().start();
+    dataDir = dataDirectory('admin');
+    const yaml = `data_dir: ${dataDir}\nadmin:\n  enabled: true\n  token_secret: ${SECRET}\n  token_ttl: 3s\n`;
+    cfg = writeConfig(yaml);
+    for (const [username, role] of [['alice', 'admin'], ['audrey', 'auditor'], ['locky', 'auditor'], ['pat', 'admin']]) {
+      const r = runCli(['-c', cfg, 'admin', 'create-user', '--username', username, '--role', role], { DATABASE_URL: db.url });
+      expect(r.status).toBe(0);
+      passwords[username] = /password \(shown once\): (\S+)/.exec(r.stdout)![1];
+    }
+    server = await startServer({ env: { DATABASE_URL: db.url }, configYaml: (port) => `${yaml}server:\n  listen: 127.0.0.1:${port}\n${rig.validationYaml()}\n` });
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+    await rig?.stop();
+    await db?.drop();
+  });
+
+  test('the OpenAPI document is public; everything else needs a bearer token', async () => {
+    const doc = await api('/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    const anon = await api('/certificates');
+    expect(anon.status).toBe(401);
+    expect(anon.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(anon.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  test('roles: the auditor reads but cannot act', async () => {
+    const auditor = await login('audrey');
+    expect((await api('/me', { token: auditor })).body).toMatchObject({ username: 'audrey', role: 'auditor' });
+    expect((await api('/certificates', { token: auditor })).status).toBe(200);
+    const denied = await api('/maintenance', { token: auditor, body: { enabled: true } });
+    expect(denied.status).toBe(403);
+    expect(denied.body.detail).toMatch(/auditor role may not do this/);
+    expect((await api('/accounts/x/deactivate', { token: auditor, body: {} })).status).toBe(403);
+  });
+
+  test('DTO validation errors are problem documents naming the field', async () => {
+    const admin = await login('alice');
+    const bad = await api('/maintenance', { token: admin, body: { enabled: 'yes', extra: 1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.type).toBe('urn:ietf:params:acme:error:malformed');
+    expect(bad.body.detail).toMatch(/enabled must be a boolean/);
+    expect(bad.body.detail).toMatch(/property extra should not exist/);
+  });
+
+  test('tokens expire, and logout revokes them', async () => {
+    const t1 = await login('audrey');
+    expect((await api('/logout', { token: t1, body: {} })).status).toBe(200);
+    expect((await api('/me', { token: t1 })).body.detail).toMatch(/revoked/);
+    const t2 = await login('audrey');
+    await new Promise((r) => setTimeout(r, 4100));
+    const expired = await api('/me', { token: t2 });
+    expect(expired.status).toBe(401);
+    expect(expired.body.detail).toMatch(/expired/);
+  });
+
+  test('a password change revokes earlier tokens', async () => {
+    const old = await login('pat');
+    const changed = await api('/password', { token: old, body: { current: passwords.pat, password: 'a-new-long-password' } });
+    expect(changed.status).toBe(200);
+    expect((await api('/me', { token: old })).body.detail).toMatch(/password changed/);
+    expect((await api('/login', { body: { username: 'pat', password: passwords.pat } })).status).toBe(401);
+    passwords.pat = 'a-new-long-password';
+    expect((await api('/me', { token: await login('pat') })).status).toBe(200);
+  });
+
+  test('repeated failed logins lock the user', async () => {
+    for (let i = 0; i < 4; i++) expect((await api('/login', { body: { username: 'locky', password: 'wrong' } })).status).toBe(401);
+    const fifth = await api('/login', { body: { username: 'locky', password: 'wrong' } });
+    expect(fifth.status).toBe(423);
+    const evenRight = await api('/login', { body: { username: 'locky', password: passwords.locky } });
+    expect(evenRight.status).toBe(423);
+    expect(evenRight.body.detail).toMatch(/locked until/);
+  });
+
+  test('maintenance mode refuses new orders with Retry-After, while finalizing an existing order still works', async () => {
+    const client = new acme.Client({ directoryUrl: `${server.baseUrl}/directory`, accountKey: await acme.crypto.createPrivateEcdsaKey() });
+    await client.createAccount({ termsOfServiceAgreed: true });
+    const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'maint.admin.test' }] });
+    const [authz] = await client.getAuthorizations(order);
+    const ch = authz.challenges.find((c) => c.type === 'http-01')!;
+    rig.http.set(ch.token, await client.getChallengeKeyAuthorization(ch));
+    await client.completeChallenge(ch);
+    await client.waitForValidStatus(ch);
+
+    const admin = await login('alice');
+    expect((await api('/maintenance', { token: admin, body: { enabled: true, reason: 'key ceremony' } })).body).toMatchObject({ enabled: true, reason: 'key ceremony', by: 'admin:alice' });
+    const raw = await fetch(`${server.baseUrl}/acme/new-order`, { method: 'POST', headers: { 'Content-Type': 'application/jose+json' }, body: '{}' });
+    expect(raw.status).toBe(503);
+    expect(raw.headers.get('retry-after')).toBe('60');
+    expect(((await raw.json()) as { detail: string }).detail).toMatch(/maintenance: key ceremony/);
+    // (acme-client itself would wait out the Retry-After and try again, as clients should.)
+
+    const [, csr] = await acme.crypto.createCsr({ commonName: 'maint.admin.test' }, await acme.crypto.createPrivateEcdsaKey());
+    const finalized = await client.finalizeOrder(order, csr);
+    const valid = await client.waitForValidStatus(finalized);
+    expect(valid.status).toBe('valid');
+    expect((await api('/maintenance', { token: admin, body: { enabled: false } })).body.enabled).toBe(false);
+    await client.createOrder({ identifiers: [{ type: 'dns', value: 'after.admin.test' }] });
+  }, 60_000);
+
+  test('admin revocation is an event with the admin as actor; history shows the state before and after', async () => {
+    const admin = await login('alice');
+    const certs = await api('/certificates?name=maint.admin.test&status=valid', { token: admin });
+    expect(certs.body.items).toHaveLength(1);
+    const cert = certs.body.items[0];
+    const before = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const revoked = await api(`/certificates/${cert.certificate_id}/revoke`, { token: admin, body: { reason: 4 } });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revoked.reason).toBe(4);
+    expect((await api(`/certificates/${cert.certificate_id}/revoke`, { token: admin, body: {} })).body.type).toBe('urn:ietf:params:acme:error:alreadyRevoked');
+
+    const history = await api(`/history/cert-${cert.certificate_id}`, { token: admin });
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['CertificateIssued', 'CertificateRevoked']);
+    expect(history.body.events[1].metadata).toMatchObject({ actor: 'admin:alice' });
+    expect(history.body.state.revoked.reason).toBe(4);
+    const past = await api(`/history/cert-${cert.certificate_id}?at=${encodeURIComponent(before)}`, { token: admin });
+    expect(past.body.state.revoked).toBeNull();
+
+    const audit = await api('/audit?actor=admin:alice&type=CertificateRevoked', { token: await login('audrey') });
+    expect(audit.body.items).toHaveLength(1);
+    expect((await api('/certificates?status=revoked', { token: admin })).body.items.map((c: { certificate_id: string }) => c.certificate_id)).toContain(cert.certificate_id);
+  });
+
+  test('bulk revocation proceeds only when the match count is the expected one', async () => {
+    const admin = await login('alice');
+    for (let i = 0; i < 2; i++) {
+      const c = new acme.Client({ directoryUrl: `${server.baseUrl}/directory`, accountKey: await acme.crypto.createPrivateEcdsaKey() });
+      await c.createAccount({ termsOfServiceAgreed: true });
+    }
+    const accounts = await api('/accounts?limit=1', { token: admin });
+    expect(accounts.body.items).toHaveLength(1);
+    expect(accounts.body.next_cursor).toEqual(expect.any(String));
+    const next = await api(`/accounts?limit=1&cursor=${accounts.body.next_cursor}`, { token: admin });
+    expect(next.body.items).toHaveLength(1);
+    expect(next.body.items[0].account_id).not.toBe(accounts.body.items[0].account_id);
+    const none = await api('/certificates/revoke', { token: admin, body: { name: 'nothing.admin.test', expect: 1 } });
+    expect(none.status).toBe(409);
+    expect(none.body.detail).toMatch(/matches 0 unrevoked certificates, not the expected 1/);
+  });
+});
