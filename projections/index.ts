@@ -4,6 +4,7 @@ import { auditTrailProjection } from './audit-trail';
 import { authorizationsProjection } from './authorizations';
 import { certificatesProjection } from './certificates';
 import { crlEntriesProjection } from './crl-entries';
+import { eabKeysProjection } from './eab-keys';
 import { eventCountsProjection } from './event-counts';
 import { ordersProjection } from './orders';
 
@@ -16,4 +17,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   certificatesProjection,
   eventCountsProjection,
   crlEntriesProjection,
+  eabKeysProjection,
 ];

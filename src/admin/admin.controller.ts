@@ -5,7 +5,8 @@ import { ADMIN_TOKENS, AdminAuthGuard, type AdminRequest, Public, Roles } from '
 import { AdminQueries } from './admin-queries';
 import type { AdminTokens } from './admin-tokens';
 import { type AdminUsers, LoginError } from './admin-users';
-import { AuditQuery, BulkRevokeDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RevokeDto } from './dto';
+import { EabKeys } from './eab-keys';
+import { AuditQuery, BulkRevokeDto, CreateEabKeyDto, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RevokeDto } from './dto';
 import { MAINTENANCE, type MaintenanceMode } from './maintenance';
 import { ADMIN_OPENAPI } from './openapi';
 
@@ -25,6 +26,7 @@ export class AdminController {
     @Inject(MAINTENANCE) private readonly maintenance: MaintenanceMode,
     private readonly queries: AdminQueries,
     private readonly actions: AdminActions,
+    private readonly eab: EabKeys,
   ) {}
 
   private meta(req: AdminRequest) {
@@ -125,6 +127,26 @@ export class AdminController {
   @Get('history/:stream')
   history(@Param('stream') stream: string, @Query() q: HistoryQuery) {
     return this.queries.history(stream, q.at ? new Date(q.at) : undefined);
+  }
+
+  @Post('eab-keys')
+  @Roles('admin')
+  @HttpCode(201)
+  async createEabKey(@Req() req: AdminRequest, @Body() body: CreateEabKeyDto) {
+    const created = await this.eab.create(body.allowed_identifiers ?? [], body.note ?? null, { ...this.meta(req), actor: `admin:${req.admin!.username}` });
+    return { ...created, note: 'the HMAC key is shown once: give it to the ACME client now' };
+  }
+
+  @Get('eab-keys')
+  eabKeys() {
+    return this.eab.list();
+  }
+
+  @Post('eab-keys/:id/revoke')
+  @Roles('admin')
+  @HttpCode(200)
+  revokeEabKey(@Req() req: AdminRequest, @Param('id') id: string, @Body() body: RevokeEabKeyDto) {
+    return this.eab.revoke(id, body.reason ?? null, { ...this.meta(req), actor: `admin:${req.admin!.username}` });
   }
 
   @Get('maintenance')

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 /** Request bodies and query strings of the admin API, validated with class-validator. */
 export class LoginDto {
@@ -58,4 +58,13 @@ export class AuditQuery extends PageQuery {
 
 export class HistoryQuery {
   @IsOptional() @IsISO8601() at?: string;
+}
+
+export class CreateEabKeyDto {
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(253, { each: true }) allowed_identifiers?: string[];
+  @IsOptional() @IsString() @MaxLength(500) note?: string;
+}
+
+export class RevokeEabKeyDto {
+  @IsOptional() @IsString() @MaxLength(500) reason?: string;
 }

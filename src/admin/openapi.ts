@@ -39,6 +39,11 @@ export const ADMIN_OPENAPI = {
     '/api/orders': { get: { summary: 'List orders', security: bearer, parameters: [q('account', 'account id'), ...paging], responses: ok(page('Order')) } },
     '/api/audit': { get: { summary: 'Audit trail, one row per event', security: bearer, parameters: [q('actor', ''), q('type', 'event type'), q('stream', ''), q('from', '', 'date-time'), q('to', '', 'date-time'), ...paging], responses: ok(page('AuditRow')) } },
     '/api/history/{stream}': { get: { summary: 'Every event of a stream, and its state at a time', security: bearer, parameters: [{ name: 'stream', in: 'path', required: true, schema: { type: 'string' } }, q('at', 'state at this instant', 'date-time')], responses: ok({ type: 'object' }) } },
+    '/api/eab-keys': {
+      get: { summary: 'List External Account Binding keys (never their secret)', security: bearer, responses: ok({ type: 'array' }) },
+      post: { summary: 'Create an EAB key; the HMAC is returned once (admin)', security: bearer, responses: ok({ type: 'object' }) },
+    },
+    '/api/eab-keys/{id}/revoke': { post: { summary: 'Revoke an EAB key and deactivate the account bound to it (admin)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok({ type: 'object' }) } },
     '/api/maintenance': {
       get: { summary: 'Maintenance mode', security: bearer, responses: ok({ type: 'object' }) },
       post: { summary: 'Switch maintenance mode (admin)', security: bearer, responses: ok({ type: 'object' }) },

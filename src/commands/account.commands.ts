@@ -9,6 +9,7 @@ import {
   evolveAccount,
   reservedAccount,
 } from '../domain/account';
+import { decideBindEabKey, type EabKeyState, evolveEabKey } from '../domain/eab';
 import { AcmeError } from '../domain/errors';
 import { type DomainEvent, event, type JwkPublic } from '../domain/events';
 import { streams } from '../domain/streams';
@@ -21,6 +22,8 @@ export class NewAccountCommand {
     readonly thumbprint: string,
     readonly payload: Record<string, unknown>,
     readonly meta: RequestMeta,
+    /** The EAB key whose binding verified, when the request carried one. */
+    readonly eabKeyId: string | null = null,
   ) {}
 }
 
@@ -71,20 +74,19 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
         contact: cmd.payload.contact,
         termsOfServiceAgreed: cmd.payload.termsOfServiceAgreed,
         termsOfServiceRequired: this.deps.policy.termsOfServiceRequired,
-        eabKeyId: null,
+        eabKeyId: cmd.eabKeyId,
       });
-      if (this.deps.policy.eabRequired) {
-        if (!cmd.payload.externalAccountBinding) {
-          throw new AcmeError('externalAccountRequired', 'this server requires an external account binding for new accounts');
-        }
-        // No EAB key has been issued on this server yet, so no binding can name a known key.
-        throw new AcmeError('unauthorized', 'the external account binding names a key this server does not know');
+      if (this.deps.policy.eabRequired && !cmd.eabKeyId) {
+        throw new AcmeError('externalAccountRequired', 'this server requires an external account binding for new accounts');
       }
+      const eab = cmd.eabKeyId ? await this.deps.aggregates.load<EabKeyState>(streams.eabKey(cmd.eabKeyId), evolveEabKey) : null;
+      const bind = eab ? [{ streamId: streams.eabKey(cmd.eabKeyId!), events: decideBindEabKey(eab.state, accountId), expected: eab.revision }] : [];
       const meta = { ...cmd.meta, actor: `account:${accountId}` };
       const position = await this.deps.aggregates.append(
         [
           { streamId: streams.account(accountId), events: decided.account, expected: 'no_stream' },
           { streamId: streams.accountKey(cmd.thumbprint), events: decided.reservation, expected: revision < 0 ? 'no_stream' : revision },
+          ...bind,
         ],
         meta,
       );

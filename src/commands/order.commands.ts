@@ -2,6 +2,8 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { parseAndCheckCsr } from '../ca/csr';
 import { type AuthorizationState, decideDeactivateAuthorization, decideRequestValidation, offeredChallengeTypes } from '../domain/authorization';
+import { type AccountState, evolveAccount } from '../domain/account';
+import { assertIdentifiersAllowed, type EabKeyState, evolveEabKey } from '../domain/eab';
 import { AcmeError, type Identifier } from '../domain/errors';
 import { type DomainEvent, event } from '../domain/events';
 import { authorizationName, isWildcard, normalizeIdentifiers } from '../domain/identifiers';
@@ -67,6 +69,14 @@ async function reusableAuthorization(deps: AcmeDeps, accountId: string, identifi
   return r.rows[0]?.authz_id ?? null;
 }
 
+/** An account bound through EAB may order only the names its key allows. */
+async function assertAllowedByEab(deps: AcmeDeps, accountId: string, identifiers: Identifier[]): Promise<void> {
+  const account = (await deps.aggregates.load<AccountState>(streams.account(accountId), evolveAccount)).state;
+  if (!account?.eabKeyId) return;
+  const key = (await deps.aggregates.load<EabKeyState>(streams.eabKey(account.eabKeyId), evolveEabKey)).state;
+  assertIdentifiersAllowed(identifiers, key?.allowedIdentifiers ?? []);
+}
+
 /** newOrder (RFC 8555 §7.4): the order and its new authorizations are appended atomically. */
 @CommandHandler(NewOrderCommand)
 export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
@@ -75,6 +85,7 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
   async execute(cmd: NewOrderCommand): Promise<OrderView> {
     const deps = this.deps;
     const identifiers = normalizeIdentifiers(cmd.payload.identifiers, { maxIdentifiers: deps.policy.maxIdentifiers });
+    await assertAllowedByEab(deps, cmd.accountId, identifiers);
     const now = deps.now();
     const notBefore = parseDate(cmd.payload.notBefore, 'notBefore');
     const notAfter = parseDate(cmd.payload.notAfter, 'notAfter');

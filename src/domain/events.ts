@@ -85,6 +85,10 @@ export interface EventDataByType {
     issuer: string;
   };
   CertificateRevoked: { serial: string; reason: number; by: 'account' | 'authorized-account' | 'certificate-key' | 'admin'; actor: string | null };
+  // eab-<keyId>: External Account Binding keys (the HMAC itself never enters the history)
+  EabKeyCreated: { keyId: string; allowedIdentifiers: string[]; note: string | null };
+  EabKeyRevoked: { keyId: string; reason: string | null };
+  EabKeyBound: { keyId: string; accountId: string };
   // system-maintenance: the fleet-wide switch that pauses new orders and authorizations
   MaintenanceModeChanged: { enabled: boolean; reason: string | null };
   // cert-<id>: one per certificate and threshold, cluster-wide
@@ -115,6 +119,9 @@ export const EVENT_SCHEMA_VERSIONS: Record<EventType, number> = {
   CertificateRevoked: 1,
   ExpirationWarningSent: 1,
   MaintenanceModeChanged: 1,
+  EabKeyCreated: 1,
+  EabKeyRevoked: 1,
+  EabKeyBound: 1,
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMA_VERSIONS) as EventType[];

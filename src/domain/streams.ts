@@ -6,4 +6,5 @@ export const streams = {
   authz: (id: string) => `authz-${id}`,
   certificate: (id: string) => `cert-${id}`,
   maintenance: () => 'system-maintenance',
+  eabKey: (keyId: string) => `eab-${keyId}`,
 };

@@ -18,6 +18,7 @@ import {
 } from '../../commands/order.commands';
 import { loadOrderView } from '../../commands/order-view';
 import { RevokeCertificateCommand } from '../../commands/revoke.command';
+import { verifyEabBinding } from '../jws/eab';
 import { verifyKeyChangeInner } from '../jws/key-change';
 import { keyAuthorization } from '../../validation/key-authorization';
 import { ACME_PATHS } from '../urls';
@@ -56,7 +57,11 @@ export class AcmeController {
   @Post(ACME_PATHS.newAccount)
   async newAccount(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const v = await this.jws.verify(req, 'jwk');
-    const r = await this.commands.execute(new NewAccountCommand(v.jwk, v.thumbprint, v.payload ?? {}, this.jws.meta(req)));
+    const binding = v.payload?.externalAccountBinding;
+    const eabKeyId = binding
+      ? await verifyEabBinding(binding, { accountJwk: v.jwk, requestUrl: this.acme.urls.newAccount(), lookupKey: (id) => eabSecret(this.deps.pool, id) })
+      : null;
+    const r = await this.commands.execute(new NewAccountCommand(v.jwk, v.thumbprint, v.payload ?? {}, this.jws.meta(req), eabKeyId));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.account(r.accountId));
     reply.status(r.created ? 201 : 200);
@@ -245,3 +250,8 @@ function decodeCursor(cursor: string): { at: string; id: string } {
   }
 }
 
+
+async function eabSecret(pool: AcmeDeps['pool'], keyId: string): Promise<Uint8Array | null> {
+  const r = await pool.query('SELECT hmac_key FROM eab_secrets WHERE key_id = $1', [keyId]);
+  return r.rowCount ? new Uint8Array(r.rows[0].hmac_key) : null;
+}

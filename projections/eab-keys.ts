@@ -1,0 +1,28 @@
+import type { EventDataByType } from '../src/domain/events';
+import type { StoredEvent } from '../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../src/projection/projection';
+
+/** rm_eab_keys: EAB keys, whether revoked, and the account each one bound. */
+export const eabKeysProjection: Projection = {
+  name: 'eab_keys',
+  version: 1,
+  handles: ['EabKeyCreated', 'EabKeyRevoked', 'AccountRegistered'],
+  tables: ['rm_eab_keys'],
+  async apply(e: StoredEvent, tx: SqlTx) {
+    if (e.type === 'EabKeyCreated') {
+      const d = e.data as EventDataByType['EabKeyCreated'];
+      await tx.query('INSERT INTO rm_eab_keys (key_id, allowed_identifiers, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5)', [
+        d.keyId,
+        d.allowedIdentifiers,
+        d.note,
+        e.recordedAt,
+        typeof e.metadata.actor === 'string' ? e.metadata.actor : null,
+      ]);
+    } else if (e.type === 'EabKeyRevoked') {
+      await tx.query('UPDATE rm_eab_keys SET revoked_at = $2 WHERE key_id = $1', [(e.data as EventDataByType['EabKeyRevoked']).keyId, e.recordedAt]);
+    } else if (e.type === 'AccountRegistered') {
+      const d = e.data as EventDataByType['AccountRegistered'];
+      if (d.eabKeyId) await tx.query('UPDATE rm_eab_keys SET bound_account_id = $2 WHERE key_id = $1', [d.eabKeyId, d.accountId]);
+    }
+  },
+};

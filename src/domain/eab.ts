@@ -1,0 +1,54 @@
+import { AcmeError, type Identifier } from './errors';
+import { type DomainEvent, event, type EventDataByType } from './events';
+
+/** An External Account Binding key as its stream tells it: created, bound to one account, or revoked. */
+export interface EabKeyState {
+  keyId: string;
+  allowedIdentifiers: string[];
+  revoked: boolean;
+  boundAccountId: string | null;
+}
+
+export function evolveEabKey(state: EabKeyState | null, e: DomainEvent): EabKeyState | null {
+  switch (e.type) {
+    case 'EabKeyCreated':
+      return { keyId: e.data.keyId, allowedIdentifiers: e.data.allowedIdentifiers, revoked: false, boundAccountId: null };
+    case 'EabKeyBound':
+      return state && { ...state, boundAccountId: e.data.accountId };
+    case 'EabKeyRevoked':
+      return state && { ...state, revoked: true };
+    default:
+      return state;
+  }
+}
+
+/** A key binds exactly one account; a revoked or used key binds none. */
+export function decideBindEabKey(state: EabKeyState | null, accountId: string): DomainEvent[] {
+  if (!state) throw new AcmeError('unauthorized', 'the external account binding names an unknown key');
+  if (state.revoked) throw new AcmeError('unauthorized', `external account binding key ${state.keyId} was revoked`);
+  if (state.boundAccountId) throw new AcmeError('unauthorized', `external account binding key ${state.keyId} is already bound to an account`);
+  return [event('EabKeyBound', { keyId: state.keyId, accountId } satisfies EventDataByType['EabKeyBound'])];
+}
+
+/**
+ * Identifiers an EAB key allows: "example.com" allows exactly that name (and "*.example.com"
+ * only when listed); "*.example.com" allows any name below example.com, wildcards included.
+ * An empty list allows everything.
+ */
+export function assertIdentifiersAllowed(identifiers: Identifier[], patterns: string[]): void {
+  if (patterns.length === 0) return;
+  const refused = identifiers.filter((id) => !patterns.some((p) => matches(id.value, p)));
+  if (refused.length > 0) {
+    throw new AcmeError(
+      'rejectedIdentifier',
+      `this account's external account binding does not allow ${refused.map((r) => r.value).join(', ')}`,
+      refused.map((identifier) => ({ type: 'rejectedIdentifier' as const, detail: `not allowed by the account's EAB key`, identifier })),
+    );
+  }
+}
+
+function matches(name: string, pattern: string): boolean {
+  const p = pattern.toLowerCase();
+  if (p.startsWith('*.')) return name.endsWith(p.slice(1)) && name.length > p.length - 1;
+  return name === p;
+}
