@@ -5,6 +5,7 @@ import { adminCreateUser } from './cli/commands/admin';
 import { auditListServers, auditVerify } from './cli/commands/audit';
 import { caTest, crlRebuild } from './cli/commands/ca';
 import { dbMigrate, dbStatus } from './cli/commands/db';
+import { eventsExport, eventsVerify, inspect, report as complianceReport } from './cli/commands/events';
 import { projectionsRebuild, projectionsStatus } from './cli/commands/projections';
 import { serve } from './cli/commands/serve';
 import { type GlobalOptions, readConfig } from './cli/context';
@@ -70,11 +71,33 @@ function buildProgram(run: (fn: (opts: GlobalOptions) => Promise<void>) => Promi
     .option('--role <role>', 'admin or auditor (read-only)', 'auditor')
     .action((o: { username: string; role: string }) => run((g) => adminCreateUser(g, o.username, o.role)));
 
-  for (const c of [program, db, projections, audit, ca, crl, admin, ...admin.commands, ...ca.commands, ...crl.commands, ...audit.commands, ...db.commands, ...projections.commands, ...program.commands]) c.exitOverride();
+  const events = program.command('events').description('the event history').exitOverride();
+  events
+    .command('export')
+    .description('write the history (or a time range) as JSON Lines with a running SHA-256 chain')
+    .option('--from <time>', 'first instant (inclusive)')
+    .option('--to <time>', 'last instant (exclusive)')
+    .option('--out <file>', 'write to a file (mode 0600) instead of stdout')
+    .action((o: { from?: string; to?: string; out?: string }) => run((g) => eventsExport(g, o)));
+  events.command('verify <file>').description('check an export offline: chain, hashes and final digest').action((file: string) => run((g) => eventsVerify(g, file)));
+  program
+    .command('report')
+    .description('compliance report: certificates issued and revoked, accounts created, EAB keys used')
+    .requiredOption('--from <time>', 'period start (inclusive)')
+    .requiredOption('--to <time>', 'period end (exclusive)')
+    .option('--format <format>', 'json or csv', 'json')
+    .option('--section <section>', 'with csv: issued, revoked, accounts or eab', 'issued')
+    .action((o: { from: string; to: string; format: string; section: string }) => run((g) => complianceReport(g, o)));
+  program
+    .command('inspect <kind> <id>')
+    .description('state, history and related resources of an order, certificate or account')
+    .action((kind: string, id: string) => run((g) => inspect(g, kind, id)));
+
+  for (const c of [program, db, projections, audit, ca, crl, admin, events, ...events.commands, ...admin.commands, ...ca.commands, ...crl.commands, ...audit.commands, ...db.commands, ...projections.commands, ...program.commands]) c.exitOverride();
   return program;
 }
 
-const COMMANDS = ['serve', 'db', 'projections', 'audit', 'ca', 'crl', 'admin', 'help'];
+const COMMANDS = ['serve', 'db', 'projections', 'audit', 'ca', 'crl', 'admin', 'events', 'report', 'inspect', 'help'];
 const OPTIONS_WITH_VALUE = new Set(['-c', '--config']);
 
 /**

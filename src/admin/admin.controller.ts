@@ -1,4 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { exportEvents } from './export';
+import { complianceReport, reportCsv } from './reports';
 import { AcmeError } from '../domain/errors';
 import { AdminActions } from './admin-actions';
 import { ADMIN_TOKENS, AdminAuthGuard, type AdminRequest, Public, Roles } from './admin-auth.guard';
@@ -6,7 +11,7 @@ import { AdminQueries } from './admin-queries';
 import type { AdminTokens } from './admin-tokens';
 import { type AdminUsers, LoginError } from './admin-users';
 import { EabKeys } from './eab-keys';
-import { AuditQuery, BulkRevokeDto, CreateEabKeyDto, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RevokeDto } from './dto';
+import { AuditQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RevokeDto } from './dto';
 import { MAINTENANCE, type MaintenanceMode } from './maintenance';
 import { ADMIN_OPENAPI } from './openapi';
 
@@ -27,7 +32,16 @@ export class AdminController {
     private readonly queries: AdminQueries,
     private readonly actions: AdminActions,
     private readonly eab: EabKeys,
+    @Inject(RUNTIME) private readonly rt: Runtime,
   ) {}
+
+  private get store() {
+    return this.rt.store;
+  }
+
+  private get pool() {
+    return this.rt.db.pool;
+  }
 
   private meta(req: AdminRequest) {
     return { sourceIp: req.ip, requestId: String(req.id) };
@@ -147,6 +161,23 @@ export class AdminController {
   @HttpCode(200)
   revokeEabKey(@Req() req: AdminRequest, @Param('id') id: string, @Body() body: RevokeEabKeyDto) {
     return this.eab.revoke(id, body.reason ?? null, { ...this.meta(req), actor: `admin:${req.admin!.username}` });
+  }
+
+  /** The history (or a time range of it) as JSON Lines with a running SHA-256 chain; verify with `certledger events verify`. */
+  @Get('events/export')
+  exportEvents(@Query() q: PeriodQuery, @Res() reply: FastifyReply) {
+    const range = { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
+    reply.header('Content-Type', 'application/jsonl; charset=utf-8');
+    reply.header('Content-Disposition', 'attachment; filename="certledger-events.jsonl"');
+    return reply.send(Readable.from(exportEvents(this.store, range)));
+  }
+
+  @Get('reports/compliance')
+  async report(@Query() q: ReportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const report = await complianceReport(this.pool, this.store, new Date(q.from), new Date(q.to));
+    if (q.format !== 'csv') return report;
+    reply.header('Content-Type', 'text/csv; charset=utf-8');
+    return reportCsv(report, q.section ?? 'issued');
   }
 
   @Get('maintenance')

@@ -68,3 +68,15 @@ export class CreateEabKeyDto {
 export class RevokeEabKeyDto {
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
 }
+
+export class PeriodQuery {
+  @IsOptional() @IsISO8601() from?: string;
+  @IsOptional() @IsISO8601() to?: string;
+}
+
+export class ReportQuery {
+  @IsISO8601() from!: string;
+  @IsISO8601() to!: string;
+  @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+  @IsOptional() @IsIn(['issued', 'revoked', 'accounts', 'eab']) section?: 'issued' | 'revoked' | 'accounts' | 'eab';
+}

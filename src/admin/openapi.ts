@@ -44,6 +44,8 @@ export const ADMIN_OPENAPI = {
       post: { summary: 'Create an EAB key; the HMAC is returned once (admin)', security: bearer, responses: ok({ type: 'object' }) },
     },
     '/api/eab-keys/{id}/revoke': { post: { summary: 'Revoke an EAB key and deactivate the account bound to it (admin)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok({ type: 'object' }) } },
+    '/api/events/export': { get: { summary: 'Event history as JSON Lines with a running SHA-256 chain and a final digest', security: bearer, parameters: [q('from', '', 'date-time'), q('to', '', 'date-time')], responses: { '200': { description: 'JSON Lines', content: { 'application/jsonl': {} } } } } },
+    '/api/reports/compliance': { get: { summary: 'Issued and revoked certificates, accounts created, EAB keys used in a period (JSON or CSV)', security: bearer, parameters: [q('from', '', 'date-time'), q('to', '', 'date-time'), q('format', 'json | csv'), q('section', 'issued | revoked | accounts | eab (CSV)')], responses: ok({ type: 'object' }) } },
     '/api/maintenance': {
       get: { summary: 'Maintenance mode', security: bearer, responses: ok({ type: 'object' }) },
       post: { summary: 'Switch maintenance mode (admin)', security: bearer, responses: ok({ type: 'object' }) },

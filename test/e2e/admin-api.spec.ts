@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import * as acme from 'acme-client';
+import { Client } from 'pg';
 import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { dataDirectory } from '../support/data-dir';
@@ -168,5 +170,73 @@ describe('admin API', () => {
     const none = await api('/certificates/revoke', { token: admin, body: { name: 'nothing.admin.test', expect: 1 } });
     expect(none.status).toBe(409);
     expect(none.body.detail).toMatch(/matches 0 unrevoked certificates, not the expected 1/);
+  });
+
+  test('an events export verifies offline, and a changed, removed or cut line is found', async () => {
+    const res = await fetch(`${server.baseUrl}/api/events/export`, { headers: { Authorization: `Bearer ${await login('audrey')}` } });
+    expect(res.headers.get('content-type')).toMatch(/application\/jsonl/);
+    const text = await res.text();
+    const lines = text.trim().split('\n');
+    const final = JSON.parse(lines[lines.length - 1]);
+    expect(final).toMatchObject({ final: true, count: lines.length - 1 });
+    const file = (content: string) => {
+      const f = writeConfig('').replace(/certledger\.yaml$/, 'export.jsonl');
+      writeFileSync(f, content);
+      return f;
+    };
+    const ok = runCli(['events', 'verify', file(text)]);
+    expect(ok.stdout).toContain(`${final.count} events, chain intact, final digest ${final.digest}`);
+    expect(ok.status).toBe(0);
+
+    const changed = [...lines];
+    changed[2] = changed[2].replace('"type":"', '"type":"X');
+    const bad = runCli(['events', 'verify', file(changed.join('\n'))]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/:3: hash does not match the line/);
+    const removed = runCli(['events', 'verify', file([...lines.slice(0, 1), ...lines.slice(2)].join('\n'))]);
+    expect(removed.stderr).toMatch(/:2: prev does not match the previous line/);
+    const cut = runCli(['events', 'verify', file(lines.slice(0, -1).join('\n'))]);
+    expect(cut.stderr).toMatch(/final line is missing/);
+
+    // The CLI writes the same chain.
+    const out = writeConfig('').replace(/certledger\.yaml$/, 'cli-export.jsonl');
+    const cli = runCli(['-c', cfg, 'events', 'export', '--out', out], { DATABASE_URL: db.url });
+    expect(cli.status).toBe(0);
+    expect(runCli(['events', 'verify', out]).status).toBe(0);
+  });
+
+  test('the compliance report equals what replaying the events gives, in JSON and CSV', async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const r = await api(`/reports/compliance?from=${from}&to=${to}`, { token: await login('audrey') });
+    expect(r.status).toBe(200);
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    const replay = (type: string) => c.query(`SELECT count(*)::int AS n FROM es_events WHERE event_type = $1 AND recorded_at >= $2 AND recorded_at < $3`, [type, from, to]).then((x) => x.rows[0].n);
+    expect(r.body.totals).toEqual({
+      certificates_issued: await replay('CertificateIssued'),
+      certificates_revoked: await replay('CertificateRevoked'),
+      accounts_created: await replay('AccountRegistered'),
+      eab_keys_used: await replay('EabKeyBound'),
+    });
+    await c.end();
+    expect(r.body.totals.certificates_issued).toBeGreaterThan(0);
+    expect(r.body.certificates_issued[0].validations[0]).toMatchObject({ method: 'http-01', validated_at: expect.any(String) });
+    const csv = runCli(['-c', cfg, 'report', '--from', from, '--to', to, '--format', 'csv', '--section', 'revoked'], { DATABASE_URL: db.url });
+    expect(csv.status).toBe(0);
+    const rows = csv.stdout.trim().split('\r\n');
+    expect(rows[0]).toBe('serial,account_id,revoked_at,reason');
+    expect(rows).toHaveLength(r.body.totals.certificates_revoked + 1);
+  });
+
+  test('inspect shows a certificate with its history and related order', async () => {
+    const certs = await api('/certificates?limit=1', { token: await login('audrey') });
+    const id = certs.body.items[0].certificate_id;
+    const r = runCli(['-c', cfg, 'inspect', 'certificate', id], { DATABASE_URL: db.url });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.history.map((e: { type: string }) => e.type)[0]).toBe('CertificateIssued');
+    expect(out.related.order).toBe(`order-${out.state.orderId}`);
+    expect(runCli(['-c', cfg, 'inspect', 'widget', 'x'], { DATABASE_URL: db.url }).status).toBe(2);
   });
 });
