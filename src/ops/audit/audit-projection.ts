@@ -62,6 +62,13 @@ const DESCRIBE: Record<string, (e: StoredEvent) => AuditEntry> = {
     const d = e.data as EventDataByType['CertificateIssued'];
     return { event: 'certificate.issue', decision: 'allow', account_id: d.accountId, details: { serial: d.serial, names: d.names, not_after: d.notAfter } };
   },
+  MaintenanceModeChanged: (e) => {
+    const d = e.data as EventDataByType['MaintenanceModeChanged'];
+    return { event: 'admin.maintenance', decision: 'allow', reason: d.reason, details: { enabled: d.enabled } };
+  },
+  EabKeyCreated: (e) => ({ event: 'admin.eab_key.create', decision: 'allow', details: { key_id: (e.data as EventDataByType['EabKeyCreated']).keyId, allowed: (e.data as EventDataByType['EabKeyCreated']).allowedIdentifiers } }),
+  EabKeyRevoked: (e) => ({ event: 'admin.eab_key.revoke', decision: 'allow', reason: (e.data as EventDataByType['EabKeyRevoked']).reason, details: { key_id: (e.data as EventDataByType['EabKeyRevoked']).keyId } }),
+  EabKeyBound: (e) => ({ event: 'account.eab_bind', decision: 'allow', account_id: (e.data as EventDataByType['EabKeyBound']).accountId, details: { key_id: (e.data as EventDataByType['EabKeyBound']).keyId } }),
   CertificateRevoked: (e) => {
     const d = e.data as EventDataByType['CertificateRevoked'];
     return { event: 'certificate.revoke', decision: 'allow', reason: String(d.reason), details: { certificate: id(e), by: d.by } };
