@@ -95,6 +95,19 @@ export class AdminQueries {
     return page(r.rows, limit, (row) => [(row.created_at as Date).toISOString(), row.order_id]);
   }
 
+  async authorizations(q: PageQuery & { account?: string; identifier?: string; status?: string }): Promise<Page<Record<string, unknown>>> {
+    const limit = q.limit ?? 50;
+    const after = decode(q.cursor, 2);
+    const r = await this.pool.query(
+      `SELECT authz_id, account_id, identifier, wildcard, status, expires, validated_at, created_at FROM rm_authorizations
+       WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR identifier = lower($2)) AND ($3::text IS NULL OR status = $3)
+         AND ($4::timestamptz IS NULL OR (created_at, authz_id) > ($4, $5))
+       ORDER BY created_at, authz_id LIMIT $6`,
+      [q.account ?? null, q.identifier ?? null, q.status ?? null, after?.[0] ?? null, after?.[1] ?? '', limit + 1],
+    );
+    return page(r.rows, limit, (row) => [(row.created_at as Date).toISOString(), row.authz_id]);
+  }
+
   async audit(q: AuditQuery): Promise<Page<Record<string, unknown>>> {
     const limit = q.limit ?? 100;
     const after = decode(q.cursor, 2);

@@ -11,7 +11,7 @@ import { AdminQueries } from './admin-queries';
 import type { AdminTokens } from './admin-tokens';
 import { type AdminUsers, LoginError } from './admin-users';
 import { EabKeys } from './eab-keys';
-import { AuditQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RevokeDto } from './dto';
+import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RevokeDto } from './dto';
 import { MAINTENANCE, type MaintenanceMode } from './maintenance';
 import { ADMIN_OPENAPI } from './openapi';
 
@@ -131,6 +131,11 @@ export class AdminController {
   @Get('orders')
   orders(@Query() q: PageQuery, @Query('account') account?: string) {
     return this.queries.orders({ ...q, account });
+  }
+
+  @Get('authorizations')
+  authorizations(@Query() q: AuthorizationQuery) {
+    return this.queries.authorizations(q);
   }
 
   @Get('audit')

@@ -80,3 +80,9 @@ export class ReportQuery {
   @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
   @IsOptional() @IsIn(['issued', 'revoked', 'accounts', 'eab']) section?: 'issued' | 'revoked' | 'accounts' | 'eab';
 }
+
+export class AuthorizationQuery extends PageQuery {
+  @IsOptional() @IsString() @MaxLength(64) account?: string;
+  @IsOptional() @IsString() @MaxLength(253) identifier?: string;
+  @IsOptional() @IsIn(['pending', 'valid', 'invalid', 'deactivated', 'expired']) status?: string;
+}

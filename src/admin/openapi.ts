@@ -37,6 +37,7 @@ export const ADMIN_OPENAPI = {
     '/api/accounts': { get: { summary: 'List accounts', security: bearer, parameters: paging, responses: ok(page('Account')) } },
     '/api/accounts/{id}/deactivate': { post: { summary: 'Deactivate an account (admin)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok({ type: 'object' }) } },
     '/api/orders': { get: { summary: 'List orders', security: bearer, parameters: [q('account', 'account id'), ...paging], responses: ok(page('Order')) } },
+    '/api/authorizations': { get: { summary: 'List authorizations', security: bearer, parameters: [q('account', 'account id'), q('identifier', 'DNS name'), q('status', 'pending | valid | invalid | deactivated | expired'), ...paging], responses: ok(page('Order')) } },
     '/api/audit': { get: { summary: 'Audit trail, one row per event', security: bearer, parameters: [q('actor', ''), q('type', 'event type'), q('stream', ''), q('from', '', 'date-time'), q('to', '', 'date-time'), ...paging], responses: ok(page('AuditRow')) } },
     '/api/history/{stream}': { get: { summary: 'Every event of a stream, and its state at a time', security: bearer, parameters: [{ name: 'stream', in: 'path', required: true, schema: { type: 'string' } }, q('at', 'state at this instant', 'date-time')], responses: ok({ type: 'object' }) } },
     '/api/eab-keys': {

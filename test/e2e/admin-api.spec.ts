@@ -150,6 +150,8 @@ describe('admin API', () => {
     const past = await api(`/history/cert-${cert.certificate_id}?at=${encodeURIComponent(before)}`, { token: admin });
     expect(past.body.state.revoked).toBeNull();
 
+    const authz = await api('/authorizations?identifier=maint.admin.test&status=valid', { token: admin });
+    expect(authz.body.items).toHaveLength(1);
     const audit = await api('/audit?actor=admin:alice&type=CertificateRevoked', { token: await login('audrey') });
     expect(audit.body.items).toHaveLength(1);
     expect((await api('/certificates?status=revoked', { token: admin })).body.items.map((c: { certificate_id: string }) => c.certificate_id)).toContain(cert.certificate_id);
