@@ -1,104 +1,111 @@
-import http from 'node:http';
-import https from 'node:https';
-import { isIP } from 'node:net';
 import { AcmeError } from '../domain/errors';
-import { assertAddressAllowed } from './address-policy';
-import type { ValidationOptions, ValidationRecord } from './options';
-import type { ValidationResolver } from './resolver';
+import { withDeadline } from './deadline';
+import { quoteObserved, recordingFailure } from './failure';
+import { fetchFromAddress, hostOf, portOf, type FetchedResponse } from './http-fetch';
+import type { ValidationOptions } from './options';
+import type { HttpRequestRecord, ValidationRecord } from './record';
+import { ValidationResolver } from './resolver';
+import { resolveCheckedTarget, tryInOrder, type ValidationContext } from './target';
 
-/**
- * http-01 (RFC 8555 §8.3): GET http://<domain>/.well-known/acme-challenge/<token>. Every resolved
- * address and every redirect target is checked against the address policy, and we connect to the
- * very address we checked (no second DNS lookup). Redirects: at most max_redirects, http or https,
- * to ports 80/443 (or the configured validation ports, for test rigs).
- */
 export interface Http01Input {
   domain: string;
   token: string;
   keyAuthorization: string;
 }
 
-interface Fetched {
-  status: number;
-  location?: string;
-  body: string;
-}
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-export async function validateHttp01(input: Http01Input, opts: ValidationOptions, resolver: ValidationResolver): Promise<ValidationRecord> {
-  const port = opts.http01Port;
-  let url = `http://${input.domain}${port === 80 ? '' : `:${port}`}/.well-known/acme-challenge/${input.token}`;
-  const allowedPorts = new Set([80, 443, opts.http01Port, opts.tlsAlpn01Port]);
-  const record: ValidationRecord = { type: 'http-01', hostname: input.domain, port, url, addressesResolved: [], resolvers: resolver.servers, redirects: [] };
-  for (let hop = 0; ; hop++) {
-    const u = new URL(url);
-    const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-    const addresses = isIP(host) ? [host] : await resolver.addresses(host);
-    if (hop === 0) record.addressesResolved = addresses;
-    for (const a of addresses) assertAddressAllowed(a, host, opts.allowPrivateNetworks);
-    const address = addresses[0];
-    record.addressUsed = address;
-    const res = await fetchOnce(u, address, opts);
-    if (res.status >= 300 && res.status < 400 && res.location) {
-      if (hop >= opts.maxRedirects) throw new AcmeError('unauthorized', `too many redirects (more than ${opts.maxRedirects}) fetching ${record.url}`);
-      const next = new URL(res.location, u);
-      const nextPort = Number(next.port || (next.protocol === 'https:' ? 443 : 80));
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new AcmeError('unauthorized', `redirect to ${next.href}: only http and https are followed`);
-      if (!allowedPorts.has(nextPort)) throw new AcmeError('unauthorized', `redirect to ${next.href}: port ${nextPort} is not followed (only 80 and 443)`);
-      record.redirects!.push(next.href);
-      url = next.href;
-      continue;
-    }
-    if (res.status !== 200) throw new AcmeError('unauthorized', `invalid response from ${url} [${address}]: HTTP ${res.status}`);
-    const body = res.body.replace(/\s+$/, '');
-    record.observed = body.slice(0, 256);
-    if (body !== input.keyAuthorization) {
-      const got = body.length > 100 ? `${body.slice(0, 100)}…` : body;
-      throw new AcmeError('incorrectResponse', `the key authorization file from ${url} did not match this challenge: expected "${input.keyAuthorization}" (got "${got}")`);
-    }
-    record.validatedAt = new Date().toISOString();
-    return record;
-  }
-}
+/** RFC 8555 §8.3: "The server SHOULD ignore whitespace characters at the end of the body." */
+const TRAILING_WHITESPACE = /[ \t\r\n]+$/;
 
-function fetchOnce(u: URL, address: string, opts: ValidationOptions): Promise<Fetched> {
-  const secure = u.protocol === 'https:';
-  const port = Number(u.port || (secure ? 443 : 80));
-  return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(
-      {
-        host: address,
-        port,
-        path: `${u.pathname}${u.search}`,
-        method: 'GET',
-        headers: { Host: u.host, 'User-Agent': 'certledger-validation', Accept: '*/*', Connection: 'close' },
-        servername: secure ? u.hostname : undefined,
-        rejectUnauthorized: false, // RFC 8555 §8.3: the certificate of an https redirect target is not checked
-        timeout: opts.timeoutMs,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > opts.maxResponseBytes) {
-            req.destroy();
-            reject(new AcmeError('unauthorized', `response from ${u.href} is larger than ${opts.maxResponseBytes} bytes`));
-            return;
+/**
+ * http-01 (RFC 8555 §8.3): GET http://<domain>:<http01Port>/.well-known/acme-challenge/<token>
+ * and compare the body with the key authorization. Every name met (the domain, then each
+ * redirect target) is resolved once, every address checked against the policy, and the request
+ * sent to a checked address. Redirects: at most maxRedirects, http or https only, to ports 80
+ * and 443 (and the configured validation ports, so test rigs on other ports work).
+ */
+export async function validateHttp01(input: Http01Input, options: ValidationOptions, resolver = new ValidationResolver(options)): Promise<ValidationRecord> {
+  const domain = input.domain.toLowerCase();
+  const first = challengeUrl(domain, input.token, options.http01Port);
+  const record: ValidationRecord = {
+    type: 'http-01',
+    hostname: domain,
+    port: options.http01Port,
+    url: first.href,
+    addressesResolved: [],
+    resolvers: resolver.servers,
+    requests: [],
+    redirects: [],
+  };
+  return withDeadline(options.timeoutMs, (deadline) =>
+    recordingFailure(record, async () => {
+      const ctx: ValidationContext = { options, resolver, deadline };
+      let url = first;
+      for (let redirects = 0; ; redirects++) {
+        const { response, address } = await requestOnce(url, ctx, record);
+        if (REDIRECT_STATUSES.has(response.status) && response.location !== undefined) {
+          // Redirect refusals are `unauthorized`: the answer was received and is unacceptable,
+          // so retrying (as for `connection` problems) could not change it.
+          if (redirects >= options.maxRedirects) {
+            throw new AcmeError('unauthorized', `Too many redirects: more than ${options.maxRedirects} following ${first.href} (last one from ${url.href} to ${response.location})`);
           }
-          chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e) => reject(connectionProblem(e, u, address, port)));
-      },
-    );
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e) => reject(e instanceof AcmeError ? e : connectionProblem(e, u, address, port)));
-    req.end();
-  });
+          url = redirectTarget(url, response.location, options);
+          record.redirects!.push(url.href);
+          continue;
+        }
+        if (response.status !== 200) throw new AcmeError('unauthorized', `Invalid response from ${url.href} [${address}]: HTTP ${response.status}`);
+        const body = (response.body ?? Buffer.alloc(0)).toString('utf8').replace(TRAILING_WHITESPACE, '');
+        record.observed = body.slice(0, 256);
+        if (body !== input.keyAuthorization) {
+          throw new AcmeError(
+            'incorrectResponse',
+            `The key authorization file from the server did not match this challenge. Expected ${quoteObserved(input.keyAuthorization, 512)} (got ${quoteObserved(body)})`,
+          );
+        }
+        record.validatedAt = new Date().toISOString();
+        return record;
+      }
+    }),
+  );
 }
 
-function connectionProblem(e: NodeJS.ErrnoException, u: URL, address: string, port: number): AcmeError {
-  const what = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ETIMEDOUT' ? 'timeout' : e.code === 'ECONNRESET' ? 'connection reset' : e.message;
-  return new AcmeError('connection', `fetching ${u.href}: ${what} connecting to ${address}:${port}`);
+export function challengeUrl(domain: string, token: string, port: number): URL {
+  return new URL(`http://${domain}${port === 80 ? '' : `:${port}`}/.well-known/acme-challenge/${token}`);
+}
+
+/** Resolves and checks url's host, then GETs it from the first reachable checked address. */
+async function requestOnce(url: URL, ctx: ValidationContext, record: ValidationRecord): Promise<{ response: FetchedResponse; address: string }> {
+  const step: HttpRequestRecord = { url: url.href, hostname: hostOf(url), port: portOf(url), addressesResolved: [], addressesTried: [] };
+  record.requests!.push(step);
+  const target = await resolveCheckedTarget(step.hostname, ctx);
+  step.addressesResolved = target.addressesResolved;
+  if (target.resolverUsed !== undefined) step.resolverUsed = target.resolverUsed;
+  const isFirst = record.requests!.length === 1;
+  if (isFirst) Object.assign(record, { addressesResolved: target.addressesResolved, resolverUsed: target.resolverUsed, addressesTried: step.addressesTried });
+  const { address, result } = await tryInOrder(target.connectionOrder, ctx, step.addressesTried, (a) => fetchFromAddress(url, a, ctx.options.maxResponseBytes, ctx.deadline));
+  step.addressUsed = address;
+  step.status = result.status;
+  if (isFirst) record.addressUsed = address;
+  return { response: result, address };
+}
+
+/** Where a redirect may go (RFC 8555 §8.3 and Boulder's rules), or an `unauthorized` problem. */
+function redirectTarget(from: URL, location: string, options: ValidationOptions): URL {
+  let to: URL;
+  try {
+    to = new URL(location, from);
+  } catch {
+    throw new AcmeError('unauthorized', `Invalid redirect from ${from.href}: Location ${quoteObserved(location)} is not a URL`);
+  }
+  if (to.protocol !== 'http:' && to.protocol !== 'https:') {
+    throw new AcmeError('unauthorized', `Redirect from ${from.href} to ${quoteObserved(to.href)} refused: only http and https redirects are followed`);
+  }
+  const allowedPorts = new Set([80, 443, options.http01Port, options.tlsAlpn01Port]);
+  const port = portOf(to);
+  if (!allowedPorts.has(port)) {
+    throw new AcmeError('unauthorized', `Redirect from ${from.href} to ${quoteObserved(to.href)} refused: port ${port} is not followed (only ${[...allowedPorts].sort((a, b) => a - b).join(', ')})`);
+  }
+  to.hash = '';
+  return to;
 }

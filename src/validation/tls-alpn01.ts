@@ -1,70 +1,103 @@
 import { isIP } from 'node:net';
 import tls from 'node:tls';
-import { x509 } from '../ca/crypto';
 import { AcmeError } from '../domain/errors';
-import { assertAddressAllowed } from './address-policy';
-import { keyAuthorizationDigest } from './key-authorization';
-import type { ValidationOptions, ValidationRecord } from './options';
-import type { ValidationResolver } from './resolver';
+import { checkAcmeTlsCertificate, type AcmeTlsCertificateFacts } from './acme-tls-certificate';
+import { withDeadline, type Deadline } from './deadline';
+import { recordingFailure } from './failure';
+import type { ValidationOptions } from './options';
+import type { ValidationRecord } from './record';
+import { ValidationResolver } from './resolver';
+import { describeSocketError, isUnreachable, resolveCheckedTarget, tryInOrder, UnreachableAddressError, type ValidationContext } from './target';
 
-/**
- * tls-alpn-01 (RFC 8737): a TLS handshake with SNI = domain and ALPN "acme-tls/1"; the server's
- * certificate must name exactly that domain and carry the critical acmeIdentifier extension holding
- * SHA-256 of the key authorization.
- */
-const ACME_IDENTIFIER_OID = '1.3.6.1.5.5.7.1.31';
+export const ACME_TLS_ALPN_PROTOCOL = 'acme-tls/1';
 
-export async function validateTlsAlpn01(
-  input: { domain: string; keyAuthorization: string },
-  opts: ValidationOptions,
-  resolver: ValidationResolver,
-): Promise<ValidationRecord> {
-  const port = opts.tlsAlpn01Port;
-  const addresses = isIP(input.domain) ? [input.domain] : await resolver.addresses(input.domain);
-  for (const a of addresses) assertAddressAllowed(a, input.domain, opts.allowPrivateNetworks);
-  const address = addresses[0];
-  const record: ValidationRecord = { type: 'tls-alpn-01', hostname: input.domain, port, addressesResolved: addresses, addressUsed: address, resolvers: resolver.servers };
-  const der = await handshake(address, port, input.domain, opts.timeoutMs);
-  let cert: x509.X509Certificate;
-  try {
-    cert = new x509.X509Certificate(new Uint8Array(der));
-  } catch (e) {
-    throw new AcmeError('tls', `the certificate from ${address}:${port} could not be parsed: ${(e as Error).message}`);
-  }
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const names = san?.names.items ?? [];
-  if (names.length !== 1 || names[0].type !== 'dns' || names[0].value.toLowerCase() !== input.domain) {
-    const got = names.map((n) => `${n.type}:${n.value}`).join(', ') || 'none';
-    throw new AcmeError('unauthorized', `tls-alpn-01 certificate must have exactly one DNS name ${input.domain} (got ${got})`);
-  }
-  const ext = cert.extensions.find((e) => e.type === ACME_IDENTIFIER_OID);
-  if (!ext) throw new AcmeError('unauthorized', 'tls-alpn-01 certificate has no acmeIdentifier extension');
-  if (!ext.critical) throw new AcmeError('unauthorized', 'tls-alpn-01 acmeIdentifier extension must be critical');
-  const expected = Buffer.concat([Buffer.from([0x04, 0x20]), keyAuthorizationDigest(input.keyAuthorization)]);
-  const got = Buffer.from(ext.value);
-  record.observed = got.toString('hex');
-  if (!got.equals(expected)) throw new AcmeError('incorrectResponse', `tls-alpn-01 acmeIdentifier does not match the key authorization for ${input.domain}`);
-  record.validatedAt = new Date().toISOString();
-  return record;
+export interface TlsAlpn01Input {
+  domain: string;
+  keyAuthorization: string;
 }
 
-function handshake(address: string, port: number, servername: string, timeoutMs: number): Promise<Buffer> {
+interface Handshake {
+  der: Buffer;
+  alpnProtocol: string;
+}
+
+/**
+ * tls-alpn-01 (RFC 8737): a TLS handshake with a checked address of the domain on
+ * tlsAlpn01Port, SNI = domain, offering only the "acme-tls/1" protocol; the server must
+ * negotiate it and present a validation certificate (see checkAcmeTlsCertificate). The
+ * certificate is not verified against any trust store: it is self-signed by design.
+ */
+export async function validateTlsAlpn01(input: TlsAlpn01Input, options: ValidationOptions, resolver = new ValidationResolver(options)): Promise<ValidationRecord> {
+  const domain = input.domain.toLowerCase();
+  const port = options.tlsAlpn01Port;
+  const record: ValidationRecord = { type: 'tls-alpn-01', hostname: domain, port, addressesResolved: [], addressesTried: [], resolvers: resolver.servers };
+  return withDeadline(options.timeoutMs, (deadline) =>
+    recordingFailure(record, async () => {
+      const ctx: ValidationContext = { options, resolver, deadline };
+      const target = await resolveCheckedTarget(domain, ctx);
+      record.addressesResolved = target.addressesResolved;
+      record.resolverUsed = target.resolverUsed;
+      const { address, result } = await tryInOrder(target.connectionOrder, ctx, record.addressesTried!, (a) => handshake(a, port, domain, deadline));
+      record.addressUsed = address;
+      record.alpnProtocol = result.alpnProtocol;
+      const facts: Partial<AcmeTlsCertificateFacts> = {};
+      try {
+        checkAcmeTlsCertificate(result.der, domain, input.keyAuthorization, endpoint(address, port), facts);
+      } finally {
+        record.certificateSha256 = facts.sha256;
+        record.certificateNames = facts.names;
+        record.observed = facts.acmeIdentifier;
+      }
+      record.validatedAt = new Date().toISOString();
+      return record;
+    }),
+  );
+}
+
+function endpoint(address: string, port: number): string {
+  return `${isIP(address) === 6 ? `[${address}]` : address}:${port}`;
+}
+
+/** Connects to the checked address (no name lookup), completes the handshake and takes the leaf certificate. */
+function handshake(address: string, port: number, servername: string, deadline: Deadline): Promise<Handshake> {
+  const where = endpoint(address, port);
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: address, port, servername, ALPNProtocols: ['acme-tls/1'], rejectUnauthorized: false, timeout: timeoutMs });
-    const fail = (e: AcmeError) => {
-      socket.destroy();
-      reject(e);
-    };
-    socket.on('secureConnect', () => {
-      if (socket.alpnProtocol !== 'acme-tls/1') return fail(new AcmeError('tls', `${address}:${port} did not negotiate the acme-tls/1 protocol`));
-      const peer = socket.getPeerCertificate(false);
-      if (!peer?.raw) return fail(new AcmeError('tls', `${address}:${port} presented no certificate`));
-      socket.end();
-      resolve(peer.raw);
+    let tcpConnected = false;
+    let settled = false;
+    let unsubscribe: () => void = () => undefined;
+    const socket = tls.connect({
+      host: address,
+      port,
+      servername,
+      ALPNProtocols: [ACME_TLS_ALPN_PROTOCOL],
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2', // RFC 8737 §4: TLS 1.2 or later
     });
-    socket.on('timeout', () => fail(new AcmeError('connection', `timeout during the TLS handshake with ${address}:${port}`)));
-    socket.on('error', (e: NodeJS.ErrnoException) =>
-      fail(new AcmeError(e.code === 'ECONNREFUSED' ? 'connection' : 'tls', `TLS connection to ${address}:${port} failed: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message}`)),
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      unsubscribe();
+      outcome();
+      socket.destroy();
+    };
+    const fail = (problem: AcmeError): void => settle(() => reject(problem));
+    socket.once('connect', () => (tcpConnected = true));
+    socket.once('secureConnect', () => {
+      const negotiated = socket.alpnProtocol;
+      if (negotiated !== ACME_TLS_ALPN_PROTOCOL) {
+        return fail(new AcmeError('tls', `Cannot validate tls-alpn-01 for ${servername}: server did not negotiate ${ACME_TLS_ALPN_PROTOCOL} (${where} negotiated ${negotiated ? JSON.stringify(negotiated) : 'no protocol'})`));
+      }
+      const peer = socket.getPeerCertificate(false);
+      if (!peer?.raw) return fail(new AcmeError('tls', `${where} presented no certificate for ${servername}`));
+      settle(() => resolve({ der: peer.raw, alpnProtocol: negotiated }));
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (!tcpConnected && isUnreachable(e)) return fail(new UnreachableAddressError(`Connecting to ${where} for tls-alpn-01: ${describeSocketError(e)}`));
+      if (!tcpConnected) return fail(new AcmeError('connection', `Connecting to ${where} for tls-alpn-01: ${describeSocketError(e)}`));
+      fail(new AcmeError('tls', `TLS handshake with ${where} for ${servername} failed: ${e.message}`));
+    });
+    unsubscribe = deadline.onExpiry(() =>
+      fail(new AcmeError('connection', `Timeout after ${deadline.timeoutMs} ms ${tcpConnected ? 'during the TLS handshake with' : 'connecting to'} ${where} for tls-alpn-01`)),
     );
   });
 }
