@@ -49,5 +49,7 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
 
 export function testPool(url: string, max = 10): Pool {
   assertTestDatabaseUrl(url);
-  return new Pool({ connectionString: url, max });
+  const pool = new Pool({ connectionString: url, max });
+  pool.on('error', () => undefined);
+  return pool;
 }
