@@ -43,10 +43,14 @@ async function validateWithRetries(validator: ChallengeValidator, authz: Authori
       return { ok: true, record: { ...record, attempts: i + 1 } };
     } catch (e) {
       last = e instanceof AcmeError ? e : new AcmeError('serverInternal', `validation failed: ${(e as Error).message}`);
-      // Only transient network failures are worth another try; a wrong answer stays wrong.
-      if (last.type !== 'connection' && last.type !== 'dns') break;
+      // Only transient network failures are worth another try; a wrong answer stays wrong, and
+      // an address the policy refuses is refused again.
+      if ((last.type !== 'connection' && last.type !== 'dns') || last.extra.addressPolicy) break;
       await new Promise((r) => setTimeout(r, 500 * (i + 1)));
     }
   }
-  return { ok: false, error: last!.toProblem(), record: { type: challenge.type, hostname: authz.identifier.value } };
+  // What was checked before the failure goes into the event's record, not twice into its error.
+  const { validationRecord, ...problem } = last!.toProblem();
+  const record = (validationRecord as Record<string, unknown> | undefined) ?? { type: challenge.type, hostname: authz.identifier.value };
+  return { ok: false, error: problem as ReturnType<AcmeError['toProblem']>, record };
 }

@@ -82,7 +82,8 @@ export function assertAddressAllowed(address: string, hostname: string, allowPri
   if (isAddressAllowed(address, allowPrivateNetworks)) return;
   const c = classifyAddress(address);
   const what = c.range === 'invalid' ? 'not an IP address' : `${c.via}${c.range} range`;
-  throw new AcmeError('connection', `${hostname} resolves to ${address} (${what}), an address this CA does not connect to`);
+  // `addressPolicy` tells the caller that trying again cannot help (unlike a refused connection).
+  throw new AcmeError('connection', `${hostname} resolves to ${address} (${what}), an address this CA does not connect to`, [], { extra: { addressPolicy: true } });
 }
 
 /**
