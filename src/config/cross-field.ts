@@ -1,58 +1,195 @@
+import ipaddr from 'ipaddr.js';
+import type { Problems } from './problems';
+
+type Env = Record<string, string | undefined>;
+type Data = Record<string, any>;
+
+interface Context {
+  /** Converted values: durations in ms, sizes in bytes, paths absolute. */
+  c: Data;
+  /** Durations as the operator wrote them, for messages. */
+  written: Record<string, string>;
+  env: Env;
+  problems: Problems;
+}
+
 /**
- * Rules that tie keys together; reported with the schema errors. Values are already converted
- * (durations in ms); `written` holds durations as the operator wrote them, for messages.
+ * A rule between keys. It runs only when every key it reads passed the earlier checks, so a
+ * wrong value is reported once, by the check that caught it.
  */
-export function crossFieldErrors(c: Record<string, any>, written: Record<string, string>): string[] {
-  const errors: string[] = [];
-  const url = c.server.external_url as string;
-  if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(url)) {
-    errors.push(`server.external_url: must be an absolute http:// or https:// URL, got '${url}'`);
-  } else if (url.endsWith('/')) {
-    errors.push(`server.external_url: must not end with '/' (got '${url}')`);
+interface Rule {
+  keys: string[];
+  check(ctx: Context): void;
+}
+
+const RULES: Rule[] = [
+  {
+    keys: ['server.external_url'],
+    check({ c, problems }) {
+      // Still null only when it could not be derived because server.listen is wrong (reported).
+      if (c.server.external_url === null) return;
+      const reason = externalUrlProblem(c.server.external_url);
+      if (reason) problems.add('server.external_url', reason);
+    },
+  },
+  {
+    keys: ['server.shutdown_timeout', 'workers.drain_timeout'],
+    check({ c, written, problems }) {
+      if (c.server.shutdown_timeout <= c.workers.drain_timeout) return;
+      problems.addMessage(
+        ['server.shutdown_timeout', 'workers.drain_timeout'],
+        `server.shutdown_timeout (${written['server.shutdown_timeout']}) must be ≤ workers.drain_timeout (${written['workers.drain_timeout']}):\n` +
+          'in-flight HTTP handlers can enqueue jobs after the engine has stopped\ndraining',
+      );
+    },
+  },
+  {
+    keys: ['server.tls'],
+    check({ c, problems }) {
+      if (Boolean(c.server.tls.cert_file) !== Boolean(c.server.tls.key_file)) {
+        problems.add('server.tls', `cert_file and key_file must be given together (only ${c.server.tls.cert_file ? 'cert_file' : 'key_file'} is set)`);
+      }
+    },
+  },
+  {
+    keys: ['server.trusted_proxies'],
+    check({ c, problems }) {
+      (c.server.trusted_proxies as string[]).forEach((entry, i) => {
+        if (!isAddressOrCidr(entry)) problems.add(`server.trusted_proxies[${i}]`, `'${entry}' is not an IP address or CIDR (e.g. 10.0.0.0/8, 2001:db8::/32)`);
+      });
+    },
+  },
+  {
+    keys: ['database.url'],
+    check({ c, problems }) {
+      const u = c.database.url as string | null;
+      // The URL usually carries a password: say what is wrong without repeating it.
+      if (u !== null && !/^postgres(ql)?:\/\/\S+$/.test(u)) problems.add('database.url', 'must be a postgres:// or postgresql:// URL (value not shown: it may hold a password)');
+    },
+  },
+  {
+    keys: ['eventstore.backend', 'eventstore.kurrentdb.connection_string'],
+    check({ c, problems }) {
+      if (c.eventstore.backend === 'kurrentdb' && !c.eventstore.kurrentdb.connection_string) {
+        problems.add('eventstore.kurrentdb.connection_string', "is required when eventstore.backend is 'kurrentdb'");
+      }
+    },
+  },
+  {
+    keys: ['ca.validity', 'acme.max_validity'],
+    check({ c, written, problems }) {
+      if (c.ca.validity > c.acme.max_validity) {
+        problems.addMessage(
+          ['ca.validity', 'acme.max_validity'],
+          `ca.validity (${written['ca.validity']}) must be ≤ acme.max_validity (${written['acme.max_validity']}): the default validity may not exceed the policy cap`,
+        );
+      }
+    },
+  },
+  {
+    keys: ['ca.internal.intermediate_cert_file', 'ca.internal.intermediate_key_file', 'ca.internal.root_cert_file'],
+    check({ c, problems }) {
+      const ca = c.ca.internal;
+      if (Boolean(ca.intermediate_cert_file) !== Boolean(ca.intermediate_key_file)) {
+        problems.add('ca.internal', `intermediate_cert_file and intermediate_key_file must be given together (only ${ca.intermediate_cert_file ? 'intermediate_cert_file' : 'intermediate_key_file'} is set)`);
+      } else if (ca.intermediate_cert_file && !ca.root_cert_file) {
+        problems.add('ca.internal.root_cert_file', 'is required when intermediate_cert_file is given (clients need the chain)');
+      } else if (ca.root_cert_file && !ca.intermediate_cert_file) {
+        problems.add('ca.internal.root_cert_file', 'is given without intermediate_cert_file and intermediate_key_file (the internal CA issues from an intermediate)');
+      }
+    },
+  },
+  {
+    keys: ['ca.internal.key_passphrase_env'],
+    check({ c, env, problems }) {
+      const name = c.ca.internal.key_passphrase_env as string | null;
+      if (name && env[name] === undefined) problems.add('ca.internal.key_passphrase_env', `names the environment variable ${name}, which is not set`);
+    },
+  },
+  {
+    keys: ['admin.enabled', 'admin.token_secret'],
+    check({ c, problems }) {
+      const secret = c.admin.token_secret as string | null;
+      if (c.admin.enabled && (!secret || secret.length < 32)) {
+        problems.add('admin.token_secret', `must be at least 32 characters when admin.enabled is true (got ${secret ? secret.length : 0})`);
+      }
+    },
+  },
+  {
+    keys: ['crl'],
+    check({ c, written, problems }) {
+      if (c.crl.enabled && c.crl.refresh >= c.crl.validity) {
+        problems.addMessage(
+          ['crl.refresh', 'crl.validity'],
+          `crl.refresh (${written['crl.refresh']}) must be shorter than crl.validity (${written['crl.validity']}): a CRL must be replaced before it expires`,
+        );
+      }
+    },
+  },
+  {
+    keys: ['notifications.retry_limit', 'notifications.retry_delay'],
+    check({ c, written, problems }) {
+      // Email retries double from retry_delay; the longest wait is capped at one hour.
+      const n = c.notifications;
+      if (n.retry_limit > 0 && n.retry_delay * 2 ** (n.retry_limit - 1) > 3_600_000) {
+        problems.addMessage(
+          ['notifications.retry_delay', 'notifications.retry_limit'],
+          `notifications.retry_delay (${written['notifications.retry_delay']}) doubled over notifications.retry_limit (${n.retry_limit}) retries exceeds the 1h cap; lower one of them`,
+        );
+      }
+    },
+  },
+  {
+    keys: ['smtp'],
+    check({ c, problems }) {
+      if (!c.smtp.enabled) return;
+      if (!c.smtp.host) problems.add('smtp.host', 'is required when smtp.enabled is true');
+      if (!c.smtp.from) problems.add('smtp.from', 'is required when smtp.enabled is true');
+    },
+  },
+  {
+    keys: ['validation.resolvers'],
+    check({ c, problems }) {
+      (c.validation.resolvers as string[]).forEach((r, i) => {
+        const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+)(?::(\d{1,5}))?$/.exec(r);
+        if (!m || (m[2] && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
+          problems.add(`validation.resolvers[${i}]`, `'${r}' is not host or host:port (IPv6 as [addr]:port)`);
+        }
+      });
+    },
+  },
+];
+
+/** Applies every rule whose keys are all valid so far; problems go with the schema's. */
+export function checkCrossField(c: Data, written: Record<string, string>, env: Env, problems: Problems): void {
+  const ctx = { c, written, env, problems };
+  const runnable = RULES.filter((r) => r.keys.every((k) => problems.isClean(k)));
+  for (const rule of runnable) rule.check(ctx);
+}
+
+/** Why a value cannot be the external URL, or null when it can. */
+export function externalUrlProblem(value: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return `must be an absolute http:// or https:// URL, got '${value}'`;
   }
-  if (c.server.shutdown_timeout > c.workers.drain_timeout) {
-    errors.push(
-      `server.shutdown_timeout (${written['server.shutdown_timeout']}) must be ≤ workers.drain_timeout (${written['workers.drain_timeout']}):\n` +
-        'in-flight HTTP handlers can enqueue jobs after the engine has stopped\ndraining',
-    );
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an absolute http:// or https:// URL, got '${value}'`;
+  if (value.endsWith('/')) return `must not end with '/' (got '${value}')`;
+  if (u.search || u.hash || value.includes('?') || value.includes('#')) return `must not carry a query or fragment (got '${value}')`;
+  if (u.username || u.password) return 'must not carry credentials';
+  return null;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  if (entry.includes('/')) {
+    try {
+      ipaddr.parseCIDR(entry);
+      return true;
+    } catch {
+      return false;
+    }
   }
-  if (Boolean(c.server.tls.cert_file) !== Boolean(c.server.tls.key_file)) {
-    errors.push('server.tls: cert_file and key_file must be given together');
-  }
-  const ca = c.ca.internal;
-  if (Boolean(ca.intermediate_cert_file) !== Boolean(ca.intermediate_key_file)) {
-    errors.push('ca.internal: intermediate_cert_file and intermediate_key_file must be given together');
-  }
-  if (ca.intermediate_cert_file && !ca.root_cert_file) {
-    errors.push('ca.internal.root_cert_file: is required when intermediate_cert_file is given (clients need the chain)');
-  }
-  if (c.eventstore.backend === 'kurrentdb' && !c.eventstore.kurrentdb.connection_string) {
-    errors.push("eventstore.kurrentdb.connection_string: is required when eventstore.backend is 'kurrentdb'");
-  }
-  if (c.admin.enabled && (!c.admin.token_secret || c.admin.token_secret.length < 32)) {
-    errors.push(
-      `admin.token_secret: must be at least 32 characters when admin.enabled is true (got ${c.admin.token_secret ? c.admin.token_secret.length : 0})`,
-    );
-  }
-  if (c.crl.enabled && c.crl.refresh >= c.crl.validity) {
-    errors.push(`crl.refresh (${written['crl.refresh']}) must be shorter than crl.validity (${written['crl.validity']}): a CRL must be replaced before it expires`);
-  }
-  // Email retries double from retry_delay; the longest wait is capped at one hour.
-  if (c.notifications.retry_limit > 0 && c.notifications.retry_delay * 2 ** (c.notifications.retry_limit - 1) > 3_600_000) {
-    errors.push(
-      `notifications.retry_delay (${written['notifications.retry_delay']}) doubled over notifications.retry_limit (${c.notifications.retry_limit}) retries exceeds the 1h cap; lower one of them`,
-    );
-  }
-  if (c.smtp.enabled) {
-    if (!c.smtp.host) errors.push('smtp.host: is required when smtp.enabled is true');
-    if (!c.smtp.from) errors.push('smtp.from: is required when smtp.enabled is true');
-  }
-  if (c.database.url && !/^postgres(ql)?:\/\//.test(c.database.url)) {
-    errors.push(`database.url: must be a postgres:// or postgresql:// URL`);
-  }
-  for (const [i, r] of (c.validation.resolvers as string[]).entries()) {
-    const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+)(?::(\d{1,5}))?$/.exec(r);
-    if (!m || (m[2] && Number(m[2]) > 65535)) errors.push(`validation.resolvers[${i}]: '${r}' is not host or host:port`);
-  }
-  return errors;
+  return ipaddr.isValid(entry);
 }

@@ -1,82 +1,96 @@
 /**
- * The validated configuration. Durations are milliseconds, sizes bytes, paths absolute.
- * Mirrors CONFIG_SCHEMA (src/config/schema.ts); docs/configuration.md describes each key.
+ * The validated configuration, mirroring CONFIG_SCHEMA (src/config/schema.ts);
+ * docs/configuration.md describes each key.
+ *
+ * Units: every duration is a number of MILLISECONDS (written "30s", "7d" in the file), every
+ * size a number of BYTES (written "64kb"), every path absolute. Keys the file may leave unset are
+ * `null`, never an empty string.
  */
+export type Milliseconds = number;
+export type Bytes = number;
+
 export interface Config {
+  /** Absolute path. */
   data_dir: string;
   server: {
     listen: string;
+    /** Absolute http(s) URL without a trailing '/': derived from `listen` when not set. */
     external_url: string;
     tls: { cert_file: string | null; key_file: string | null };
-    shutdown_timeout: number;
+    shutdown_timeout: Milliseconds;
+    /** Worker processes; "auto" is already resolved to the number of CPUs. */
     workers: number;
-    body_limit: number;
+    body_limit: Bytes;
     trusted_proxies: string[];
   };
-  workers: { drain_timeout: number; concurrency: number; lease: number };
+  workers: { drain_timeout: Milliseconds; concurrency: number; lease: Milliseconds };
   database: {
+    /** Unset: DATABASE_URL is used if set, else null = embedded PostgreSQL. */
     url: string | null;
     pool_max: number;
     background_pool_max: number;
     auto_setup: boolean;
-    connect_timeout: number;
-    statement_timeout: number;
-    idle_in_transaction_timeout: number;
+    connect_timeout: Milliseconds;
+    statement_timeout: Milliseconds;
+    idle_in_transaction_timeout: Milliseconds;
   };
-  eventstore: { backend: 'postgres' | 'kurrentdb'; kurrentdb: { connection_string: string | null }; poll_interval: number };
-  logging: { level: string; format: 'json' | 'pretty' };
+  eventstore: { backend: 'postgres' | 'kurrentdb'; kurrentdb: { connection_string: string | null }; poll_interval: Milliseconds };
+  logging: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'; format: 'json' | 'pretty' };
   acme: {
-    order_lifetime: number;
-    authorization_lifetime: number;
-    authorization_reuse: number;
-    pending_authorization_lifetime: number;
-    nonce_lifetime: number;
+    order_lifetime: Milliseconds;
+    authorization_lifetime: Milliseconds;
+    /** 0 = a valid authorization is never reused. */
+    authorization_reuse: Milliseconds;
+    pending_authorization_lifetime: Milliseconds;
+    nonce_lifetime: Milliseconds;
     terms_of_service: string | null;
     website: string | null;
     caa_identities: string[];
     eab_required: boolean;
     max_identifiers: number;
     orders_page_size: number;
-    retry_after: number;
-    max_validity: number;
+    retry_after: Milliseconds;
+    max_validity: Milliseconds;
   };
   validation: {
     resolvers: string[];
     http01_port: number;
     tls_alpn01_port: number;
     allow_private_networks: boolean;
-    timeout: number;
+    timeout: Milliseconds;
     max_redirects: number;
-    max_response_bytes: number;
+    max_response_bytes: Bytes;
     attempts: number;
   };
   ca: {
     backend: 'internal';
-    validity: number;
+    validity: Milliseconds;
     client_auth: boolean;
+    /** With crl.enabled and unset in the file: <external_url><crl.path>. */
     crl_url: string | null;
     issuer_url: string | null;
     internal: {
       root_cert_file: string | null;
       intermediate_cert_file: string | null;
       intermediate_key_file: string | null;
+      /** Name of the environment variable holding the passphrase (checked to be set). */
       key_passphrase_env: string | null;
       key_type: 'ecdsa-p256' | 'ecdsa-p384' | 'rsa-2048' | 'rsa-4096';
     };
   };
-  cleanup: { interval: number; batch_size: number; stuck_processing_after: number };
-  crl: { enabled: boolean; path: string; validity: number; refresh: number; check_interval: number };
+  cleanup: { interval: Milliseconds; batch_size: number; stuck_processing_after: Milliseconds };
+  crl: { enabled: boolean; path: string; validity: Milliseconds; refresh: Milliseconds; check_interval: Milliseconds };
   metrics: { enabled: boolean; path: string; token: string | null };
-  admin: { enabled: boolean; token_secret: string | null; token_ttl: number };
+  admin: { enabled: boolean; token_secret: string | null; token_ttl: Milliseconds };
   audit: { enabled: boolean; hmac_secret: string | null };
   notifications: {
     enabled: boolean;
     expiration_warning: boolean;
     expiration_warning_days: number[];
-    expiration_check_interval: number;
+    expiration_check_interval: Milliseconds;
     templates_dir: string | null;
     retry_limit: number;
-    retry_delay: number;
+    retry_delay: Milliseconds;
   };
   smtp: {
     enabled: boolean;
@@ -90,8 +104,8 @@ export interface Config {
     from: string | null;
     cc: string[];
     bcc: string[];
-    timeout: number;
+    timeout: Milliseconds;
   };
-  /** The raw text of each duration as written, for messages that quote the operator's values. */
+  /** Each duration as written in the file (e.g. "45s"), by dotted key, for messages that quote the operator. */
   readonly written: Record<string, string>;
 }

@@ -8,7 +8,7 @@ import { adminWiring } from '../../admin/admin-wiring';
 import { Scheduler } from '../../jobs/scheduler';
 import { directoryMeta } from '../../acme/http/directory-meta';
 import { AppModule } from '../../app.module';
-import type { Config } from '../../config';
+import { type Config, configWarnings } from '../../config';
 import { AggregatorRegistry } from 'prom-client';
 import { scrape, WORKER_READY } from '../../ops/cluster-metrics';
 import { installHttpHooks, requestIdFor } from '../../ops/http-hooks';
@@ -40,6 +40,8 @@ type Parser = (e: Error | null, v?: unknown) => void;
 export async function serve(opts: GlobalOptions): Promise<void> {
   const { config, path } = readConfig(opts);
   const log = loggerFor(config, opts);
+  // Valid but risky settings are said once, at start (not by each worker process).
+  if (cluster.isPrimary) for (const w of configWarnings(config)) log.warn(w);
   if (cluster.isPrimary && config.server.workers > 1) {
     log.info({ config: path ?? '(embedded defaults)', workers: config.server.workers }, 'starting certledger');
     return runPrimary(config, log);

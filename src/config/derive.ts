@@ -1,0 +1,28 @@
+import { availableParallelism } from 'node:os';
+import type { Problems } from './problems';
+
+type Env = Record<string, string | undefined>;
+// The shape is checked by the schema already; sections may still hold wrong values where
+// problems were recorded, which is why each step asks isClean first.
+type Data = Record<string, any>;
+
+/** Defaults that depend on other keys or on the environment, filled after validation. */
+export function deriveDefaults(data: Data, env: Env, problems: Problems): void {
+  if (problems.isClean('database.url') && data.database.url === null && env.DATABASE_URL) data.database.url = env.DATABASE_URL;
+  if (problems.isClean('server.workers') && data.server.workers === 'auto') data.server.workers = availableParallelism();
+  if (problems.isClean('server.external_url') && data.server.external_url === null && problems.isClean('server.listen') && problems.isClean('server.tls')) {
+    data.server.external_url = externalUrlFromListen(data.server.listen, Boolean(data.server.tls.cert_file));
+  }
+  if (problems.isClean('crl') && problems.isClean('ca.crl_url') && data.crl.enabled && data.ca.crl_url === null && typeof data.server.external_url === 'string') {
+    data.ca.crl_url = `${data.server.external_url}${data.crl.path}`;
+  }
+}
+
+/** `0.0.0.0:4000` -> `http://localhost:4000`: a wildcard address is not something a client can reach. */
+export function externalUrlFromListen(listen: string, tls: boolean): string {
+  const m = /^(.*):(\d+)$/.exec(listen);
+  if (!m) return `${tls ? 'https' : 'http'}://${listen}`;
+  let host = m[1];
+  if (host === '0.0.0.0' || host === '[::]' || host === '[0:0:0:0:0:0:0:0]') host = 'localhost';
+  return `${tls ? 'https' : 'http'}://${host}:${m[2]}`;
+}
