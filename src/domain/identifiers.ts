@@ -1,35 +1,17 @@
-import { AcmeError, type Identifier, type Subproblem } from './errors';
+import { dnsNameProblem, isWildcard } from './dns-name';
+import { AcmeError, type AcmeErrorType, type Identifier, type Subproblem } from './errors';
+
+export { authorizationName, dnsNameProblem, isWildcard } from './dns-name';
 
 /**
  * Order identifiers (RFC 8555 §7.1.4, §7.4): dns only, lowercased, deduplicated, each a valid host
- * name (LDH labels of 1-63, 253 in all, at least two labels, no trailing dot, a TLD that is not all
- * digits) with a wildcard only as the whole leftmost label. Every bad identifier gets its own
- * subproblem, so the client learns about all of them at once.
+ * name (see dns-name.ts). Every bad identifier gets its own subproblem naming it, so the client
+ * learns about all of them from one response.
  */
 export interface IdentifierPolicy {
   maxIdentifiers: number;
-}
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-export function dnsNameProblem(value: string): string | null {
-  if (value.length === 0) return 'identifier value is empty';
-  if (value.length > 253) return `name is ${value.length} characters long (the limit is 253)`;
-  if (value.endsWith('.')) return 'name must not end with a dot';
-  const labels = value.split('.');
-  const wildcard = labels[0] === '*';
-  const host = wildcard ? labels.slice(1) : labels;
-  if (value.includes('*') && (!wildcard || host.some((l) => l.includes('*')))) {
-    return 'a wildcard is allowed only as the whole leftmost label ("*.example.com")';
-  }
-  if (host.length < 2) return 'name must have at least two labels';
-  for (const label of host) {
-    if (label.length === 0) return 'name has an empty label';
-    if (label.length > 63) return `label '${label.slice(0, 20)}…' is longer than 63 characters`;
-    if (!LABEL.test(label)) return `label '${label}' must hold only letters, digits and inner hyphens`;
-  }
-  if (/^\d+$/.test(host[host.length - 1])) return 'the top-level label must not be all digits (IP addresses are not supported)';
-  return null;
+  /** Whether "*.example.com" may be ordered (default true). */
+  allowWildcard?: boolean;
 }
 
 export function normalizeIdentifiers(input: unknown, policy: IdentifierPolicy): Identifier[] {
@@ -40,40 +22,44 @@ export function normalizeIdentifiers(input: unknown, policy: IdentifierPolicy): 
     throw new AcmeError('rejectedIdentifier', `an order may hold at most ${policy.maxIdentifiers} identifiers (got ${input.length})`);
   }
   const problems: Subproblem[] = [];
-  const out: Identifier[] = [];
-  const seen = new Set<string>();
+  const accepted = new Map<string, Identifier>();
   for (const raw of input) {
-    const id = raw as Partial<Identifier> | null;
-    if (!id || typeof id !== 'object' || typeof id.type !== 'string' || typeof id.value !== 'string') {
-      throw new AcmeError('malformed', 'each identifier must be an object with string "type" and "value"');
-    }
-    const identifier = { type: id.type, value: id.value };
-    if (id.type !== 'dns') {
-      problems.push({
-        type: id.type === 'ip' ? 'rejectedIdentifier' : 'unsupportedIdentifier',
-        detail: `identifier type '${id.type}' is not supported; this CA issues for dns identifiers only`,
-        identifier,
-      });
-      continue;
-    }
-    const value = id.value.toLowerCase();
-    const problem = dnsNameProblem(value);
-    if (problem) {
-      problems.push({ type: 'rejectedIdentifier', detail: `invalid DNS name '${id.value}': ${problem}`, identifier });
-      continue;
-    }
-    if (!seen.has(value)) {
-      seen.add(value);
-      out.push({ type: 'dns', value });
-    }
+    const checked = checkIdentifier(raw, policy);
+    if ('problem' in checked) problems.push(checked.problem);
+    else if (!accepted.has(checked.value)) accepted.set(checked.value, checked);
   }
-  if (problems.length === 1) throw new AcmeError(problems[0].type, problems[0].detail, problems);
-  if (problems.length > 1) {
-    throw new AcmeError('rejectedIdentifier', `${problems.length} identifiers were refused: see subproblems`, problems);
-  }
-  return out;
+  if (problems.length > 0) throw refusal(problems);
+  return [...accepted.values()];
 }
 
-export const isWildcard = (value: string) => value.startsWith('*.');
-/** The name an authorization is for: a wildcard's base domain (RFC 8555 §7.1.3). */
-export const authorizationName = (value: string) => (isWildcard(value) ? value.slice(2) : value);
+function checkIdentifier(raw: unknown, policy: IdentifierPolicy): Identifier | { problem: Subproblem } {
+  const id = raw as Partial<Record<keyof Identifier, unknown>> | null;
+  if (!id || typeof id !== 'object' || typeof id.type !== 'string' || typeof id.value !== 'string') {
+    return { problem: { type: 'malformed', detail: `identifier ${JSON.stringify(raw) ?? 'undefined'} must be an object with string "type" and "value"` } };
+  }
+  const identifier = { type: id.type, value: id.value };
+  if (id.type === 'ip') {
+    const detail = `IP address identifiers (RFC 8738) are not issued by this CA; order a DNS name instead of ${id.value}`;
+    return { problem: { type: 'rejectedIdentifier', detail, identifier } };
+  }
+  if (id.type !== 'dns') {
+    const detail = `identifier type '${id.type}' is not supported; this CA issues for dns identifiers only`;
+    return { problem: { type: 'unsupportedIdentifier', detail, identifier } };
+  }
+  const value = id.value.toLowerCase();
+  const problem = dnsNameProblem(value);
+  if (problem) return { problem: { type: 'rejectedIdentifier', detail: `invalid DNS name '${id.value}': ${problem}`, identifier } };
+  if (isWildcard(value) && policy.allowWildcard === false) {
+    return { problem: { type: 'rejectedIdentifier', detail: `wildcard names such as '${id.value}' are not issued by this CA`, identifier } };
+  }
+  return { type: 'dns', value };
+}
+
+/** One problem stands alone; several are summarised under the type they share (else the broadest). */
+function refusal(problems: Subproblem[]): AcmeError {
+  if (problems.length === 1) return new AcmeError(problems[0].type, problems[0].detail, problems);
+  const types = new Set(problems.map((p) => p.type));
+  const type: AcmeErrorType = types.size === 1 ? problems[0].type : types.has('malformed') ? 'malformed' : 'rejectedIdentifier';
+  const named = problems.map((p) => (p.identifier ? `'${p.identifier.value}'` : 'a malformed entry')).join(', ');
+  return new AcmeError(type, `${problems.length} identifiers were refused: ${named}; see subproblems`, problems);
+}

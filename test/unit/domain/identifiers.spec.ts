@@ -1,89 +1,153 @@
-import { AcmeError } from '../../../src/domain/errors';
-import { normalizeIdentifiers } from '../../../src/domain/identifiers';
-import { validateContact } from '../../../src/domain/contact';
+import { authorizationName, isWildcard, normalizeIdentifiers } from '../../../src/domain/identifiers';
+import { refusalOf } from './support/given';
 
-const policy = { maxIdentifiers: 5 };
+const policy = { maxIdentifiers: 5, allowWildcard: true };
 const dns = (value: string) => ({ type: 'dns', value });
 
-function refused(fn: () => unknown): AcmeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AcmeError);
-    return e as AcmeError;
-  }
-  throw new Error('expected a refusal');
-}
-
-describe('identifier policy', () => {
-  test.each(['example.com', 'a-b.example.com', 'xn--bcher-kva.example', '*.example.com', 'a.b.c.d.example.org', `${'a'.repeat(63)}.example.com`])('accepts %s', (v) => {
-    expect(normalizeIdentifiers([dns(v)], policy)).toEqual([dns(v)]);
-  });
-
+describe('identifier policy: accepted names', () => {
   test.each([
-    ['', /empty/],
-    ['example', /at least two labels/],
-    ['example.com.', /must not end with a dot/],
-    ['-bad.example.com', /letters, digits and inner hyphens/],
-    ['bad-.example.com', /letters, digits and inner hyphens/],
-    ['bad_label.example.com', /letters, digits and inner hyphens/],
-    ['a..example.com', /empty label/],
-    [`${'a'.repeat(64)}.example.com`, /longer than 63/],
-    [`${'a.'.repeat(127)}com`, /limit is 253/],
-    ['*', /at least two labels|wildcard/],
-    ['a*.example.com', /wildcard is allowed only/],
-    ['x.*.example.com', /wildcard is allowed only/],
-    ['*.*.example.com', /wildcard is allowed only/],
-    ['192.168.0.1', /top-level label must not be all digits/],
-  ])('refuses %j', (v, detail) => {
-    const e = refused(() => normalizeIdentifiers([dns(v)], policy));
-    expect(e.type).toBe('rejectedIdentifier');
-    expect(e.detail).toMatch(detail);
-    expect(e.subproblems[0].identifier).toEqual(dns(v));
-  });
-
-  test('lowercases and deduplicates', () => {
-    expect(normalizeIdentifiers([dns('WWW.Example.COM'), dns('www.example.com'), dns('example.com')], policy)).toEqual([dns('www.example.com'), dns('example.com')]);
-  });
-
-  test('one subproblem per bad identifier, good ones not mentioned', () => {
-    const e = refused(() => normalizeIdentifiers([dns('ok.example.com'), dns('bad_.example.com'), { type: 'ip', value: '192.0.2.1' }], policy));
-    expect(e.type).toBe('rejectedIdentifier');
-    expect(e.subproblems.map((s) => [s.type, s.identifier?.value])).toEqual([
-      ['rejectedIdentifier', 'bad_.example.com'],
-      ['rejectedIdentifier', '192.0.2.1'],
-    ]);
-  });
-
-  test('unsupported identifier types, empty lists, too many identifiers, bad shapes', () => {
-    expect(refused(() => normalizeIdentifiers([{ type: 'email', value: 'a@b.c' }], policy)).type).toBe('unsupportedIdentifier');
-    expect(refused(() => normalizeIdentifiers([], policy)).type).toBe('malformed');
-    expect(refused(() => normalizeIdentifiers('example.com', policy)).type).toBe('malformed');
-    expect(refused(() => normalizeIdentifiers([{ value: 'x.com' }], policy)).type).toBe('malformed');
-    const many = Array.from({ length: 6 }, (_, i) => dns(`n${i}.example.com`));
-    expect(refused(() => normalizeIdentifiers(many, policy)).detail).toMatch(/at most 5 identifiers/);
+    'example.com',
+    'a-b.example.com',
+    'xn--bcher-kva.example',
+    'www.xn--bcher-kva.example',
+    '*.example.com',
+    '*.xn--bcher-kva.example',
+    'a.b.c.d.example.org',
+    '0.example.com',
+    '123.example.com',
+    'example.co.uk',
+    'example.xn--p1ai',
+    `${'a'.repeat(63)}.example.com`,
+    `${'a.'.repeat(125)}com`, // 253 characters
+  ])('accepts %s', (v) => {
+    expect(normalizeIdentifiers([dns(v)], policy)).toEqual([dns(v)]);
   });
 });
 
-describe('contact policy', () => {
-  test('accepts mailto addresses and normalises the domain', () => {
-    expect(validateContact(['mailto:Ops@Example.COM'])).toEqual(['mailto:Ops@example.com']);
-    expect(validateContact(undefined)).toEqual([]);
+describe('identifier policy: refused names, each as rejectedIdentifier naming the identifier', () => {
+  test.each([
+    ['', /empty/],
+    ['example', /at least two labels/],
+    ['com', /at least two labels/],
+    ['example.com.', /must not end with a dot/],
+    ['.example.com', /empty label/],
+    ['a..example.com', /empty label/],
+    ['-bad.example.com', /letters, digits and inner hyphens/],
+    ['bad-.example.com', /letters, digits and inner hyphens/],
+    ['bad_label.example.com', /letters, digits and inner hyphens/],
+    ['exa mple.com', /letters, digits and inner hyphens/],
+    ['example.com:443', /letters, digits and inner hyphens/],
+    ['ab--cd.example.com', /third and fourth positions/],
+    ['xn--.example.com', /letters, digits and inner hyphens/],
+    ['bücher.example', /punycode \(xn--\) form/],
+    [`${'a'.repeat(64)}.example.com`, /longer than 63/],
+    [`${'a.'.repeat(126)}com`, /limit is 253/],
+    ['*', /at least two labels/],
+    ['*.com', /at least two labels/],
+    ['a*.example.com', /wildcard is allowed only/],
+    ['*a.example.com', /wildcard is allowed only/],
+    ['x.*.example.com', /wildcard is allowed only/],
+    ['*.*.example.com', /wildcard is allowed only/],
+    ['example.*', /wildcard is allowed only/],
+    ['192.168.0.1', /top-level label must not be all digits/],
+    ['example.123', /top-level label must not be all digits/],
+  ])('refuses %j', (v, detail) => {
+    const e = refusalOf(() => normalizeIdentifiers([dns(v)], policy));
+    expect(e.type).toBe('rejectedIdentifier');
+    expect(e.detail).toMatch(detail);
+    expect(e.subproblems).toHaveLength(1);
+    expect(e.subproblems[0]).toMatchObject({ type: 'rejectedIdentifier', identifier: dns(v) });
   });
 
-  test.each([
-    [['tel:+1555'], 'unsupportedContact'],
-    [['https://example.com'], 'unsupportedContact'],
-    [['mailto:a@example.com?subject=hi'], 'invalidContact'],
-    [['mailto:a@example.com,b@example.com'], 'invalidContact'],
-    [['mailto:no-at-sign'], 'invalidContact'],
-    [['mailto:a@localhost'], 'invalidContact'],
-    [['mailto:.a@example.com'], 'invalidContact'],
-    [['not a url'], 'invalidContact'],
-    ['mailto:a@example.com', 'malformed'],
-    [[42], 'malformed'],
-    [Array.from({ length: 11 }, (_, i) => `mailto:a${i}@example.com`), 'malformed'],
-  ])('refuses %j as %s', (contact, type) => {
-    expect(refused(() => validateContact(contact)).type).toBe(type);
+  test('wildcards are refused when the policy does not allow them', () => {
+    const e = refusalOf(() => normalizeIdentifiers([dns('*.example.com')], { maxIdentifiers: 5, allowWildcard: false }));
+    expect(e.type).toBe('rejectedIdentifier');
+    expect(e.detail).toMatch(/wildcard/);
+  });
+});
+
+describe('identifier policy: types', () => {
+  test('an IP identifier is rejectedIdentifier with a note that only DNS names are issued', () => {
+    const e = refusalOf(() => normalizeIdentifiers([{ type: 'ip', value: '192.0.2.1' }], policy));
+    expect(e.type).toBe('rejectedIdentifier');
+    expect(e.detail).toMatch(/IP address identifiers .* not issued by this CA; order a DNS name/);
+    expect(e.subproblems[0].identifier).toEqual({ type: 'ip', value: '192.0.2.1' });
+  });
+
+  test.each(['email', 'DNS', 'permanent-identifier', ''])('type %j is unsupportedIdentifier', (type) => {
+    const e = refusalOf(() => normalizeIdentifiers([{ type, value: 'example.com' }], policy));
+    expect(e.type).toBe('unsupportedIdentifier');
+    expect(e.subproblems[0].identifier).toEqual({ type, value: 'example.com' });
+  });
+});
+
+describe('identifier policy: normalisation', () => {
+  test('lowercases and deduplicates, keeping the first position of each name', () => {
+    expect(normalizeIdentifiers([dns('WWW.Example.COM'), dns('example.com'), dns('www.example.com'), dns('*.EXAMPLE.com')], policy)).toEqual([
+      dns('www.example.com'),
+      dns('example.com'),
+      dns('*.example.com'),
+    ]);
+  });
+
+  test('a wildcard and its base name are different identifiers', () => {
+    expect(normalizeIdentifiers([dns('*.example.com'), dns('example.com')], policy)).toHaveLength(2);
+    expect(isWildcard('*.example.com')).toBe(true);
+    expect(authorizationName('*.example.com')).toBe('example.com');
+    expect(authorizationName('www.example.com')).toBe('www.example.com');
+  });
+});
+
+describe('identifier policy: several problems at once', () => {
+  test('one subproblem per bad identifier, with that identifier; good ones are not mentioned', () => {
+    const e = refusalOf(() =>
+      normalizeIdentifiers([dns('ok.example.com'), dns('bad_.example.com'), { type: 'ip', value: '192.0.2.1' }, dns('also..bad.com')], policy),
+    );
+    expect(e.type).toBe('rejectedIdentifier');
+    expect(e.detail).toMatch(/^3 identifiers were refused: 'bad_.example.com', '192.0.2.1', 'also..bad.com'/);
+    expect(e.subproblems.map((s) => [s.type, s.identifier])).toEqual([
+      ['rejectedIdentifier', dns('bad_.example.com')],
+      ['rejectedIdentifier', { type: 'ip', value: '192.0.2.1' }],
+      ['rejectedIdentifier', dns('also..bad.com')],
+    ]);
+  });
+
+  test('problems of one other kind keep that kind; a mixture is rejectedIdentifier; a malformed entry makes it malformed', () => {
+    const unsupported = refusalOf(() => normalizeIdentifiers([{ type: 'email', value: 'a@b.com' }, { type: 'uri', value: 'x' }], policy));
+    expect(unsupported.type).toBe('unsupportedIdentifier');
+    const mixed = refusalOf(() => normalizeIdentifiers([{ type: 'email', value: 'a@b.com' }, dns('bad_.com')], policy));
+    expect(mixed.type).toBe('rejectedIdentifier');
+    expect(mixed.subproblems.map((s) => s.type)).toEqual(['unsupportedIdentifier', 'rejectedIdentifier']);
+    const malformed = refusalOf(() => normalizeIdentifiers([{ value: 'x.com' }, dns('bad_.com')], policy));
+    expect(malformed.type).toBe('malformed');
+    expect(malformed.subproblems[0]).toEqual({ type: 'malformed', detail: expect.stringMatching(/string "type" and "value"/) });
+  });
+
+  test('the problem document lists every subproblem with its identifier', () => {
+    const problem = refusalOf(() => normalizeIdentifiers([dns('a_b.com'), { type: 'ip', value: '::1' }], policy)).toProblem();
+    expect(problem.subproblems).toEqual([
+      { type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: expect.any(String), identifier: dns('a_b.com') },
+      { type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: expect.any(String), identifier: { type: 'ip', value: '::1' } },
+    ]);
+  });
+});
+
+describe('identifier policy: the list itself', () => {
+  test.each([[[]], ['example.com'], [{ identifiers: [] }], [null], [undefined]])('%j is malformed', (input) => {
+    expect(refusalOf(() => normalizeIdentifiers(input, policy)).type).toBe('malformed');
+  });
+
+  test.each([[null], ['example.com'], [{ type: 'dns' }], [{ type: 'dns', value: 7 }]])('entry %j is malformed', (entry) => {
+    const e = refusalOf(() => normalizeIdentifiers([entry], policy));
+    expect(e.type).toBe('malformed');
+    expect(e.subproblems).toHaveLength(1);
+  });
+
+  test('more than maxIdentifiers is rejectedIdentifier', () => {
+    const many = Array.from({ length: 6 }, (_, i) => dns(`n${i}.example.com`));
+    const e = refusalOf(() => normalizeIdentifiers(many, policy));
+    expect(e.type).toBe('rejectedIdentifier');
+    expect(e.detail).toMatch(/at most 5 identifiers \(got 6\)/);
+    expect(normalizeIdentifiers(many.slice(0, 5), policy)).toHaveLength(5);
   });
 });

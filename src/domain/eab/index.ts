@@ -1,5 +1,5 @@
-import { AcmeError, type Identifier } from './errors';
-import { type DomainEvent, event, type EventDataByType } from './events';
+import { AcmeError, type Identifier } from '../errors';
+import { assertStreamEvent, type DomainEvent, event, requireCreated, StreamIntegrityError } from '../events/catalog';
 
 /** An External Account Binding key as its stream tells it: created, bound to one account, or revoked. */
 export interface EabKeyState {
@@ -9,16 +9,20 @@ export interface EabKeyState {
   boundAccountId: string | null;
 }
 
+export const initialEabKeyState: EabKeyState | null = null;
+
 export function evolveEabKey(state: EabKeyState | null, e: DomainEvent): EabKeyState | null {
+  assertStreamEvent('eab', e);
+  if (e.type === 'EabKeyCreated') {
+    if (state) throw new StreamIntegrityError(`EAB key ${state.keyId} is created twice`);
+    return { keyId: e.data.keyId, allowedIdentifiers: e.data.allowedIdentifiers, revoked: false, boundAccountId: null };
+  }
+  const s = requireCreated(state, e);
   switch (e.type) {
-    case 'EabKeyCreated':
-      return { keyId: e.data.keyId, allowedIdentifiers: e.data.allowedIdentifiers, revoked: false, boundAccountId: null };
     case 'EabKeyBound':
-      return state && { ...state, boundAccountId: e.data.accountId };
+      return { ...s, boundAccountId: e.data.accountId };
     case 'EabKeyRevoked':
-      return state && { ...state, revoked: true };
-    default:
-      return state;
+      return { ...s, revoked: true };
   }
 }
 
@@ -27,7 +31,7 @@ export function decideBindEabKey(state: EabKeyState | null, accountId: string): 
   if (!state) throw new AcmeError('unauthorized', 'the external account binding names an unknown key');
   if (state.revoked) throw new AcmeError('unauthorized', `external account binding key ${state.keyId} was revoked`);
   if (state.boundAccountId) throw new AcmeError('unauthorized', `external account binding key ${state.keyId} is already bound to an account`);
-  return [event('EabKeyBound', { keyId: state.keyId, accountId } satisfies EventDataByType['EabKeyBound'])];
+  return [event('EabKeyBound', { keyId: state.keyId, accountId })];
 }
 
 /**

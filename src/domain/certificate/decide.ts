@@ -1,0 +1,52 @@
+import type { DecideContext } from '../decider';
+import { AcmeError } from '../errors';
+import { type DomainEvent, event, type EventDataByType, type RevokedBy } from '../events';
+import { parseRevocationReason } from '../revocation';
+import type { CertificateState } from './state';
+
+export { REVOCATION_REASONS } from '../revocation';
+
+export type CertificateCommand =
+  | { type: 'RecordCertificate'; certificate: EventDataByType['CertificateIssued'] }
+  /** `actor` is the account that asked (null for a request signed by the certificate key). */
+  | { type: 'RevokeCertificate'; reason: unknown; by: RevokedBy; actor: string | null }
+  | { type: 'SendExpirationWarning'; thresholdsDays: number[]; contacts: string[] };
+
+export function decideCertificate(state: CertificateState | null, command: CertificateCommand, ctx: DecideContext): DomainEvent[] {
+  if (command.type === 'RecordCertificate') {
+    if (state) throw new AcmeError('serverInternal', `certificate ${state.certificateId} is already recorded`);
+    return [event('CertificateIssued', command.certificate)];
+  }
+  if (!state) throw new AcmeError('malformed', 'no such certificate', [], { status: 404 });
+  switch (command.type) {
+    case 'RevokeCertificate':
+      return decideRevoke(state, command.reason, command.by, command.actor);
+    case 'SendExpirationWarning':
+      return decideExpirationWarning(state, command.thresholdsDays, ctx.now, command.contacts);
+  }
+}
+
+/** revokeCert (RFC 8555 §7.6): an allowed reason (default 0), and only once. */
+export function decideRevoke(state: CertificateState, reason: unknown, by: RevokedBy, actor: string | null): DomainEvent[] {
+  const code = parseRevocationReason(reason);
+  if (state.revoked) throw new AcmeError('alreadyRevoked', `certificate ${state.serial} is already revoked`);
+  return [event('CertificateRevoked', { serial: state.serial, reason: code, by, actor })];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The expiration warning due now, if any: the nearest threshold the certificate has crossed, sent
+ * once. A certificate found late gets only that nearest threshold, never the earlier ones; revoked
+ * and expired certificates get none.
+ */
+export function decideExpirationWarning(state: CertificateState, thresholds: number[], now: Date, contacts: string[]): DomainEvent[] {
+  if (state.revoked) return [];
+  const remainingMs = new Date(state.notAfter).getTime() - now.getTime();
+  if (remainingMs <= 0) return [];
+  const crossed = thresholds.filter((t) => remainingMs <= t * DAY_MS);
+  if (crossed.length === 0) return [];
+  const nearest = Math.min(...crossed);
+  if (state.warned.some((w) => w <= nearest)) return [];
+  return [event('ExpirationWarningSent', { thresholdDays: nearest, notAfter: state.notAfter, contacts, names: state.names })];
+}
