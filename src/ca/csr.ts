@@ -1,104 +1,91 @@
-import { createHash, createPublicKey } from 'node:crypto';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import { calculateJwkThumbprint } from 'jose';
 import { AcmeError } from '../domain/errors';
 import { x509 } from './crypto';
+import { checkCertificateKey, type CertificateKey } from './key-policy';
+import { checkRequestedExtensions } from './csr-extensions';
+import { checkSignatureAlgorithm } from './csr-signature';
 
 /**
- * The finalize CSR (RFC 8555 §7.4): parsed with @peculiar/x509, signature verified, names equal to
- * the order's identifiers, a key within policy that is not the account key, and only extensions a
- * client may ask for. Every refusal says precisely what is wrong.
+ * The finalize CSR (RFC 8555 §7.4): parsed with @peculiar/x509, key within policy, signature
+ * verified, only extensions a client may ask for, names equal to the order's identifiers, and a
+ * key that is not the account key. Every refusal says precisely what is wrong.
  */
-export interface CheckedCsr {
+export interface CheckedCsr extends CertificateKey {
+  /** dNSNames of the subjectAltName and the common name, lowercased, unique, sorted. */
   names: string[];
+  /** The requested common name (lowercased), when the subject carries one. */
   commonName: string | null;
-  keyType: string;
-  publicKeySpki: Buffer;
-  csr: x509.Pkcs10CertificateRequest;
-  /** Extensions to copy into the certificate (the TLS feature, "must staple"). */
+  /** The client asked for the TLS Feature "status_request" (must-staple). */
+  mustStaple: boolean;
+  /** Requested extensions the certificate carries as they are (the TLS Feature). */
   copyExtensions: x509.Extension[];
+  csr: x509.Pkcs10CertificateRequest;
 }
 
-const OID_SAN = '2.5.29.17';
-const OID_KEY_USAGE = '2.5.29.15';
-const OID_EXT_KEY_USAGE = '2.5.29.37';
-const OID_BASIC_CONSTRAINTS = '2.5.29.19';
-const OID_TLS_FEATURE = '1.3.6.1.5.5.7.1.24';
-const ALLOWED_EXTENSIONS = new Set([OID_SAN, OID_KEY_USAGE, OID_EXT_KEY_USAGE, OID_BASIC_CONSTRAINTS, OID_TLS_FEATURE]);
-const ALLOWED_HASHES = new Set(['SHA-256', 'SHA-384', 'SHA-512']);
-
-export function describeKey(spki: Buffer): { keyType: string; jwk: JWK } {
-  const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
-  const d = key.asymmetricKeyDetails ?? {};
-  const jwk = key.export({ format: 'jwk' }) as JWK;
-  if (key.asymmetricKeyType === 'rsa') {
-    const bits = d.modulusLength ?? 0;
-    if (bits < 2048 || bits > 8192 || bits % 8 !== 0) throw new AcmeError('badPublicKey', `RSA key of ${bits} bits is not accepted (2048 to 8192 bits)`);
-    return { keyType: `rsa-${bits}`, jwk };
-  }
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = { prime256v1: 'p256', secp384r1: 'p384' }[d.namedCurve ?? ''];
-    if (!curve) throw new AcmeError('badPublicKey', `ECDSA curve ${d.namedCurve} is not accepted (P-256 or P-384)`);
-    return { keyType: `ecdsa-${curve}`, jwk };
-  }
-  throw new AcmeError('badPublicKey', `${key.asymmetricKeyType} keys are not accepted (RSA 2048-8192, ECDSA P-256/P-384)`);
+export interface CsrPolicy {
+  /** RFC 7638 SHA-256 thumbprint of the ordering account's key; the certificate key must differ. */
+  accountKeyThumbprint?: string;
 }
 
-export async function parseAndCheckCsr(der: Buffer, expectedNames: string[], accountThumbprint: string): Promise<CheckedCsr> {
-  let csr: x509.Pkcs10CertificateRequest;
+function parse(csrDer: Uint8Array): x509.Pkcs10CertificateRequest {
   try {
-    csr = new x509.Pkcs10CertificateRequest(new Uint8Array(der));
+    // A copy: Node Buffers may be views into a shared pool.
+    const csr = new x509.Pkcs10CertificateRequest(Uint8Array.from(csrDer));
+    void csr.extensions; // read here so that a malformed extensionRequest counts as unparseable
+    return csr;
   } catch (e) {
     throw new AcmeError('badCSR', `CSR could not be parsed: ${(e as Error).message}`);
   }
-  const hash = (csr.signatureAlgorithm as unknown as { hash?: { name?: string } }).hash?.name;
-  if (!hash || !ALLOWED_HASHES.has(hash)) {
-    throw new AcmeError('badCSR', `CSR signature algorithm ${csr.signatureAlgorithm.name}/${hash ?? 'unknown'} is not accepted (SHA-256/384/512 with RSA or ECDSA)`);
-  }
-  const spki = Buffer.from(csr.publicKey.rawData);
-  const { keyType, jwk } = describeKey(spki);
-  let signatureOk = false;
-  try {
-    signatureOk = await csr.verify();
-  } catch {
-    signatureOk = false;
-  }
-  if (!signatureOk) throw new AcmeError('badCSR', 'CSR signature is invalid');
-  if ((await calculateJwkThumbprint(jwk, 'sha256')) === accountThumbprint) {
-    throw new AcmeError('badCSR', 'the certificate public key must be different from the account key');
-  }
-
-  const copyExtensions: x509.Extension[] = [];
-  let sanNames: string[] = [];
-  for (const ext of csr.extensions) {
-    if (!ALLOWED_EXTENSIONS.has(ext.type)) throw new AcmeError('badCSR', `CSR requests extension ${ext.type}, which this CA does not issue`);
-    if (ext.type === OID_BASIC_CONSTRAINTS && new x509.BasicConstraintsExtension(ext.rawData).ca) {
-      throw new AcmeError('badCSR', 'CSR requests a CA certificate (basicConstraints CA:true)');
-    }
-    if (ext.type === OID_TLS_FEATURE) copyExtensions.push(ext);
-    if (ext.type === OID_SAN) {
-      const san = new x509.SubjectAlternativeNameExtension(ext.rawData);
-      for (const n of san.names.items) {
-        if (n.type !== 'dns') throw new AcmeError('badCSR', `CSR has a ${n.type} subject alternative name (${n.value}); only DNS names are issued`);
-        sanNames.push(n.value.toLowerCase());
-      }
-    }
-  }
-  sanNames = [...new Set(sanNames)];
-  const cns = csr.subjectName.getField('CN');
-  if (cns.length > 1) throw new AcmeError('badCSR', 'CSR has more than one common name');
-  const commonName = cns[0]?.toLowerCase() ?? null;
-  if (commonName && !sanNames.includes(commonName)) {
-    if (sanNames.length > 0) throw new AcmeError('badCSR', `CSR common name ${commonName} is not one of its subject alternative names`);
-    sanNames.push(commonName);
-  }
-  const expected = new Set(expectedNames.map((n) => n.toLowerCase()));
-  const missing = [...expected].filter((n) => !sanNames.includes(n));
-  const extra = sanNames.filter((n) => !expected.has(n));
-  if (missing.length || extra.length) {
-    const parts = [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `not in the order: ${extra.join(', ')}` : ''].filter(Boolean);
-    throw new AcmeError('badCSR', `CSR names must equal the order's identifiers (${parts.join('; ')})`);
-  }
-  return { names: [...expected].sort(), commonName, keyType, publicKeySpki: spki, csr, copyExtensions };
 }
 
-export const sha256Hex = (data: Buffer | ArrayBuffer) => createHash('sha256').update(Buffer.from(data as ArrayBuffer)).digest('hex');
+async function signatureVerifies(csr: x509.Pkcs10CertificateRequest): Promise<boolean> {
+  try {
+    return await csr.verify();
+  } catch {
+    return false;
+  }
+}
+
+/** SAN dNSNames plus the common name. A CN must repeat a SAN; a CSR with no SAN at all may name its one identifier in the CN (RFC 8555 §7.4 allows either). */
+function requestedNames(csr: x509.Pkcs10CertificateRequest, sanNames: string[]): { names: string[]; commonName: string | null } {
+  const cns = csr.subjectName.getField('CN');
+  if (cns.length > 1) throw new AcmeError('badCSR', `CSR has ${cns.length} common names; at most one is accepted`);
+  const commonName = cns[0]?.toLowerCase() ?? null;
+  const names = new Set(sanNames);
+  if (commonName !== null) {
+    if (names.size > 0 && !names.has(commonName)) {
+      throw new AcmeError('badCSR', `CSR common name ${commonName} is not one of its subject alternative names (${[...names].join(', ')})`);
+    }
+    names.add(commonName);
+  }
+  if (names.size === 0) throw new AcmeError('badCSR', 'CSR names no DNS identifier: it has neither subjectAltName dNSNames nor a common name');
+  return { names: [...names].sort(), commonName };
+}
+
+function checkNamesEqualOrder(names: string[], expectedNames: string[]): void {
+  const expected = new Set(expectedNames.map((n) => n.toLowerCase()));
+  const missing = [...expected].filter((n) => !names.includes(n)).sort();
+  const extra = names.filter((n) => !expected.has(n));
+  if (missing.length === 0 && extra.length === 0) return;
+  const parts = [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `not in the order: ${extra.join(', ')}` : ''].filter(Boolean);
+  throw new AcmeError('badCSR', `CSR names must equal the order's identifiers (${parts.join('; ')})`);
+}
+
+/**
+ * Parses and checks a finalize CSR against the order's identifiers. `policy` may also be the
+ * account key thumbprint itself (an empty string skips that check).
+ */
+export async function parseAndCheckCsr(csrDer: Uint8Array, expectedNames: string[], policy: CsrPolicy | string = {}): Promise<CheckedCsr> {
+  const { accountKeyThumbprint } = typeof policy === 'string' ? { accountKeyThumbprint: policy || undefined } : policy;
+  const csr = parse(csrDer);
+  const key = checkCertificateKey(new Uint8Array(csr.publicKey.rawData));
+  checkSignatureAlgorithm(csr, key.keyType);
+  if (!(await signatureVerifies(csr))) throw new AcmeError('badCSR', 'CSR signature is invalid');
+  const extensions = checkRequestedExtensions(csr.extensions);
+  const { names, commonName } = requestedNames(csr, extensions.dnsNames);
+  checkNamesEqualOrder(names, expectedNames);
+  if (accountKeyThumbprint && (await calculateJwkThumbprint(key.publicKeyJwk, 'sha256')) === accountKeyThumbprint) {
+    throw new AcmeError('badCSR', 'certificate public key must be different from the account key');
+  }
+  return { ...key, names, commonName, mustStaple: extensions.mustStaple, copyExtensions: extensions.copy, csr };
+}

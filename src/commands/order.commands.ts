@@ -208,7 +208,7 @@ export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderComman
       }
       const der = Buffer.from(cmd.payload.csr, 'base64url');
       const csr = await parseAndCheckCsr(der, v.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
-      const events = decideFinalize(v.order, v.status, { der: cmd.payload.csr, names: csr.names, keyType: csr.keyType });
+      const events = decideFinalize(v.order, v.status, { der: cmd.payload.csr, names: csr.names, keyType: csr.keyName });
       const position = await deps.aggregates.append([{ streamId: streams.order(cmd.orderId), events, expected: v.revision }], {
         ...cmd.meta,
         actor: `account:${cmd.accountId}`,

@@ -1,57 +1,195 @@
-import type { CaBackend, CrlRequest, IssueRequest, IssuedCertificate } from '../ca-backend';
+import type { CaBackend, CrlRequest, IssueRequest, IssuedCertificate, IssuerCertificates } from '../ca-backend';
 import { x509 } from '../crypto';
-import { sha256Hex } from '../csr';
-import { type CaFileOptions, type CaMaterial, loadOrCreateCa, randomSerial } from './ca-files';
+import { mustStapleExtension } from '../csr-extensions';
+import { derInteger, sha256Hex } from '../der';
+import { checkCertificateKey, type CertificateKeyType } from '../key-policy';
+import { signingTest, type SigningTestResult } from '../signing-test';
+import { type CaFileOptions, type CaMaterial, loadOrCreateCa } from './ca-files';
+import type { CaKeyType } from './key-files';
+import { leafCommonName, leafExtensions, leafValidity } from './leaf-profile';
+import { randomSerial } from './serial';
 
-export interface InternalCaOptions extends CaFileOptions {
-  validityMs: number;
-  maxValidityMs: number;
-  clientAuth: boolean;
-  crlUrl: string | null;
-  issuerUrl: string | null;
+export interface InternalCaOptions extends Omit<CaFileOptions, 'keyType'> {
+  /** Key type of a generated CA; ignored when the CA files are configured. Default ecdsa-p256. */
+  keyType?: CaKeyType;
+  /** Default leaf validity; default 90 days. */
+  validityMs?: number;
+  /** No leaf outlives this, whatever was requested; default 398 days (CA/Browser Forum limit). */
+  maxValidityMs?: number;
+  /** Adds the clientAuth extended key usage to leaves. */
+  clientAuth?: boolean;
+  crlUrl?: string | null;
+  issuerUrl?: string | null;
+  clock?: () => Date;
+  /** @deprecated the same as `clock`. */
+  now?: () => Date;
 }
 
-const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-/** Small backdate so clients with a slightly slow clock accept a fresh certificate. */
-const BACKDATE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const DEFAULT_VALIDITY_MS = 90 * DAY_MS;
+const DEFAULT_MAX_VALIDITY_MS = 398 * DAY_MS;
+const OID_CRL_NUMBER = '2.5.29.20';
 
-/** A CA that signs with its own key: root and intermediate generated on first start, or given as files. */
+const pemOf = (cert: x509.X509Certificate) => `${cert.toString('pem')}\n`;
+
+interface LeafRequest {
+  publicKey: x509.PublicKey;
+  keyType: CertificateKeyType;
+  names: string[];
+  commonName: string | null;
+  copy: x509.Extension[];
+}
+
+/** A CA that signs with its own intermediate key: generated on first start, or given as files. */
 export class InternalCa implements CaBackend {
   readonly name = 'internal';
-  private constructor(
-    private readonly m: CaMaterial,
-    private readonly o: InternalCaOptions,
-    readonly generated: boolean,
-  ) {}
+  private material: CaMaterial | null = null;
+  private opening: Promise<void> | null = null;
+  private readonly clock: () => Date;
 
-  static async open(o: InternalCaOptions): Promise<InternalCa> {
-    const m = await loadOrCreateCa(o);
-    return new InternalCa(m, o, m.generated);
+  constructor(private readonly options: InternalCaOptions) {
+    this.clock = options.clock ?? options.now ?? (() => new Date());
+  }
+
+  /** Creates and initialises in one step. */
+  static async open(options: InternalCaOptions): Promise<InternalCa> {
+    const ca = new InternalCa(options);
+    await ca.init();
+    return ca;
+  }
+
+  init(): Promise<void> {
+    this.opening ??= loadOrCreateCa({ ...this.options, keyType: this.options.keyType ?? 'ecdsa-p256' }, this.clock()).then(
+      (m) => {
+        this.material = m;
+      },
+      (e: unknown) => {
+        this.opening = null; // a fixed configuration may be retried
+        throw e;
+      },
+    );
+    return this.opening;
+  }
+
+  /** True when init() generated a new root and intermediate. */
+  get generated(): boolean {
+    return this.m.generated;
+  }
+
+  private get m(): CaMaterial {
+    if (!this.material) throw new Error('the internal CA is not initialised: call init() first');
+    return this.material;
+  }
+
+  issuerCertificates(): IssuerCertificates {
+    return { intermediate: this.m.intermediate, root: this.m.root };
   }
 
   rootPem(): string {
-    return this.m.root.toString('pem') + '\n';
+    return pemOf(this.m.root);
   }
 
   intermediatePem(): string {
-    return this.m.intermediate.toString('pem') + '\n';
+    return pemOf(this.m.intermediate);
+  }
+
+  chainPem(): string {
+    return this.intermediatePem();
   }
 
   issuerName(): string {
     return this.m.intermediate.subject;
   }
 
-  /** RFC 5280 CRL: number and authority key id extensions, one entry per revoked serial with its reason. */
+  health(): { not_after: string } {
+    const notAfter = this.m.intermediate.notAfter;
+    if (notAfter <= this.clock()) throw new Error(`the intermediate certificate expired at ${notAfter.toISOString()}`);
+    return { not_after: notAfter.toISOString() };
+  }
+
+  /** Issues a certificate for an ephemeral key and checks the chain it returns. */
+  signingTest(): Promise<SigningTestResult> {
+    return signingTest(this);
+  }
+
+  private async issuerKeyId(): Promise<string> {
+    const ski = this.m.intermediate.getExtension(x509.SubjectKeyIdentifierExtension);
+    return ski ? ski.keyId : (await x509.SubjectKeyIdentifierExtension.create(this.m.intermediate.publicKey)).keyId;
+  }
+
+  private async leafRequest(req: IssueRequest): Promise<LeafRequest> {
+    if (req.csr) {
+      const { csr } = req;
+      if (req.names && [...new Set(req.names.map((n) => n.toLowerCase()))].sort().join() !== csr.names.join()) {
+        throw new Error(`issue: names ${req.names.join(', ')} differ from the CSR's names ${csr.names.join(', ')}`);
+      }
+      return { publicKey: csr.csr.publicKey, keyType: csr.keyType, names: csr.names, commonName: csr.commonName, copy: csr.copyExtensions };
+    }
+    const key = checkCertificateKey(req.publicKeyDer);
+    if (req.keyType && req.keyType !== key.keyType) throw new Error(`issue: keyType ${req.keyType} does not match the ${key.keyType} public key`);
+    const names = [...new Set(req.names.map((n) => n.toLowerCase()))].sort();
+    if (names.length === 0) throw new Error('issue: at least one name is needed');
+    return { publicKey: new x509.PublicKey(Uint8Array.from(key.publicKeyDer)), keyType: key.keyType, names, commonName: null, copy: req.mustStaple ? [mustStapleExtension()] : [] };
+  }
+
+  async issue(req: IssueRequest): Promise<IssuedCertificate> {
+    const m = this.m;
+    const leafReq = await this.leafRequest(req);
+    const { notBefore, notAfter } = leafValidity(
+      this.clock(),
+      req,
+      { validityMs: this.options.validityMs ?? DEFAULT_VALIDITY_MS, maxValidityMs: this.options.maxValidityMs ?? DEFAULT_MAX_VALIDITY_MS },
+      m.intermediate.notAfter,
+    );
+    const cn = leafCommonName(leafReq.commonName, leafReq.names);
+    const extensions = await leafExtensions({
+      publicKey: leafReq.publicKey,
+      keyType: leafReq.keyType,
+      names: leafReq.names,
+      subjectEmpty: cn === null,
+      issuerKeyId: await this.issuerKeyId(),
+      clientAuth: this.options.clientAuth ?? false,
+      crlUrl: this.options.crlUrl ?? null,
+      issuerUrl: this.options.issuerUrl ?? null,
+      copy: leafReq.copy,
+    });
+    const serial = randomSerial();
+    const leaf = await x509.X509CertificateGenerator.create({
+      serialNumber: serial,
+      subject: cn ? [{ CN: [cn] }] : [],
+      issuer: m.intermediate.subjectName,
+      notBefore,
+      notAfter,
+      publicKey: leafReq.publicKey,
+      signingKey: m.signingKey,
+      signingAlgorithm: m.signingAlgorithm,
+      extensions,
+    });
+    const der = Buffer.from(leaf.rawData);
+    const certificatePem = pemOf(leaf);
+    return {
+      serial,
+      certificatePem,
+      chainPem: certificatePem + this.chainPem(),
+      der,
+      leafDer: der,
+      notBefore: leaf.notBefore,
+      notAfter: leaf.notAfter,
+      fingerprintSha256: sha256Hex(der),
+      issuer: m.intermediate.subject,
+    };
+  }
+
+  /** RFC 5280 CRL: CRL number and authority key id extensions, one entry per revoked serial with its reason. */
   async signCrl(req: CrlRequest): Promise<Buffer> {
-    const issuerSki = this.m.intermediate.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId;
+    const m = this.m;
     const crl = await x509.X509CrlGenerator.create({
-      issuer: this.m.intermediate.subjectName,
+      issuer: m.intermediate.subjectName,
       thisUpdate: req.thisUpdate,
       nextUpdate: req.nextUpdate,
-      signingKey: this.m.intermediateKey,
-      signingAlgorithm: this.m.signingAlgorithm,
-      extensions: [new x509.Extension('2.5.29.20', false, derInteger(req.crlNumber)), new x509.AuthorityKeyIdentifierExtension(issuerSki)],
+      signingKey: m.signingKey,
+      signingAlgorithm: m.signingAlgorithm,
+      extensions: [new x509.Extension(OID_CRL_NUMBER, false, derInteger(req.crlNumber)), new x509.AuthorityKeyIdentifierExtension(await this.issuerKeyId())],
       entries: req.entries.map((e) => ({
         serialNumber: e.serial,
         revocationDate: e.revokedAt,
@@ -60,68 +198,4 @@ export class InternalCa implements CaBackend {
     });
     return Buffer.from(crl.rawData);
   }
-
-  health(): { not_after: string } {
-    const notAfter = new Date(this.m.intermediate.notAfter);
-    if (notAfter <= this.o.now()) throw new Error(`the intermediate certificate expired at ${notAfter.toISOString()}`);
-    return { not_after: notAfter.toISOString() };
-  }
-
-  async issue(req: IssueRequest): Promise<IssuedCertificate> {
-    const now = this.o.now();
-    const notBefore = req.notBefore && req.notBefore > now ? req.notBefore : new Date(now.getTime() - BACKDATE_MS);
-    let notAfter = new Date(notBefore.getTime() + this.o.validityMs);
-    if (req.notAfter && req.notAfter < notAfter) notAfter = req.notAfter;
-    const cap = new Date(notBefore.getTime() + this.o.maxValidityMs);
-    if (notAfter > cap) notAfter = cap;
-    if (notAfter > new Date(this.m.intermediate.notAfter)) notAfter = new Date(this.m.intermediate.notAfter);
-
-    const { csr } = req;
-    const publicKey = csr.csr.publicKey;
-    const rsa = csr.keyType.startsWith('rsa');
-    const issuerSki = this.m.intermediate.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId;
-    const extensions: x509.Extension[] = [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0), true),
-      new x509.ExtendedKeyUsageExtension(this.o.clientAuth ? [EKU_SERVER_AUTH, EKU_CLIENT_AUTH] : [EKU_SERVER_AUTH], false),
-      await x509.SubjectKeyIdentifierExtension.create(publicKey),
-      new x509.AuthorityKeyIdentifierExtension(issuerSki),
-      new x509.SubjectAlternativeNameExtension(csr.names.map((value) => ({ type: 'dns' as const, value }))),
-      ...(this.o.crlUrl ? [new x509.CRLDistributionPointsExtension([this.o.crlUrl])] : []),
-      ...(this.o.issuerUrl ? [new x509.AuthorityInfoAccessExtension({ caIssuers: new x509.GeneralName('url', this.o.issuerUrl) })] : []),
-      ...csr.copyExtensions,
-    ];
-    const cn = csr.commonName ?? csr.names.find((n) => n.length <= 64);
-    const serial = randomSerial();
-    const leaf = await x509.X509CertificateGenerator.create({
-      serialNumber: serial,
-      subject: cn ? [{ CN: [cn] }] : [],
-      issuer: this.m.intermediate.subjectName,
-      notBefore,
-      notAfter,
-      publicKey,
-      signingKey: this.m.intermediateKey,
-      signingAlgorithm: this.m.signingAlgorithm,
-      extensions,
-    });
-    const leafDer = Buffer.from(leaf.rawData);
-    return {
-      serial,
-      chainPem: `${leaf.toString('pem')}\n${this.intermediatePem()}`,
-      leafDer,
-      notBefore: leaf.notBefore,
-      notAfter: leaf.notAfter,
-      fingerprintSha256: sha256Hex(leafDer),
-      issuer: this.m.intermediate.subject,
-    };
-  }
-}
-
-/** DER INTEGER of a non-negative number (the CRL number extension's value). */
-function derInteger(n: bigint): Uint8Array<ArrayBuffer> {
-  let hex = n.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  let bytes = Buffer.from(hex, 'hex');
-  if (bytes[0] & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return Uint8Array.from(Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]));
 }

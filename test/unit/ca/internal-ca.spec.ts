@@ -1,163 +1,230 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash, X509Certificate as NodeX509 } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { x509 } from '../../../src/ca/crypto';
+import { mustStapleExtension } from '../../../src/ca/csr-extensions';
 import { parseAndCheckCsr } from '../../../src/ca/csr';
-import { InternalCa, type InternalCaOptions } from '../../../src/ca/internal/internal-ca';
+import { InternalCa } from '../../../src/ca/internal/internal-ca';
 import { AcmeError } from '../../../src/domain/errors';
-import { makeCsr, testKeys } from '../../support/csr';
+import { caOptions, DAY_MS, removeTempDirs, tempDir } from './support/ca-options';
+import { csrDer, keyPair, type KeyKind } from './support/keys-and-csrs';
+import { certificateText, openssl, verifyChain, writeTemp } from './support/openssl';
 
-const DAY = 86_400_000;
-function options(dataDir: string, extra: Partial<InternalCaOptions> = {}): InternalCaOptions {
-  return {
-    dataDir,
-    keyType: 'ecdsa-p256',
-    rootCertFile: null,
-    intermediateCertFile: null,
-    intermediateKeyFile: null,
-    now: () => new Date(),
-    validityMs: 90 * DAY,
-    maxValidityMs: 397 * DAY,
-    clientAuth: false,
-    crlUrl: 'http://ca.example/crl',
-    issuerUrl: 'http://ca.example/issuer.cer',
-    ...extra,
-  };
+afterAll(removeTempDirs);
+
+const NOW = new Date();
+const NAMES = ['example.com', 'www.example.com'];
+
+async function checked(names: string[], o: Parameters<typeof csrDer>[1] = {}) {
+  return parseAndCheckCsr(await csrDer(names, o), names);
 }
 
-async function refusal(p: Promise<unknown>): Promise<AcmeError> {
-  const e = await p.then(() => null, (err) => err);
-  expect(e).toBeInstanceOf(AcmeError);
-  return e as AcmeError;
-}
+describe('InternalCa: generated on first start', () => {
+  const dataDir = tempDir('ca');
+  const ca = new InternalCa(caOptions(dataDir, NOW));
+  beforeAll(() => ca.init());
 
-describe('internal CA', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'certledger-ca-'));
-  let ca: InternalCa;
-  beforeAll(async () => {
-    ca = await InternalCa.open(options(dataDir));
-  });
-
-  test('generates root and intermediate on first start with private keys mode 0400, and reloads them after', async () => {
+  test('writes root and intermediate with PKCS#8 keys of mode 0400 into a 0700 folder, and nothing else', () => {
     expect(ca.generated).toBe(true);
-    expect(statSync(join(dataDir, 'ca', 'intermediate.key')).mode & 0o777).toBe(0o400);
-    expect(statSync(join(dataDir, 'ca', 'root.key')).mode & 0o777).toBe(0o400);
-    expect(statSync(join(dataDir, 'ca')).mode & 0o777).toBe(0o700);
-    const again = await InternalCa.open(options(dataDir));
+    const dir = join(dataDir, 'ca');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir).sort()).toEqual(['intermediate.key', 'intermediate.pem', 'root.key', 'root.pem']);
+    for (const key of ['root.key', 'intermediate.key']) {
+      expect(statSync(join(dir, key)).mode & 0o777).toBe(0o400);
+      expect(readFileSync(join(dir, key), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    }
+    expect(readdirSync(dataDir)).toEqual(['ca']); // no staging folder left behind
+  });
+
+  test('the root is a 10-year self-signed CA and the intermediate a 5-year CA with path length 0 under it', () => {
+    const root = certificateText(ca.rootPem());
+    expect(root).toMatch(/Basic Constraints: critical\s+CA:TRUE\n/);
+    expect(root).toMatch(/Key Usage: critical\s+Certificate Sign, CRL Sign\n/);
+    const inter = certificateText(ca.intermediatePem());
+    expect(inter).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
+    expect(inter).toMatch(/Certificate Sign, CRL Sign/);
+    const years = (pem: string) => {
+      const c = new x509.X509Certificate(pem);
+      return Math.round((c.notAfter.getTime() - c.notBefore.getTime()) / (365 * DAY_MS));
+    };
+    expect(years(ca.rootPem())).toBe(10);
+    expect(years(ca.intermediatePem())).toBe(5);
+    expect(openssl(['verify', '-CAfile', writeTemp({ 'root.pem': ca.rootPem() })['root.pem'], writeTemp({ 'i.pem': ca.intermediatePem() })['i.pem']]).out).toMatch(/: OK/);
+  });
+
+  test('the next start loads the same CA and never regenerates it; init is idempotent', async () => {
+    await ca.init();
+    const again = await InternalCa.open(caOptions(dataDir, NOW));
     expect(again.generated).toBe(false);
+    expect(again.rootPem()).toBe(ca.rootPem());
     expect(again.intermediatePem()).toBe(ca.intermediatePem());
+    const issued = await again.issue({ csr: await checked(['restart.example.com']) });
+    expect(verifyChain(ca.rootPem(), ca.intermediatePem(), issued.certificatePem)).toMatch(/leaf.pem: OK/);
   });
 
-  test.each(['P-256', 'P-384', 'RSA-2048'] as const)('issues a %s certificate that openssl verifies, with the leaf profile', async (keyType) => {
-    const csr = await parseAndCheckCsr(await makeCsr(['www.example.com', 'example.com'], { keyType }), ['example.com', 'www.example.com'], 'account-thumbprint');
-    const issued = await ca.issue({ csr, notBefore: null, notAfter: null });
-    const dir = mkdtempSync(join(tmpdir(), 'certledger-leaf-'));
-    writeFileSync(join(dir, 'root.pem'), ca.rootPem());
-    writeFileSync(join(dir, 'inter.pem'), ca.intermediatePem());
-    writeFileSync(join(dir, 'chain.pem'), issued.chainPem);
-    const leafPem = issued.chainPem.split(/(?<=-----END CERTIFICATE-----)\n/)[0] + '\n';
-    writeFileSync(join(dir, 'leaf.pem'), leafPem);
-    const verify = execFileSync('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'inter.pem'), join(dir, 'leaf.pem')], { encoding: 'utf8' });
-    expect(verify).toContain('leaf.pem: OK');
-    const text = execFileSync('openssl', ['x509', '-in', join(dir, 'leaf.pem'), '-noout', '-text'], { encoding: 'utf8' });
-    expect(text).toMatch(/DNS:example.com, DNS:www.example.com/);
-    expect(text).toMatch(/CA:FALSE/);
-    expect(text).toMatch(/TLS Web Server Authentication/);
-    expect(text).not.toMatch(/TLS Web Client Authentication/);
-    expect(text).toMatch(keyType === 'RSA-2048' ? /Digital Signature, Key Encipherment/ : /Key Usage: critical\s+Digital Signature\n/);
-    expect(text).toContain('URI:http://ca.example/crl');
-    expect(text).toContain('CA Issuers - URI:http://ca.example/issuer.cer');
-    expect(text).toMatch(/Subject Key Identifier/);
-    expect(text).toMatch(/Authority Key Identifier/);
-    expect(issued.serial).toMatch(/^[0-7][0-9a-f]{31}$/);
-    const days = (issued.notAfter.getTime() - issued.notBefore.getTime()) / DAY;
-    expect(Math.round(days)).toBe(90);
-  });
-
-  test('serials are random and a requested notAfter caps the validity', async () => {
-    const csr = await parseAndCheckCsr(await makeCsr(['a.example.com']), ['a.example.com'], 't');
-    const notAfter = new Date(Date.now() + 10 * DAY);
-    const a = await ca.issue({ csr, notBefore: null, notAfter });
-    const b = await ca.issue({ csr, notBefore: null, notAfter: null });
-    expect(a.serial).not.toBe(b.serial);
-    expect(Math.abs(a.notAfter.getTime() - notAfter.getTime())).toBeLessThan(1000);
-  });
-
-  test('a CA with a missing file is refused, never regenerated', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'certledger-ca-'));
-    await InternalCa.open(options(dir));
-    execFileSync('rm', ['-f', join(dir, 'ca', 'intermediate.key')]);
-    await expect(InternalCa.open(options(dir))).rejects.toThrow(/incomplete: .*intermediate.key missing/);
-  });
-
-  test('loads an encrypted intermediate key with its passphrase; a wrong one is named', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'certledger-ca-enc-'));
-    const plain = join(dataDir, 'ca', 'intermediate.key');
-    const enc = join(dir, 'inter.enc.key');
-    execFileSync('openssl', ['pkcs8', '-topk8', '-in', plain, '-out', enc, '-passout', 'pass:s3cret', '-v2', 'aes-256-cbc']);
-    const files = { rootCertFile: join(dataDir, 'ca', 'root.pem'), intermediateCertFile: join(dataDir, 'ca', 'intermediate.pem'), intermediateKeyFile: enc };
-    const loaded = await InternalCa.open(options(dir, { ...files, keyPassphrase: 's3cret' }));
-    expect(loaded.intermediatePem()).toBe(ca.intermediatePem());
-    await expect(InternalCa.open(options(dir, { ...files, keyPassphrase: 'wrong' }))).rejects.toThrow(/inter\.enc\.key: cannot read the private key/);
-  });
-});
-
-describe('CSR checks', () => {
-  test('names must equal the order identifiers, naming what is missing and extra', async () => {
-    const e = await refusal(parseAndCheckCsr(await makeCsr(['a.example.com', 'c.example.com']), ['a.example.com', 'b.example.com'], 't'));
-    expect(e.type).toBe('badCSR');
-    expect(e.detail).toContain('missing b.example.com');
-    expect(e.detail).toContain('not in the order: c.example.com');
-  });
-
-  test('a CN must be one of the SANs; a CN alone counts as a name', async () => {
-    const e = await refusal(parseAndCheckCsr(await makeCsr(['a.example.com'], { cn: 'z.example.com' }), ['a.example.com'], 't'));
-    expect(e.detail).toContain('common name z.example.com is not one of its subject alternative names');
-    const ok = await parseAndCheckCsr(await makeCsr(['a.example.com'], { cn: 'a.example.com' }), ['a.example.com'], 't');
-    expect(ok.names).toEqual(['a.example.com']);
-  });
-
-  test('a tampered signature is refused', async () => {
-    const der = await makeCsr(['a.example.com']);
-    der[der.length - 5] ^= 0xff;
-    const e = await refusal(parseAndCheckCsr(der, ['a.example.com'], 't'));
-    expect(e.type).toBe('badCSR');
-    expect(e.detail).toMatch(/signature is invalid|could not be parsed/);
-  });
-
-  test('garbage is refused as unparseable', async () => {
-    expect((await refusal(parseAndCheckCsr(Buffer.from('not a csr'), ['a.example.com'], 't'))).detail).toMatch(/could not be parsed/);
+  test('the issuer view: chainPem is the intermediate, issuerCertificates the parsed pair, issuerName its subject', () => {
+    expect(ca.chainPem()).toBe(ca.intermediatePem());
+    const { intermediate, root } = ca.issuerCertificates();
+    expect(intermediate.toString('pem') + '\n').toBe(ca.intermediatePem());
+    expect(root.toString('pem') + '\n').toBe(ca.rootPem());
+    expect(ca.issuerName()).toBe('CN=certledger Intermediate CA, O=certledger');
+    expect(new Date(ca.health().not_after).getTime()).toBe(intermediate.notAfter.getTime());
   });
 
   test.each([
-    ['P-521', /ECDSA curve secp521r1 is not accepted/],
-    ['RSA-1024', /RSA key of 1024 bits is not accepted/],
-  ] as const)('a %s key is badPublicKey', async (keyType, detail) => {
-    const e = await refusal(parseAndCheckCsr(await makeCsr(['a.example.com'], { keyType }), ['a.example.com'], 't'));
-    expect(e.type).toBe('badPublicKey');
-    expect(e.detail).toMatch(detail);
+    ['P-256', /Digital Signature\n/],
+    ['P-384', /Digital Signature\n/],
+    ['RSA-2048', /Digital Signature, Key Encipherment\n/],
+  ] as const)('a %s leaf verifies with openssl and carries the leaf profile', async (kind, keyUsage) => {
+    const csr = await checked(NAMES, { kind: kind as KeyKind });
+    const issued = await ca.issue({ csr });
+    expect(verifyChain(ca.rootPem(), ca.intermediatePem(), issued.certificatePem)).toMatch(/leaf.pem: OK/);
+    const text = certificateText(issued.certificatePem);
+    expect(text).toMatch(/Subject: CN ?= ?example.com\n/);
+    expect(text).toMatch(/Subject Alternative Name: \n\s+DNS:example.com, DNS:www.example.com\n/);
+    expect(text).toMatch(/Basic Constraints: critical\s+CA:FALSE\n/);
+    expect(text).toMatch(new RegExp(`Key Usage: critical\\s+${keyUsage.source}`));
+    expect(text).toMatch(/Extended Key Usage: \n\s+TLS Web Server Authentication\n/);
+    expect(text).toMatch(/X509v3 CRL Distribution Points:\s+Full Name:\s+URI:http:\/\/ca.example.test\/crl/);
+    expect(text).toContain('CA Issuers - URI:http://ca.example.test/issuer.cer');
+    expect(text).toContain('Signature Algorithm: ecdsa-with-SHA256'); // the P-256 intermediate's
+    const leaf = new x509.X509Certificate(issued.certificatePem);
+    const { intermediate } = ca.issuerCertificates();
+    const ski = leaf.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId;
+    expect(ski).toBe((await x509.SubjectKeyIdentifierExtension.create(csr.csr.publicKey)).keyId);
+    expect(leaf.getExtension(x509.AuthorityKeyIdentifierExtension)!.keyId).toBe(intermediate.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId);
+    // The issuer name is byte-for-byte the intermediate's subject, as strict chain builders compare it.
+    expect(new NodeX509(issued.der).issuer).toBe(new NodeX509(Buffer.from(intermediate.rawData)).subject);
+    expect(Buffer.from(leaf.publicKey.rawData)).toEqual(csr.publicKeyDer);
   });
 
-  test('the account key cannot be the certificate key', async () => {
-    const keys = await testKeys('P-256');
-    const thumbprint = await calculateJwkThumbprint(await exportJWK(keys.publicKey), 'sha256');
-    const e = await refusal(parseAndCheckCsr(await makeCsr(['a.example.com'], { keys }), ['a.example.com'], thumbprint));
-    expect(e.detail).toBe('the certificate public key must be different from the account key');
+  test('the returned forms agree: chain = leaf + intermediate, DER, fingerprint, serial, validity', async () => {
+    const issued = await ca.issue({ csr: await checked(NAMES) });
+    expect(issued.chainPem).toBe(issued.certificatePem + ca.intermediatePem());
+    expect(issued.chainPem.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
+    expect(new x509.X509Certificate(issued.certificatePem).rawData).toEqual(new Uint8Array(issued.der).buffer);
+    expect(issued.leafDer).toBe(issued.der);
+    expect(issued.fingerprintSha256).toBe(createHash('sha256').update(issued.der).digest('hex'));
+    const p = writeTemp({ 'leaf.pem': issued.certificatePem });
+    expect(openssl(['x509', '-in', p['leaf.pem'], '-noout', '-serial']).out.trim()).toBe(`serial=${issued.serial.toUpperCase()}`);
+    expect(issued.issuer).toBe(ca.issuerName());
+    expect(issued.notBefore.getTime()).toBe(Math.floor((NOW.getTime() - 60_000) / 1000) * 1000);
+    expect(issued.notAfter.getTime() - issued.notBefore.getTime()).toBe(90 * DAY_MS);
   });
 
-  test('extensions a client may not ask for, CA:true and IP SANs are refused', async () => {
-    const policies = new x509.CertificatePolicyExtension(['1.2.3.4']);
-    expect((await refusal(parseAndCheckCsr(await makeCsr(['a.example.com'], { extensions: [policies] }), ['a.example.com'], 't'))).detail).toContain('2.5.29.32');
-    const ca = new x509.BasicConstraintsExtension(true);
-    expect((await refusal(parseAndCheckCsr(await makeCsr(['a.example.com'], { extensions: [ca] }), ['a.example.com'], 't'))).detail).toContain('CA:true');
-    const keys = await testKeys('P-256');
-    const ipCsr = await x509.Pkcs10CertificateRequestGenerator.create({
-      keys,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
-      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '192.0.2.1' }])],
-    });
-    expect((await refusal(parseAndCheckCsr(Buffer.from(ipCsr.rawData), ['a.example.com'], 't'))).detail).toContain('ip subject alternative name');
+  test('serials are 128-bit, positive, non-zero and random', async () => {
+    const csr = await checked(NAMES);
+    const serials = await Promise.all([1, 2, 3, 4].map(async () => (await ca.issue({ csr })).serial));
+    expect(new Set(serials).size).toBe(4);
+    for (const s of serials) {
+      expect(s).toMatch(/^[0-7][0-9a-f]{31}$/);
+      expect(s.slice(0, 2)).not.toBe('00');
+      expect(BigInt(`0x${s}`) > 0n).toBe(true);
+    }
+  });
+
+  test('a requested must-staple is carried into the certificate', async () => {
+    const issued = await ca.issue({ csr: await checked(NAMES, { extensions: [mustStapleExtension()] }) });
+    expect(certificateText(issued.certificatePem)).toMatch(/TLS Feature: \n\s+status_request\n/);
+  });
+
+  test("the CSR's common name becomes the subject; names too long for a CN leave it empty with a critical SAN", async () => {
+    const withCn = await ca.issue({ csr: await checked(NAMES, { subject: 'CN=www.example.com' }) });
+    expect(certificateText(withCn.certificatePem)).toMatch(/Subject: CN ?= ?www.example.com\n/);
+    const long = `${'a'.repeat(60)}.${'b'.repeat(20)}.example`;
+    const noCn = await ca.issue({ csr: await checked([long]) });
+    const text = certificateText(noCn.certificatePem);
+    expect(text).toMatch(/Subject: \n/);
+    expect(text).toMatch(/Subject Alternative Name: critical\n/);
+    expect(verifyChain(ca.rootPem(), ca.intermediatePem(), noCn.certificatePem)).toMatch(/OK/);
+  });
+
+  test('issues for a bare public key, applying the same key policy', async () => {
+    const keys = await keyPair('P-384');
+    const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey));
+    const issued = await ca.issue({ publicKeyDer: spki, names: ['B.example.com', 'a.example.com'], keyType: 'ec', mustStaple: true });
+    const text = certificateText(issued.certificatePem);
+    expect(text).toMatch(/DNS:a.example.com, DNS:b.example.com/);
+    expect(text).toMatch(/TLS Feature/);
+    expect(verifyChain(ca.rootPem(), ca.intermediatePem(), issued.certificatePem)).toMatch(/OK/);
+    await expect(ca.issue({ publicKeyDer: spki, names: ['a.example.com'], keyType: 'rsa' })).rejects.toThrow(/keyType rsa does not match the ec public key/);
+    const weak = new Uint8Array(await crypto.subtle.exportKey('spki', (await keyPair('P-521')).publicKey));
+    await expect(ca.issue({ publicKeyDer: weak, names: ['a.example.com'] })).rejects.toMatchObject({ type: 'badPublicKey' });
+  });
+
+  test('names given alongside a CSR must be its names', async () => {
+    const csr = await checked(NAMES);
+    await expect(ca.issue({ csr, names: ['WWW.example.com', 'example.com'] })).resolves.toBeDefined();
+    await expect(ca.issue({ csr, names: ['example.com'] })).rejects.toThrow(/differ from the CSR's names/);
+  });
+
+  test('the signing test issues for an ephemeral key and verifies the chain link by link', async () => {
+    const result = await ca.signingTest();
+    expect(result.ok).toBe(true);
+    expect(result.checks.length).toBeGreaterThanOrEqual(4);
+    expect(result.chain).toHaveLength(3);
+    expect(verifyChain(ca.rootPem(), ca.intermediatePem(), result.issued.certificatePem)).toMatch(/OK/);
+  });
+
+  test('a CRL it signs verifies with openssl and lists the revoked serials with their reasons', async () => {
+    const serial = (await ca.issue({ csr: await checked(NAMES) })).serial;
+    const der = await ca.signCrl({ crlNumber: 7n, thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + DAY_MS), entries: [{ serial, revokedAt: NOW, reason: 1 }] });
+    const p = writeTemp({ 'crl.der': der, 'chain.pem': ca.intermediatePem() + ca.rootPem() });
+    const r = openssl(['crl', '-inform', 'DER', '-in', p['crl.der'], '-CAfile', p['chain.pem'], '-noout', '-text']);
+    expect(r.out).toMatch(/verify OK/);
+    expect(r.out).toMatch(/X509v3 CRL Number: \n\s+7\n/);
+    expect(r.out).toContain(`Serial Number: ${serial.toUpperCase()}`);
+    expect(r.out).toMatch(/Key Compromise/);
+  });
+});
+
+describe('InternalCa: validity window', () => {
+  const dataDir = tempDir('ca-validity');
+  const at = (ms: number) => new Date(NOW.getTime() + ms);
+  let ca: InternalCa;
+  beforeAll(async () => {
+    ca = await InternalCa.open(caOptions(dataDir, NOW, { validityMs: 90 * DAY_MS, maxValidityMs: 100 * DAY_MS }));
+  });
+  const secs = (d: Date) => Math.floor(d.getTime() / 1000);
+
+  test('a requested notAfter shortens the validity', async () => {
+    const issued = await ca.issue({ csr: await checked(NAMES), notAfter: at(10 * DAY_MS) });
+    expect(secs(issued.notAfter)).toBe(secs(at(10 * DAY_MS)));
+  });
+
+  test('a requested notAfter never lengthens it beyond the default validity', async () => {
+    const issued = await ca.issue({ csr: await checked(NAMES), notAfter: at(95 * DAY_MS) });
+    expect(issued.notAfter.getTime() - issued.notBefore.getTime()).toBe(90 * DAY_MS);
+  });
+
+  test('the maximum validity caps a longer default', async () => {
+    const longDefault = await InternalCa.open(caOptions(dataDir, NOW, { validityMs: 200 * DAY_MS, maxValidityMs: 100 * DAY_MS }));
+    const issued = await longDefault.issue({ csr: await checked(NAMES) });
+    expect(issued.notAfter.getTime() - issued.notBefore.getTime()).toBe(100 * DAY_MS);
+  });
+
+  test('a future notBefore is honoured; a past one is not backdated beyond one minute', async () => {
+    const future = await ca.issue({ csr: await checked(NAMES), notBefore: at(DAY_MS) });
+    expect(secs(future.notBefore)).toBe(secs(at(DAY_MS)));
+    const past = await ca.issue({ csr: await checked(NAMES), notBefore: at(-30 * DAY_MS) });
+    expect(secs(past.notBefore)).toBe(secs(at(-60_000)));
+  });
+
+  test('a requested notAfter in the past is refused as malformed', async () => {
+    const e = await ca.issue({ csr: await checked(NAMES), notAfter: at(-DAY_MS) }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(AcmeError);
+    expect((e as AcmeError).type).toBe('malformed');
+  });
+
+  test('the clientAuth option adds the client EKU; without URLs there is no CRL or AIA extension', async () => {
+    const bare = await InternalCa.open(caOptions(dataDir, NOW, { clientAuth: true, crlUrl: null, issuerUrl: null }));
+    const text = certificateText((await bare.issue({ csr: await checked(NAMES) })).certificatePem);
+    expect(text).toMatch(/TLS Web Server Authentication, TLS Web Client Authentication/);
+    expect(text).not.toMatch(/CRL Distribution Points|Authority Information Access/);
+  });
+
+  test('methods other than init refuse to run before init', () => {
+    const fresh = new InternalCa(caOptions(tempDir('ca-uninit'), NOW));
+    expect(() => fresh.rootPem()).toThrow(/not initialised/);
   });
 });
