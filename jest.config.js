@@ -5,6 +5,10 @@ const transform = { '^.+\\.ts$': ['@swc/jest'] };
 const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 module.exports = {
   transform,
+  // Many tests start a PostgreSQL, the server process or loopback responders; on a busy 2-core
+  // machine these take well over jest's 5 s default. Tests wait for conditions, never for time,
+  // so a generous ceiling only bounds a real hang.
+  testTimeout: 120_000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
