@@ -74,6 +74,27 @@ export class JobQueue {
     });
   }
 
+  /**
+   * Enqueues a safety-net job inside the caller's transaction: it becomes due only after
+   * `delayMs`, by when the instance that took the request has normally done the work itself and
+   * removed the job (`dropIn`). If that instance dies first, any instance runs it.
+   */
+  async sendDelayedIn(tx: SqlTx, queue: QueueName, data: object, id: string, delayMs: number): Promise<void> {
+    await this.boss.send(queue, data, {
+      id,
+      singletonKey: id,
+      startAfter: Math.max(1, Math.ceil(delayMs / 1000)),
+      db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
+    });
+  }
+
+  /** Removes a job inside the caller's transaction: the work it stood for is recorded there. */
+  async dropIn(tx: SqlTx, queue: QueueName, id: string): Promise<void> {
+    await this.boss.deleteJob(queue, id, {
+      db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
+    });
+  }
+
   /** Runs `handler` for jobs of the queue, `concurrency` at a time on this instance. */
   async work<T>(queue: QueueName, concurrency: number, handler: JobHandler<T>): Promise<void> {
     const ids: string[] = [];

@@ -4,7 +4,9 @@ import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store'
 import { jobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import type { Logger } from '../ops/logger';
-import { ProjectionRunner } from '../projection/projection-runner';
+import { applyInline, ProjectionRunner } from '../projection/projection-runner';
+import { AggregateStore } from '../commands/aggregate-store';
+import { requestedWork } from '../jobs/requested-work';
 import { auditFile, auditSecret } from '../ops/audit/audit-secret';
 import { AuditLog } from '../ops/audit/audit-log';
 import { auditProjection } from '../ops/audit/audit-projection';
@@ -55,9 +57,20 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       pool: db.backgroundPool,
       projections: [...ALL_PROJECTIONS, jobDispatcher(jobs, { sendEmail: s.email.send }), ...(audit ? [auditProjection(audit, serverId, (a, b) => store.comparePositions(a, b))] : [])],
       pollIntervalMs: s.pollIntervalMs,
+      coalesceMs: 100,
       log: (msg, fields) => log.warn(fields ?? {}, msg),
     });
     await projections.prepare();
+    // Every writer appends through this one store: the inline read models and the safety-net job
+    // rows commit in the same transaction as the events that call for them.
+    const inline = applyInline(ALL_PROJECTIONS);
+    const aggregates = new AggregateStore(store, { serverId }, async (tx, events) => {
+      await inline(tx, events);
+      for (const e of events) {
+        const work = requestedWork(e);
+        if (work) await jobs.sendDelayedIn(tx, work.queue, work.data, work.id, s.jobLeaseMs);
+      }
+    });
     const stopHeartbeat = startHeartbeat(db.backgroundPool, serverId, (e) => log.warn({ err: e.message }, 'server heartbeat failed'));
     const runtime: Runtime = {
       log,
@@ -65,6 +78,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       audit,
       db,
       store,
+      aggregates,
       jobs,
       projections,
       shuttingDown: false,

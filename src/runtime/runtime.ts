@@ -1,3 +1,4 @@
+import type { AggregateStore } from '../commands/aggregate-store';
 import type { EventStore } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
 import type { AuditLog } from '../ops/audit/audit-log';
@@ -13,6 +14,8 @@ export interface Runtime {
   audit?: AuditLog;
   db: Database;
   store: EventStore;
+  /** The one way events are written: inline read models and job rows commit with them. */
+  aggregates: AggregateStore;
   projections: ProjectionRunner;
   jobs: JobQueue;
   /** Set when shutdown begins: readiness turns 503 so load balancers stop sending traffic. */
