@@ -4,9 +4,8 @@ import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store'
 import { jobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import type { Logger } from '../ops/logger';
-import { applyInline, ProjectionRunner } from '../projection/projection-runner';
-import { AggregateStore } from '../commands/aggregate-store';
-import { requestedWork } from '../jobs/requested-work';
+import { ProjectionRunner } from '../projection/projection-runner';
+import { createWritePath } from './write-path';
 import { auditFile, auditSecret } from '../ops/audit/audit-secret';
 import { AuditLog } from '../ops/audit/audit-log';
 import { auditProjection } from '../ops/audit/audit-projection';
@@ -61,16 +60,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       log: (msg, fields) => log.warn(fields ?? {}, msg),
     });
     await projections.prepare();
-    // Every writer appends through this one store: the inline read models and the safety-net job
-    // rows commit in the same transaction as the events that call for them.
-    const inline = applyInline(ALL_PROJECTIONS);
-    const aggregates = new AggregateStore(store, { serverId }, async (tx, events) => {
-      await inline(tx, events);
-      for (const e of events) {
-        const work = requestedWork(e);
-        if (work) await jobs.sendDelayedIn(tx, work.queue, work.data, work.id, s.jobLeaseMs);
-      }
-    });
+    const aggregates = createWritePath({ store, serverId, jobs, jobDelayMs: s.jobLeaseMs });
     const stopHeartbeat = startHeartbeat(db.backgroundPool, serverId, (e) => log.warn({ err: e.message }, 'server heartbeat failed'));
     const runtime: Runtime = {
       log,
