@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { webcrypto } from 'node:crypto';
 import { Agent } from 'undici';
-import { x509 } from '../../src/ca/crypto';
 import { freeLocalPort } from '../../src/db/free-port';
+import { writeSelfSignedTls } from './tls-pair';
 
 /** The `pebble` executable on PATH (PEBBLE_BIN overrides), or undefined. */
 export function findPebble(): string | undefined {
@@ -20,36 +19,6 @@ export function findPebble(): string | undefined {
     }
   }
   return undefined;
-}
-
-/** A self-signed P-256 certificate for 127.0.0.1 and localhost, as PEM files Go's crypto/tls reads. */
-async function writeTlsPair(dir: string): Promise<{ certFile: string; keyFile: string; certPem: string }> {
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=pebble bench localhost',
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 7 * 86_400_000),
-    keys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
-    extensions: [
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: 'localhost' },
-        { type: 'ip', value: '127.0.0.1' },
-      ]),
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-    ],
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
-  const certPem = cert.toString('pem') + '\n';
-  const certFile = join(dir, 'pebble-tls.pem');
-  const keyFile = join(dir, 'pebble-tls.key');
-  writeFileSync(certFile, certPem);
-  writeFileSync(keyFile, keyPem, { mode: 0o600 });
-  return { certFile, keyFile, certPem };
 }
 
 export interface RunningPebble {
@@ -70,7 +39,7 @@ export interface RunningPebble {
  * http-01 sent to `httpPort` on loopback, names resolved by the DNS server at `dns`.
  */
 export async function startPebble(bin: string, dir: string, rig: { httpPort: number; tlsPort: number; dnsPort: number }): Promise<RunningPebble> {
-  const tls = await writeTlsPair(dir);
+  const tls = await writeSelfSignedTls(dir, 'pebble-tls');
   const port = await freeLocalPort();
   const managementPort = await freeLocalPort();
   const configFile = join(dir, 'pebble-config.json');
