@@ -11,6 +11,7 @@ import { ChallengeRig } from './support/challenge-rig';
 import { MeasuredPostgres } from './support/measured-postgres';
 import { findPebble, startPebble } from './support/pebble';
 import { treeCpuMs } from './support/process-cpu';
+import { writeSelfSignedTls } from './support/tls-pair';
 import { RawAcme, testAccountKey, type RawResponse, type TestKey } from './support/raw-acme';
 
 /**
@@ -32,6 +33,7 @@ import { RawAcme, testAccountKey, type RawResponse, type TestKey } from './suppo
  *   BENCH_FLOWS=10        flows per level = BENCH_FLOWS x min(concurrency, 4), rounded up to whole flows per client
  *   BENCH_LEVELS=1,4,16,32
  *   BENCH_PEBBLE=0        skip Pebble even when it is installed
+ *   BENCH_TLS=1           serve certledger over HTTPS too (Pebble only speaks HTTPS), with a generated certificate
  *   BENCH_WORKERS, BENCH_POOL_MAX   certledger server.workers and database.pool_max
  *   BENCH_PG_SETTLE_MS=11000        pause before reading pg_stat_database (see below)
  */
@@ -372,28 +374,32 @@ async function startCertledger(rig: ChallengeRig, dir: string): Promise<Target> 
   const pg = await MeasuredPostgres.start(join(dir, 'postgres'));
   const port = await freeLocalPort();
   const dataDir = join(dir, 'data');
+  const tls = process.env.BENCH_TLS === '1' ? await writeSelfSignedTls(dir, 'certledger-tls') : undefined;
   writeFileSync(
     join(dir, 'c.yaml'),
-    `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n  workers: ${process.env.BENCH_WORKERS ?? 1}\nlogging:\n  level: warn\nworkers:\n  concurrency: 16\n` +
+    `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n  workers: ${process.env.BENCH_WORKERS ?? 1}\n` +
+      (tls ? `  tls:\n    cert_file: ${tls.certFile}\n    key_file: ${tls.keyFile}\n` : '') +
+      `logging:\n  level: warn\nworkers:\n  concurrency: 16\n` +
       `database:\n  url: ${JSON.stringify(pg.url)}\n  pool_max: ${process.env.BENCH_POOL_MAX ?? 20}\n${rig.validationYaml()}\n`,
   );
   const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'certledger.js'), '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise((r) => child.once('exit', r));
-  const base = `http://127.0.0.1:${port}`;
+  const base = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const dispatcher = new Agent(tls ? { connect: { ca: tls.certPem } } : {});
   let up = false;
   for (let i = 0; i < 240 && child.exitCode === null; i++) {
-    up = await fetch(`${base}/livez`).then((r) => r.ok, () => false);
+    up = await fetch(`${base}/livez`, { dispatcher } as RequestInit).then((r) => r.ok, () => false);
     if (up) break;
     await sleep(250);
   }
   if (!up) {
     child.kill('SIGKILL');
+    await dispatcher.close();
     await pg.stop();
     throw new Error('certledger did not start');
   }
-  const dispatcher = new Agent();
   return {
-    name: 'certledger',
+    name: `certledger (${tls ? 'https' : 'http'})`,
     acme: await new RawAcme(base, { dispatcher }).init(),
     rootPem: readFileSync(join(dataDir, 'ca', 'root.pem'), 'utf8'),
     pg,
@@ -429,23 +435,29 @@ async function main() {
           : '\nPebble not found on PATH: certledger ran alone. To compare, install it (Debian/Ubuntu: apt-get install -y pebble) or set PEBBLE_BIN, and run again.',
       );
     } else {
-      const pebble = await startPebble(pebbleBin, dir, rig);
-      console.log(`\nPebble: ${pebbleBin} (pid ${pebble.pid}), PEBBLE_VA_NOSLEEP=1, PEBBLE_WFE_NONCEREJECT=0, PEBBLE_VA_ALWAYS_VALID unset; log in ${pebble.logFile}`);
-      const target: Target = {
-        name: 'Pebble',
-        acme: await new RawAcme(pebble.baseUrl, { directoryUrl: pebble.directoryUrl, dispatcher: pebble.dispatcher }).init(),
-        rootPem: pebble.rootPem,
-        cpuRoots: () => [pebble.pid],
-        stop: pebble.stop,
-      };
-      const hitsBefore = [...rig.httpHits.values()].reduce((a, b) => a + b, 0);
-      try {
-        results.push(...(await runTarget(target, rig)));
-      } finally {
-        await target.stop();
+      const pebble = await startPebble(pebbleBin, dir, rig).catch((e: Error) => {
+        console.log(`\nPebble (${pebbleBin}) could not be started, certledger ran alone: ${e.message}`);
+        return undefined;
+      });
+      if (pebble) {
+        console.log(`\nPebble: ${pebbleBin} (pid ${pebble.pid}), PEBBLE_VA_NOSLEEP=1, PEBBLE_WFE_NONCEREJECT=0, PEBBLE_VA_ALWAYS_VALID unset; log in ${pebble.logFile}`);
+        const target: Target = {
+          name: 'Pebble (https)',
+          acme: await new RawAcme(pebble.baseUrl, { directoryUrl: pebble.directoryUrl, dispatcher: pebble.dispatcher }).init(),
+          rootPem: pebble.rootPem,
+          cpuRoots: () => [pebble.pid],
+          stop: pebble.stop,
+        };
+        const hitsBefore = [...rig.httpHits.values()].reduce((a, b) => a + b, 0);
+        try {
+          results.push(...(await runTarget(target, rig)));
+        } finally {
+          await target.stop();
+        }
+        const hits = [...rig.httpHits.values()].reduce((a, b) => a + b, 0) - hitsBefore;
+        const flows = results.filter((r) => r.target === target.name).reduce((a, r) => a + r.flows, 0);
+        console.log(`\nPebble fetched ${hits} http-01 responses from the bench's responder for ${flows} flows: validation really happened.`);
       }
-      const hits = [...rig.httpHits.values()].reduce((a, b) => a + b, 0) - hitsBefore;
-      console.log(`\nPebble fetched ${hits} http-01 responses from the bench's responder (validation really happened).`);
     }
     printTable(results);
   } finally {
