@@ -26,6 +26,7 @@ export interface AcmeServices {
   crl: CrlStatus | null;
 }
 
+const SAFETY_NET_POLL_MS = 5_000;
 const newId = () => randomBytes(12).toString('base64url');
 const newToken = () => randomBytes(32).toString('base64url');
 
@@ -158,9 +159,11 @@ export async function startWorkers(config: Config, rt: Runtime, services: AcmeSe
   const validate = counted(rt, metrics, QUEUES.validation, (job: ValidationJob, id: string) =>
     runValidationJob(services.deps, services.validator, job, config.validation.attempts, id),
   );
-  await rt.jobs.work<ValidationJob>(QUEUES.validation, config.workers.concurrency, (job, meta) => validate(job, meta.id));
+  // Safety-net jobs are due only after a lease has passed: looking for them every few seconds is
+  // prompt enough, and spares the database a poll per worker per second.
+  await rt.jobs.work<ValidationJob>(QUEUES.validation, config.workers.concurrency, (job, meta) => validate(job, meta.id), SAFETY_NET_POLL_MS);
   const issue = counted(rt, metrics, QUEUES.issuance, (job: IssuanceJob, id: string) => runIssuanceJob(services.deps, job, id));
-  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, (job, meta) => issue(job, meta.id));
+  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, (job, meta) => issue(job, meta.id), SAFETY_NET_POLL_MS);
   if (config.notifications.enabled && config.smtp.enabled) {
     const mailer = new Mailer(config.smtp);
     const send = counted(rt, metrics, QUEUES.email, (job: EmailJob) => runEmailJob(services.deps, mailer, config.notifications.templates_dir, job));

@@ -95,12 +95,15 @@ export class JobQueue {
     });
   }
 
-  /** Runs `handler` for jobs of the queue, `concurrency` at a time on this instance. */
-  async work<T>(queue: QueueName, concurrency: number, handler: JobHandler<T>): Promise<void> {
+  /**
+   * Runs `handler` for jobs of the queue, `concurrency` at a time on this instance, looking for
+   * work every `pollIntervalMs` (default: the queue's setting) when no local wake-up comes first.
+   */
+  async work<T>(queue: QueueName, concurrency: number, handler: JobHandler<T>, pollIntervalMs = this.opts.pollIntervalMs ?? 1000): Promise<void> {
     const ids: string[] = [];
     for (let i = 0; i < concurrency; i++) {
       ids.push(
-        await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, (this.opts.pollIntervalMs ?? 1000) / 1000), includeMetadata: true }, async ([job]) => {
+        await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, pollIntervalMs / 1000), includeMetadata: true }, async ([job]) => {
           await handler(job.data, { id: job.id, retryCount: (job as PgBoss.JobWithMetadata<T>).retryCount ?? 0 });
         }),
       );
