@@ -67,9 +67,6 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
       const { owner, revision } = await keyOwner(deps, cmd.thumbprint);
       if (owner) return { accountId: owner, created: false, account: (await loadAccount(deps, owner)).state! };
       if (cmd.payload.onlyReturnExisting === true) throw new AcmeError('accountDoesNotExist', 'no account exists for this key');
-      if (deps.policy.eabRequired && !cmd.eabKeyId) {
-        throw new AcmeError('externalAccountRequired', 'this server requires an external account binding for new accounts');
-      }
       const accountId = deps.newId();
       const eab = cmd.eabKeyId ? await deps.aggregates.load<EabKeyState>(streams.eabKey(cmd.eabKeyId), evolveEabKey) : null;
       const handled = await handleCommand<AccountState>(deps.aggregates, {
@@ -87,6 +84,9 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
             termsOfServiceRequired: deps.policy.termsOfServiceRequired,
             eabKeyId: cmd.eabKeyId,
           });
+          if (deps.policy.eabRequired && !cmd.eabKeyId) {
+            throw new AcmeError('externalAccountRequired', 'this server requires an external account binding for new accounts');
+          }
           return {
             events: decided.account,
             alongside: [
