@@ -3,7 +3,6 @@ import type { Pool } from 'pg';
 
 /** Marks a redeemed set that has not been emptied by a crash since the key was last rotated. */
 const SENTINEL = 'key-current';
-const KEY_RELOAD_MS = 5_000;
 
 /**
  * Anti-replay nonces (RFC 8555 §7.2) that cost nothing to issue and one statement to redeem:
@@ -18,6 +17,8 @@ export class NonceStore {
   constructor(
     private readonly pool: Pool,
     private readonly lifetimeMs: number,
+    /** How often a nonce that fails its MAC may send this instance back for the shared key. */
+    private readonly keyReloadMs = 5_000,
   ) {}
 
   /**
@@ -63,7 +64,7 @@ export class NonceStore {
     const body = raw.subarray(0, 16);
     if (!timingSafeEqual(raw.subarray(16), this.mac(body))) {
       // Another instance may have rotated the key: look again, at most every few seconds.
-      if (Date.now() - this.loadedAt < KEY_RELOAD_MS) return false;
+      if (Date.now() - this.loadedAt < this.keyReloadMs) return false;
       await this.reloadKey();
       if (!timingSafeEqual(raw.subarray(16), this.mac(body))) return false;
     }
