@@ -380,6 +380,8 @@ async function startCertledger(rig: ChallengeRig, dir: string): Promise<Target> 
     `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n  workers: ${process.env.BENCH_WORKERS ?? 1}\n` +
       (tls ? `  tls:\n    cert_file: ${tls.certFile}\n    key_file: ${tls.keyFile}\n` : '') +
       `logging:\n  level: warn\nworkers:\n  concurrency: 16\n` +
+      // The benchmark measures issuance from one loopback client, not the rate limits.
+      `rate_limits:\n  allow_addresses: ["127.0.0.1", "::1"]\n` +
       `database:\n  url: ${JSON.stringify(pg.url)}\n  pool_max: ${process.env.BENCH_POOL_MAX ?? 20}\n${rig.validationYaml()}\n`,
   );
   const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'certledger.js'), '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });

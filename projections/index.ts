@@ -7,6 +7,7 @@ import { crlEntriesProjection } from './crl-entries';
 import { eabKeysProjection } from './eab-keys';
 import { eventCountsProjection } from './event-counts';
 import { ordersProjection } from './orders';
+import { rateLimitOverridesProjection } from './rate-limit-overrides';
 
 /** Every read model of the product. Only the composition root imports this registry. */
 export const ALL_PROJECTIONS: readonly Projection[] = [
@@ -18,4 +19,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   eventCountsProjection,
   crlEntriesProjection,
   eabKeysProjection,
+  rateLimitOverridesProjection,
 ];

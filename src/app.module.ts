@@ -24,6 +24,7 @@ import { AdminActions } from './admin/admin-actions';
 import { ADMIN_TOKENS } from './admin/admin-auth.guard';
 import { AdminQueries } from './admin/admin-queries';
 import { EabKeys } from './admin/eab-keys';
+import { RateLimitOverrides } from './admin/rate-limit-overrides';
 import type { AdminTokens } from './admin/admin-tokens';
 import type { AdminUsers } from './admin/admin-users';
 import { ADMIN_USERS, AdminController } from './admin/admin.controller';
@@ -60,6 +61,7 @@ export class AppModule {
           { provide: AdminQueries, useValue: new AdminQueries(runtime.db.pool, runtime.store) },
           { provide: AdminActions, useValue: new AdminActions(acme.deps.aggregates, runtime.db.pool) },
           { provide: EabKeys, useValue: new EabKeys(runtime.db.pool, acme.deps.aggregates) },
+          { provide: RateLimitOverrides, useValue: new RateLimitOverrides(acme.deps.aggregates, runtime.db.pool) },
         ]
       : [];
     return {

@@ -17,6 +17,7 @@ import { Mailer } from '../notifications/mailer';
 import type { AcmeContext } from './http/acme-context';
 import { NonceStore } from './nonce/nonce-store';
 import { AcmeUrls } from './urls';
+import { formatPeriod, RateLimiter } from '../ratelimit/rate-limiter';
 
 export interface AcmeServices {
   context: AcmeContext;
@@ -89,6 +90,22 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
     now: () => new Date(),
     newId,
     newToken,
+    limits: new RateLimiter(rt.db.pool, config.rate_limits, {
+      refused: (r) => {
+        metrics.rateLimited.inc({ limit: r.limit });
+        rt.log.info({ limit: r.limit, subject: r.subject, sourceIp: r.context.ip, accountId: r.context.accountId, retryAfterMs: r.retryAfterMs }, 'rate limited');
+        rt.audit?.append({
+          event: 'rate_limited',
+          decision: 'deny',
+          account_id: r.context.accountId ?? null,
+          source_ip: r.context.ip ?? null,
+          request_id: r.context.requestId ?? null,
+          reason: r.limit,
+          details: { subject: r.subject, count: r.count, period: r.periodMs ? formatPeriod(r.periodMs) : null, retry_after_ms: r.retryAfterMs, resets_at: r.resetsAt.toISOString() },
+        });
+      },
+      failedOpen: (limit, err) => rt.log.warn({ limit, err: err.message }, 'rate limit check failed; the request goes on'),
+    }),
     policy: {
       orderLifetimeMs: config.acme.order_lifetime,
       authorizationLifetimeMs: config.acme.authorization_lifetime,

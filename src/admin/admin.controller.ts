@@ -11,7 +11,9 @@ import { AdminQueries } from './admin-queries';
 import type { AdminTokens } from './admin-tokens';
 import { type AdminUsers, LoginError } from './admin-users';
 import { EabKeys } from './eab-keys';
-import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RevokeDto } from './dto';
+import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RateLimitOverrideDto, RemoveRateLimitOverrideDto, RevokeDto } from './dto';
+import { RateLimitOverrides } from './rate-limit-overrides';
+import { parseDuration } from '../config/units';
 import { MAINTENANCE, type MaintenanceMode } from './maintenance';
 import { ADMIN_OPENAPI } from './openapi';
 
@@ -32,6 +34,7 @@ export class AdminController {
     private readonly queries: AdminQueries,
     private readonly actions: AdminActions,
     private readonly eab: EabKeys,
+    private readonly overrides: RateLimitOverrides,
     @Inject(RUNTIME) private readonly rt: Runtime,
   ) {}
 
@@ -195,5 +198,25 @@ export class AdminController {
   @HttpCode(200)
   setMaintenance(@Req() req: AdminRequest, @Body() body: MaintenanceDto) {
     return this.maintenance.set(body.enabled, body.reason ?? null, `admin:${req.admin!.username}`, this.meta(req));
+  }
+
+  @Get('rate-limits/overrides')
+  listRateLimitOverrides() {
+    return this.overrides.list();
+  }
+
+  @Post('rate-limits/overrides')
+  @Roles('admin')
+  @HttpCode(200)
+  setRateLimitOverride(@Req() req: AdminRequest, @Body() body: RateLimitOverrideDto) {
+    const periodMs = body.period ? parseDuration(body.period) : null;
+    return this.overrides.set({ limit: body.limit, subject: body.subject, count: body.count, periodMs, reason: body.reason ?? null }, `admin:${req.admin!.username}`, this.meta(req));
+  }
+
+  @Post('rate-limits/overrides/remove')
+  @Roles('admin')
+  @HttpCode(200)
+  removeRateLimitOverride(@Req() req: AdminRequest, @Body() body: RemoveRateLimitOverrideDto) {
+    return this.overrides.remove(body.limit, body.subject, `admin:${req.admin!.username}`, this.meta(req));
   }
 }

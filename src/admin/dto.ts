@@ -86,3 +86,16 @@ export class AuthorizationQuery extends PageQuery {
   @IsOptional() @IsString() @MaxLength(253) identifier?: string;
   @IsOptional() @IsIn(['pending', 'valid', 'invalid', 'deactivated', 'expired']) status?: string;
 }
+
+export class RateLimitOverrideDto {
+  @IsString() @Length(1, 64) limit!: string;
+  @IsString() @Length(1, 300) subject!: string;
+  @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000) count!: number;
+  @IsOptional() @IsString() @Matches(/^\d+(ms|s|m|h|d)$/) period?: string;
+  @IsOptional() @IsString() @MaxLength(500) reason?: string;
+}
+
+export class RemoveRateLimitOverrideDto {
+  @IsString() @Length(1, 64) limit!: string;
+  @IsString() @Length(1, 300) subject!: string;
+}

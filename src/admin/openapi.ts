@@ -51,5 +51,10 @@ export const ADMIN_OPENAPI = {
       get: { summary: 'Maintenance mode', security: bearer, responses: ok({ type: 'object' }) },
       post: { summary: 'Switch maintenance mode (admin)', security: bearer, responses: ok({ type: 'object' }) },
     },
+    '/api/rate-limits/overrides': {
+      get: { summary: 'Rate-limit overrides in force', security: bearer, responses: ok({ type: 'object' }) },
+      post: { summary: 'Set a rate-limit override for an account, registered domain or address: {limit, subject, count, period?, reason?}; count 0 exempts (admin)', security: bearer, responses: ok({ type: 'object' }) },
+    },
+    '/api/rate-limits/overrides/remove': { post: { summary: 'Remove a rate-limit override: {limit, subject} (admin)', security: bearer, responses: ok({ type: 'object' }) } },
   },
 };

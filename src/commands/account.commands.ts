@@ -63,10 +63,15 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
 
   async execute(cmd: NewAccountCommand): Promise<{ accountId: string; created: boolean; account: AccountState }> {
     const deps = this.deps;
+    let limited = false;
     return withRetry(async () => {
       const { owner, revision } = await keyOwner(deps, cmd.thumbprint);
       if (owner) return { accountId: owner, created: false, account: (await loadAccount(deps, owner)).state! };
       if (cmd.payload.onlyReturnExisting === true) throw new AcmeError('accountDoesNotExist', 'no account exists for this key');
+      if (!limited) {
+        limited = true; // a retried append does not spend twice
+        await deps.limits?.newAccount({ ip: cmd.meta.sourceIp, requestId: cmd.meta.requestId });
+      }
       const accountId = deps.newId();
       const eab = cmd.eabKeyId ? await deps.aggregates.load<EabKeyState>(streams.eabKey(cmd.eabKeyId), evolveEabKey) : null;
       const handled = await handleCommand<AccountState>(deps.aggregates, {

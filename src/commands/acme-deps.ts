@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { CaBackend } from '../ca/ca-backend';
 import type { EventMetadata } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
+import type { RateLimiter } from '../ratelimit/rate-limiter';
 import type { AggregateStore } from './aggregate-store';
 
 /** ACME policy from configuration (durations in ms). */
@@ -39,6 +40,8 @@ export interface AcmeDeps {
   work: ImmediateWork;
   /** Removes a safety-net job in the transaction that records its work. */
   jobs: Pick<JobQueue, 'dropIn'>;
+  /** Rate limits shared by the fleet (absent in tests that do not exercise them). */
+  limits?: RateLimiter;
 }
 
 export const ACME_DEPS = Symbol('certledger.acme-deps');

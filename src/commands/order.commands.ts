@@ -31,6 +31,7 @@ export class FinalizeOrderCommand {
 }
 
 const actor = (cmd: { accountId: string; meta: RequestMeta }) => ({ ...cmd.meta, actor: `account:${cmd.accountId}` });
+const limitContext = (cmd: { accountId: string; meta: RequestMeta }) => ({ accountId: cmd.accountId, ip: cmd.meta.sourceIp, requestId: cmd.meta.requestId });
 
 /** A new authorization's stream write, and its state as the response shows it. */
 function createAuthorization(deps: AcmeDeps, accountId: string, identifier: Identifier, preAuthorization: boolean): { write: StreamWrite; state: AuthorizationState } {
@@ -70,6 +71,7 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
     const identifiers = normalizeIdentifiers(cmd.payload.identifiers, { maxIdentifiers: deps.policy.maxIdentifiers });
     await assertAllowedByEab(deps, cmd.eabKeyId, identifiers);
     const reusable = await reusableAuthorizations(deps, cmd.accountId, identifiers);
+    await deps.limits?.newOrder(limitContext(cmd), identifiers.map((i) => i.value), identifiers.length - reusable.size);
     const reused = await Promise.all([...new Set(reusable.values())].map((id) => loadAuthorization(deps, id)));
     const orderId = deps.newId();
     let authorizations: AuthorizationState[] = [];
@@ -115,6 +117,7 @@ export class NewAuthzHandler implements ICommandHandler<NewAuthzCommand> {
 
   async execute(cmd: NewAuthzCommand): Promise<AuthorizationState> {
     const [identifier] = normalizeIdentifiers([cmd.payload.identifier], { maxIdentifiers: 1 });
+    await this.deps.limits?.newAuthz(limitContext(cmd), identifier.value);
     const created = createAuthorization(this.deps, cmd.accountId, identifier, true);
     const handled = await handleCommand<AuthorizationState>(this.deps.aggregates, {
       streamId: created.write.streamId,
@@ -154,6 +157,7 @@ export class RespondChallengeHandler implements ICommandHandler<RespondChallenge
       decide: async (state) => {
         const challenge = owned(state, cmd.accountId, cmd.authzId).challenges.find((c) => c.challengeId === cmd.challengeId);
         if (!challenge) throw new AcmeError('malformed', `no challenge ${cmd.challengeId} in this authorization`, [], { status: 404 });
+        if (challenge.status === 'pending') await deps.limits?.challenge(limitContext(cmd), state!.identifier.value);
         const keyAuth = await keyAuthorization(challenge.token, cmd.accountJwk);
         return decideAuthorization(state, { type: 'RequestValidation', challengeId: cmd.challengeId, keyAuthorization: keyAuth }, authorizationContext(deps));
       },
@@ -198,6 +202,7 @@ export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderComman
     }
     const csrDer = cmd.payload.csr;
     const csr = await parseAndCheckCsr(Buffer.from(csrDer, 'base64url'), view.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
+    await deps.limits?.issuance(limitContext(cmd), csr.names);
     const handled = await handleCommand<OrderState>(deps.aggregates, {
       streamId: streams.order(cmd.orderId),
       evolve: evolveOrder,

@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Problems } from './problems';
 
+/** Where the server serves docs/rate-limits.md. */
+export const RATE_LIMITS_DOCS_PATH = '/docs/rate-limits';
+
 type Env = Record<string, string | undefined>;
 // The shape is checked by the schema already; sections may still hold wrong values where
 // problems were recorded, which is why each step asks isClean first.
@@ -15,6 +18,9 @@ export function deriveDefaults(data: Data, env: Env, problems: Problems): void {
   }
   if (problems.isClean('crl') && problems.isClean('ca.crl_url') && data.crl.enabled && data.ca.crl_url === null && typeof data.server.external_url === 'string') {
     data.ca.crl_url = `${data.server.external_url}${data.crl.path}`;
+  }
+  if (problems.isClean('rate_limits.docs_url') && data.rate_limits.docs_url === null && typeof data.server.external_url === 'string') {
+    data.rate_limits.docs_url = `${data.server.external_url}${RATE_LIMITS_DOCS_PATH}`;
   }
 }
 

@@ -67,6 +67,13 @@ const duration = (def: string, description: string, zero: string, timer = false)
   description,
 });
 
+/** A rate limit: `count` requests per `period` (count 0 = off). */
+const limit = (count: number, period: string, description: string): Schema =>
+  section(`${description}: ${count} per ${period} by default`, {
+    count: int(count, 'requests allowed per period (0 = off)', 0, 10_000_000),
+    period: duration(period, 'the period the count applies to', 'a zero period would leave no time for any request'),
+  });
+
 const TIMEOUT_ZERO = 'a zero timeout would fail every attempt at once';
 const INTERVAL_ZERO = 'a zero interval would run the task in a busy loop';
 const LIFETIME_ZERO = 'a zero lifetime would expire each one the moment it is created';
@@ -144,6 +151,20 @@ export const CONFIG_SCHEMA: Schema = {
       orders_page_size: int(50, 'orders per page of an account orders list', 1, 1000),
       retry_after: duration('3s', 'Retry-After on processing orders and pending challenges', 'clients would poll without pause'),
       max_validity: duration('397d', 'longest certificate validity a client may ask for (notAfter policy)', 'no certificate could be issued'),
+    }),
+    rate_limits: section('rate limits, kept in PostgreSQL and shared by every instance (GCRA); each limit is `count` per `period`, count 0 = off; defaults are Let\'s Encrypt\'s published limits where there is one. See docs/rate-limits.md', {
+      new_accounts_per_ip: limit(10, '3h', 'new accounts per client IP address'),
+      new_accounts_per_ipv6_48: limit(500, '3h', 'new accounts per IPv6 /48'),
+      new_orders_per_account: limit(300, '3h', 'new orders per account'),
+      pending_authorizations_per_account: int(300, 'pending authorizations an account may hold at once (0 = off)', 0, 1_000_000),
+      failed_validations_per_account_and_hostname: limit(5, '1h', 'failed validations per account and hostname; past it, new orders, authorizations and challenges for the name are refused'),
+      certificates_per_registered_domain: limit(50, '7d', 'certificates per registered domain (public suffix list); renewals are exempt'),
+      duplicate_certificates: limit(5, '7d', 'certificates for the same set of names'),
+      new_nonces_per_ip: limit(600, '1m', 'explicit newNonce requests per client IP address (the Replay-Nonce of other responses is not counted)'),
+      allow_addresses: strList('IP addresses or CIDRs exempt from every limit (loopback is not exempt unless listed)'),
+      allow_accounts: strList('account ids exempt from every limit'),
+      renewal_window: duration('120d', 'a certificate for exactly the names the same account was issued within this window is a renewal, exempt from the per-domain limit (0 = no exemption)', 'allowed'),
+      docs_url: url('page a rateLimited problem links to (Link rel="help"; unset: server.external_url + /docs/rate-limits, served by the server)'),
     }),
     validation: section('challenge validation', {
       resolvers: strList('DNS resolvers as host or host:port; empty = the system resolver'),

@@ -6,6 +6,8 @@
  * size a number of BYTES (written "64kb"), every path absolute. Keys the file may leave unset are
  * `null`, never an empty string.
  */
+import type { RateLimitSettings } from '../ratelimit/limits';
+
 export type Milliseconds = number;
 export type Bytes = number;
 
@@ -52,6 +54,8 @@ export interface Config {
     retry_after: Milliseconds;
     max_validity: Milliseconds;
   };
+  /** Rate limits (src/ratelimit); count 0 = off. */
+  rate_limits: RateLimitSettings;
   validation: {
     resolvers: string[];
     http01_port: number;

@@ -12,6 +12,7 @@ export const streams = {
   certificate: (id: string) => `cert-${id}`,
   eabKey: (keyId: string) => `eab-${keyId}`,
   maintenance: () => 'system-maintenance',
+  rateLimitOverride: (limit: string, subject: string) => `ratelimit-${limit}~${subject}`,
 };
 
 export interface ParsedStreamName {
@@ -28,6 +29,7 @@ const PREFIXES: Array<[string, StreamCategory]> = [
   ['authz-', 'authz'],
   ['cert-', 'cert'],
   ['eab-', 'eab'],
+  ['ratelimit-', 'ratelimit'],
 ];
 
 /** The kind and id of a stream, or null for a name no aggregate uses. */

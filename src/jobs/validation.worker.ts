@@ -28,6 +28,7 @@ export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValid
       inTransaction: (tx) => deps.jobs.dropIn(tx, QUEUES.validation, jobId),
     }),
   });
+  if (!outcome.ok) await deps.limits?.recordFailedValidation(authz.accountId, authz.identifier.value);
 }
 
 type Outcome = { ok: true; record: Record<string, unknown> } | { ok: false; error: ReturnType<AcmeError['toProblem']>; record: Record<string, unknown> };

@@ -1,15 +1,17 @@
-import { Controller, Get, Head, HttpCode, Inject, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Head, HttpCode, Inject, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ACME_DEPS, type AcmeDeps } from '../../commands/acme-deps';
 import { ACME_PATHS } from '../urls';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { DIRECTORY_META, type DirectoryMeta } from './directory-meta';
 
-/** RFC 8555 §7.1.1 directory and §7.2 newNonce. */
+/** RFC 8555 §7.1.1 directory and §7.2 newNonce (an explicit newNonce request counts against the per-address nonce limit). */
 @Controller()
 export class DirectoryController {
   constructor(
     @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
     @Inject(DIRECTORY_META) private readonly meta: DirectoryMeta,
+    @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
   ) {}
 
   @Get(ACME_PATHS.directory)
@@ -30,14 +32,16 @@ export class DirectoryController {
 
   @Head(ACME_PATHS.newNonce)
   @HttpCode(200)
-  async headNonce(@Res({ passthrough: true }) reply: FastifyReply) {
+  async headNonce(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.deps.limits?.newNonce({ ip: req.ip, requestId: String(req.id) });
     await this.nonceHeaders(reply);
     return '';
   }
 
   @Get(ACME_PATHS.newNonce)
   @HttpCode(204)
-  async getNonce(@Res({ passthrough: true }) reply: FastifyReply) {
+  async getNonce(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.deps.limits?.newNonce({ ip: req.ip, requestId: String(req.id) });
     await this.nonceHeaders(reply);
     return '';
   }

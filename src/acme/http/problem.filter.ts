@@ -25,7 +25,8 @@ export class ProblemFilter implements ExceptionFilter {
     for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
     reply.header('Cache-Control', 'no-store');
     const acmeRoute = !req.url.startsWith('/api/');
-    if (acmeRoute) reply.header('Link', `<${this.acme.urls.directory()}>;rel="index"`);
+    // A problem's own Link (rel="help" of a rate limit) goes out next to the directory's.
+    if (acmeRoute) reply.header('Link', [`<${this.acme.urls.directory()}>;rel="index"`, ...(err.headers.Link ? [err.headers.Link] : [])]);
     // An overloaded or unreachable database gets no extra query: the problem goes out without a nonce.
     if (acmeRoute && err.status !== 503) {
       try {

@@ -16,6 +16,8 @@ import { Metrics } from '../../ops/metrics';
 import { NestPinoLogger } from '../../ops/nest-logger';
 import { reloadConfig } from '../../ops/reload';
 import { boot } from '../../runtime/boot';
+import { RATE_LIMITS_DOCS_PATH } from '../../config/derive';
+import { rateLimitsPage } from '../../ratelimit/docs-page';
 import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
 import { runPrimary } from './cluster-primary';
 
@@ -83,6 +85,7 @@ export async function serve(opts: GlobalOptions): Promise<void> {
     reply.header('Content-Type', metrics.registry.contentType);
     return scrape(metrics);
   });
+  fastify.get(RATE_LIMITS_DOCS_PATH, async (_req, reply) => reply.type('text/plain; charset=utf-8').send(rateLimitsPage(config.rate_limits)));
   if (acme.crl) {
     const crl = acme.crl.builder;
     fastify.get(config.crl.path, async (_req, reply) => {

@@ -91,12 +91,17 @@ export interface EventDataByType {
 
   // system-maintenance: the fleet-wide switch that pauses new orders and authorizations
   MaintenanceModeChanged: { enabled: boolean; reason: string | null };
+
+  // ratelimit-<limit>~<subject>: an admin's override of one rate limit for one subject
+  /** `count` 0 exempts the subject; `periodMs` null keeps the configured period. */
+  RateLimitOverrideSet: { limit: string; subject: string; count: number; periodMs: number | null; reason: string | null };
+  RateLimitOverrideRemoved: { limit: string; subject: string };
 }
 
 export type EventType = keyof EventDataByType;
 
 /** Kinds of stream, named by the prefix of their stream names (see ../streams.ts). */
-export type StreamCategory = 'account' | 'account-key' | 'order' | 'authz' | 'cert' | 'eab' | 'system-maintenance';
+export type StreamCategory = 'account' | 'account-key' | 'order' | 'authz' | 'cert' | 'eab' | 'system-maintenance' | 'ratelimit';
 
 interface CatalogEntry {
   readonly schemaVersion: number;
@@ -128,6 +133,8 @@ export const EVENT_CATALOG = {
   EabKeyRevoked: { schemaVersion: 1, stream: 'eab' },
   EabKeyBound: { schemaVersion: 1, stream: 'eab' },
   MaintenanceModeChanged: { schemaVersion: 1, stream: 'system-maintenance' },
+  RateLimitOverrideSet: { schemaVersion: 1, stream: 'ratelimit' },
+  RateLimitOverrideRemoved: { schemaVersion: 1, stream: 'ratelimit' },
 } as const satisfies { readonly [K in EventType]: CatalogEntry };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];

@@ -62,7 +62,7 @@ describe('event catalog', () => {
 
   test('every event type belongs to exactly one kind of stream', () => {
     const categories = new Set(Object.values(EVENT_CATALOG).map((e) => e.stream));
-    expect([...categories].sort()).toEqual(['account', 'account-key', 'authz', 'cert', 'eab', 'order', 'system-maintenance']);
+    expect([...categories].sort()).toEqual(['account', 'account-key', 'authz', 'cert', 'eab', 'order', 'ratelimit', 'system-maintenance']);
   });
 });
 

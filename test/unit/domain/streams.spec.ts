@@ -37,6 +37,7 @@ describe('stream names', () => {
       cert: streams.certificate('x'),
       eab: streams.eabKey('x'),
       'system-maintenance': streams.maintenance(),
+      ratelimit: streams.rateLimitOverride('new_orders_per_account', 'x'),
     };
     for (const { stream } of Object.values(EVENT_CATALOG)) expect(parseStreamName(sample[stream])?.category).toBe(stream);
   });
