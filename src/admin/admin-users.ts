@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { type LoginThrottleSettings, LoginThrottle } from './login-throttle';
 import { generatePassword, hashPassword, verifyPassword } from './passwords';
 
 export type AdminRole = 'admin' | 'auditor';
@@ -11,18 +12,28 @@ export interface AdminUser {
   passwordChangedAt: Date;
 }
 
-/** Repeated failures lock the account for a while; a success resets the count. */
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
-
 export class LoginError extends Error {
-  constructor(message: string, readonly locked = false) {
+  constructor(message: string, readonly retryAfterMs: number | null = null) {
     super(message);
   }
 }
 
+/** Repeated failures from one address slow that address down for that username (LoginThrottle). */
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = { freeAttempts: 5, delayMs: 1_000, maxDelayMs: 15 * 60_000 };
+
 export class AdminUsers {
-  constructor(private readonly pool: Pool) {}
+  private readonly throttle: LoginThrottle;
+  /** A hash no password matches, checked for unknown users so they cost the same time as known ones. */
+  private decoy: Promise<string> | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    throttle: LoginThrottleSettings = DEFAULT_LOGIN_THROTTLE,
+    /** Counts password checks (tests and metrics). */
+    private readonly onPasswordCheck: () => void = () => undefined,
+  ) {
+    this.throttle = new LoginThrottle(pool, throttle);
+  }
 
   async create(username: string, role: AdminRole, password = generatePassword()): Promise<{ user: AdminUser; password: string }> {
     const userId = randomUUID();
@@ -44,23 +55,28 @@ export class AdminUsers {
     return r.rowCount ? toUser(r.rows[0]) : null;
   }
 
-  /** Checks a login; counts failures and locks the user after MAX_FAILED_LOGINS. */
-  async login(username: string, password: string, now = new Date()): Promise<AdminUser> {
-    const r = await this.pool.query('SELECT user_id, username, role, password_hash, password_changed_at, failed_logins, locked_until FROM admin_users WHERE username = $1', [username]);
+  /**
+   * Checks a login from `address`. The attempt is admitted (and counted) atomically before any
+   * password is checked; an unknown user costs the same scrypt as a known one.
+   */
+  async login(username: string, password: string, address = 'unknown'): Promise<AdminUser> {
+    const admission = await this.throttle.admit(username, address);
+    if (!admission.admitted) {
+      const at = new Date(Date.now() + admission.retryAfterMs);
+      throw new LoginError(`too many failed logins for this user from ${address}: try again after ${at.toISOString()}`, admission.retryAfterMs);
+    }
+    const r = await this.pool.query('SELECT user_id, username, role, password_hash, password_changed_at FROM admin_users WHERE username = $1', [username]);
     const row = r.rows[0];
-    if (!row) throw new LoginError('invalid username or password');
-    if (row.locked_until && new Date(row.locked_until) > now) {
-      throw new LoginError(`too many failed logins: locked until ${new Date(row.locked_until).toISOString()}`, true);
-    }
-    if (!(await verifyPassword(password, row.password_hash))) {
-      const failures = row.failed_logins + 1;
-      const lock = failures >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MS) : null;
-      await this.pool.query('UPDATE admin_users SET failed_logins = $2, locked_until = $3 WHERE user_id = $1', [row.user_id, lock ? 0 : failures, lock]);
-      if (lock) throw new LoginError(`too many failed logins: locked until ${lock.toISOString()}`, true);
-      throw new LoginError('invalid username or password');
-    }
-    await this.pool.query('UPDATE admin_users SET failed_logins = 0, locked_until = NULL WHERE user_id = $1', [row.user_id]);
+    this.onPasswordCheck();
+    const ok = await verifyPassword(password, row?.password_hash ?? (await this.decoyHash()));
+    if (!row || !ok) throw new LoginError('invalid username or password');
+    await this.throttle.succeeded(username, address);
     return toUser(row);
+  }
+
+  private decoyHash(): Promise<string> {
+    this.decoy ??= hashPassword(generatePassword());
+    return this.decoy;
   }
 
   /** A new password invalidates every token issued before the change. */

@@ -1,24 +1,45 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../ops/logger';
 import type { Runtime } from '../runtime/runtime';
 import { AdminTokens } from './admin-tokens';
 import { AdminUsers } from './admin-users';
 
+/** Where the first admin's generated password is written (readable by the owner only). */
+export const FIRST_ADMIN_PASSWORD_FILE = 'admin-password';
+
 /**
  * The admin API's users and tokens when admin.enabled. On the very first start with no admin user,
- * one "admin" user is created and its password printed once.
+ * one "admin" user is created; its password goes to a 0600 file in the data directory, which the
+ * log names. The password itself never enters the log stream.
  */
 export async function adminWiring(config: Config, rt: Runtime, log: Logger): Promise<{ users: AdminUsers; tokens: AdminTokens } | null> {
   if (!config.admin.enabled) return null;
-  const users = new AdminUsers(rt.db.pool);
+  const users = new AdminUsers(rt.db.pool, {
+    freeAttempts: config.admin.login_free_attempts,
+    delayMs: config.admin.login_delay,
+    maxDelayMs: config.admin.login_max_delay,
+  });
   if ((await users.count()) === 0) {
+    let password: string;
     try {
-      const { password } = await users.create('admin', 'admin');
-      log.warn({ username: 'admin' }, 'created the first admin user; its password is printed once below');
-      process.stderr.write(`\nadmin API user "admin" password (shown once): ${password}\n\n`);
+      ({ password } = await users.create('admin', 'admin'));
     } catch {
-      // Another worker process created it first.
+      password = ''; // another worker process created it first
+    }
+    if (password) {
+      const file = writeFirstPassword(config.data_dir, password);
+      log.warn({ username: 'admin', file }, 'created the first admin user; its password is in this file (readable by its owner only): log in, change it, then delete the file');
     }
   }
   return { users, tokens: new AdminTokens(config.admin.token_secret!, config.admin.token_ttl, rt.db.pool, users) };
+}
+
+function writeFirstPassword(dataDir: string, password: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, FIRST_ADMIN_PASSWORD_FILE);
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // an older file keeps its mode otherwise
+  return file;
 }

@@ -59,13 +59,16 @@ export class AdminController {
   @Post('login')
   @Public()
   @HttpCode(200)
-  async login(@Body() body: LoginDto) {
+  async login(@Req() req: AdminRequest, @Body() body: LoginDto) {
     try {
-      const user = await this.users.login(body.username, body.password);
+      const user = await this.users.login(body.username, body.password, req.ip);
       const { token, expiresAt } = await this.tokens.issue(user);
       return { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), role: user.role };
     } catch (e) {
-      if (e instanceof LoginError) throw new AcmeError('unauthorized', e.message, [], { status: e.locked ? 423 : 401 });
+      if (e instanceof LoginError) {
+        if (e.retryAfterMs === null) throw new AcmeError('unauthorized', e.message, [], { status: 401 });
+        throw new AcmeError('rateLimited', e.message, [], { status: 429, headers: { 'Retry-After': String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) } });
+      }
       throw e;
     }
   }

@@ -214,6 +214,9 @@ export const CONFIG_SCHEMA: Schema = {
       enabled: bool(false, 'serve the admin API under /api'),
       token_secret: secret('secret signing admin tokens; at least 32 characters, required when admin.enabled'),
       token_ttl: duration('1h', 'admin token lifetime', LIFETIME_ZERO),
+      login_free_attempts: int(5, 'failed logins one client address may make for one username before delays apply (counted atomically in the database)', 1, 100),
+      login_delay: duration('1s', 'first delay once login_free_attempts is reached; it doubles with each further failure from that address (only that address for that username is slowed: nobody else is locked out)', 'repeated guesses would never be slowed down'),
+      login_max_delay: duration('15m', 'longest delay between two login attempts of one username from one address', 'repeated guesses would never be slowed down', true),
     }),
     audit: section('tamper-evident audit log', {
       enabled: bool(true, 'write the audit log'),

@@ -85,7 +85,7 @@ export interface Config {
   cleanup: { interval: Milliseconds; batch_size: number; stuck_processing_after: Milliseconds };
   crl: { enabled: boolean; path: string; validity: Milliseconds; refresh: Milliseconds; check_interval: Milliseconds };
   metrics: { enabled: boolean; path: string; token: string | null };
-  admin: { enabled: boolean; token_secret: string | null; token_ttl: Milliseconds };
+  admin: { enabled: boolean; token_secret: string | null; token_ttl: Milliseconds; login_free_attempts: number; login_delay: Milliseconds; login_max_delay: Milliseconds };
   audit: { enabled: boolean; hmac_secret: string | null };
   notifications: {
     enabled: boolean;

@@ -25,7 +25,7 @@ describe('loading the configuration file', () => {
     expect(c.validation.max_response_bytes).toBe(65_536);
     expect(c.ca.internal.key_type).toBe('ecdsa-p256');
     expect(c.metrics).toEqual({ enabled: true, path: '/metrics', token: null });
-    expect(c.admin).toEqual({ enabled: false, token_secret: null, token_ttl: 3_600_000 });
+    expect(c.admin).toEqual({ enabled: false, token_secret: null, token_ttl: 3_600_000, login_free_attempts: 5, login_delay: 1_000, login_max_delay: 900_000 });
   });
 
   test('a partial section keeps the defaults of the keys it omits', () => {
