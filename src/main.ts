@@ -79,7 +79,10 @@ function buildProgram(run: (fn: (opts: GlobalOptions) => Promise<void>) => Promi
     .option('--to <time>', 'last instant (exclusive)')
     .option('--out <file>', 'write to a file (mode 0600) instead of stdout')
     .action((o: { from?: string; to?: string; out?: string }) => run((g) => eventsExport(g, o)));
-  events.command('verify <file>').description('check an export offline: chain, hashes and final digest').action((file: string) => run((g) => eventsVerify(g, file)));
+  events
+    .command('verify [file]')
+    .description('with FILE: check an export offline (chain, hashes, final digest); without: check the hash chain stored in the database, exit 1 at the first break')
+    .action((file: string | undefined) => run((g) => eventsVerify(g, file)));
   program
     .command('report')
     .description('compliance report: certificates issued and revoked, accounts created, EAB keys used')

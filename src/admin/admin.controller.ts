@@ -3,6 +3,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, 
 import type { FastifyReply } from 'fastify';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { exportEvents } from './export';
+import { storedDigests } from '../eventstore/postgres/event-chain';
 import { complianceReport, reportCsv } from './reports';
 import { AcmeError } from '../domain/errors';
 import { AdminActions } from './admin-actions';
@@ -180,7 +181,7 @@ export class AdminController {
     const range = { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
     reply.header('Content-Type', 'application/jsonl; charset=utf-8');
     reply.header('Content-Disposition', 'attachment; filename="certledger-events.jsonl"');
-    return reply.send(Readable.from(exportEvents(this.store, range)));
+    return reply.send(Readable.from(exportEvents(this.store, range, (seqs) => storedDigests(this.rt.db.backgroundPool, seqs))));
   }
 
   @Get('reports/compliance')

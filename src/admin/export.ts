@@ -13,7 +13,12 @@ export interface ExportRange {
   to?: Date;
 }
 
-export async function* exportEvents(store: EventStore, range: ExportRange = {}): AsyncGenerator<string> {
+/**
+ * `chainDigests` (PostgreSQL store): the digest the database's hash chain holds for each event, by
+ * global position, written into each line as `chain_digest` so an auditor can compare the export
+ * with the database later (null: not chained yet).
+ */
+export async function* exportEvents(store: EventStore, range: ExportRange = {}, chainDigests?: (globalPositions: string[]) => Promise<Map<string, string>>): AsyncGenerator<string> {
   let prev = EXPORT_GENESIS;
   let seq = 0;
   let after = START_POSITION;
@@ -21,6 +26,7 @@ export async function* exportEvents(store: EventStore, range: ExportRange = {}):
     const page = await store.readAll({ after, maxCount: 1000 });
     if (page.length === 0) break;
     after = page[page.length - 1].position;
+    const digests = chainDigests ? await chainDigests(page.map((e) => e.position.split('/')[1])) : null;
     for (const e of page) {
       if ((range.from && e.recordedAt < range.from) || (range.to && e.recordedAt >= range.to)) continue;
       seq++;
@@ -35,6 +41,7 @@ export async function* exportEvents(store: EventStore, range: ExportRange = {}):
         recorded_at: e.recordedAt.toISOString(),
         data: e.data,
         metadata: e.metadata,
+        ...(digests ? { chain_digest: digests.get(e.position.split('/')[1]) ?? null } : {}),
         prev,
       };
       const text = JSON.stringify(body);

@@ -1,6 +1,7 @@
 import { ALL_PROJECTIONS } from '../../projections';
 import { assertSchemaCurrent, migrate } from '../db/migrator';
 import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store';
+import { EventChainer } from '../eventstore/postgres/event-chain';
 import { jobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import type { Logger } from '../ops/logger';
@@ -41,7 +42,15 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     // Subscribers read through the background pool and hold the LISTEN connection; commands append
     // through the request pool and wake the local subscribers directly.
     const feed = new PostgresEventStore({ pool: db.backgroundPool, listenUrl: db.url, pollIntervalMs: s.pollIntervalMs });
-    const store = new PostgresEventStore({ pool: db.pool, onAppended: () => feed.wakeSubscribers() });
+    // The hash chain follows the committed feed on the background pool; local appends wake it.
+    const chainer = new EventChainer(db.backgroundPool, { pollIntervalMs: s.pollIntervalMs, onError: (e) => log.warn({ err: e.message }, 'extending the event hash chain failed; retrying') });
+    const store = new PostgresEventStore({
+      pool: db.pool,
+      onAppended: () => {
+        feed.wakeSubscribers();
+        chainer.wake();
+      },
+    });
     let audit: AuditLog | undefined;
     if (s.audit.enabled) {
       const { secret, generated } = auditSecret(s.audit.hmacSecret, s.database.dataDir);
@@ -61,6 +70,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     });
     await projections.prepare();
     const aggregates = createWritePath({ store, serverId, jobs, jobDelayMs: s.jobLeaseMs });
+    chainer.start();
     const stopHeartbeat = startHeartbeat(db.backgroundPool, serverId, (e) => log.warn({ err: e.message }, 'server heartbeat failed'));
     const runtime: Runtime = {
       log,
@@ -74,6 +84,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       shuttingDown: false,
       close: async () => {
         stopHeartbeat();
+        await chainer.stop();
         await projections.stop();
         audit?.close();
         await feed.close();

@@ -2,6 +2,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { AdminQueries } from '../../admin/admin-queries';
 import { exportEvents, verifyExport } from '../../admin/export';
+import { extendChain, storedDigests, verifyChain } from '../../eventstore/postgres/event-chain';
 import { complianceReport, reportCsv } from '../../admin/reports';
 import { type GlobalOptions, withRuntime } from '../context';
 import { CliError } from '../exit-codes';
@@ -19,7 +20,7 @@ export async function eventsExport(opts: GlobalOptions, o: { from?: string; to?:
   await withRuntime(opts, async (rt) => {
     const out = o.out ? createWriteStream(o.out, { mode: 0o600 }) : process.stdout;
     let last = '';
-    for await (const line of exportEvents(rt.store, range)) {
+    for await (const line of exportEvents(rt.store, range, (seqs) => storedDigests(rt.db.backgroundPool, seqs))) {
       last = line;
       if (!out.write(line)) await once(out, 'drain');
     }
@@ -32,8 +33,24 @@ export async function eventsExport(opts: GlobalOptions, o: { from?: string; to?:
   });
 }
 
-/** `events verify FILE`: offline check of an export (no database needed). */
-export async function eventsVerify(_opts: GlobalOptions, file: string): Promise<void> {
+/**
+ * `events verify`: recomputes the hash chain stored with the events in the database and stops at
+ * the first event that was changed, removed or inserted afterwards, naming its position.
+ */
+async function verifyStoredChain(opts: GlobalOptions): Promise<void> {
+  await withRuntime(opts, async (rt) => {
+    await extendChain(rt.db.backgroundPool); // events committed since the last pass
+    const r = await verifyChain(rt.db.backgroundPool);
+    if (r.break) {
+      throw new CliError(`event chain broken at position ${r.break.position} (global position ${r.break.globalPosition}) after ${r.checked} intact events: ${r.break.reason}`);
+    }
+    process.stdout.write(`event chain intact: ${r.checked} events${r.head ? `, head ${r.head}` : ''}${r.unchained ? `, ${r.unchained} not chained yet` : ''}\n`);
+  });
+}
+
+/** `events verify [FILE]`: offline check of an export (no database needed), or of the stored chain. */
+export async function eventsVerify(opts: GlobalOptions, file: string | undefined): Promise<void> {
+  if (file === undefined) return verifyStoredChain(opts);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
