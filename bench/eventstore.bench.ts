@@ -1,4 +1,5 @@
 import { ALL_PROJECTIONS } from '../projections';
+import { EventChainer, extendChain } from '../src/eventstore/postgres/event-chain';
 import { PostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
 import { ProjectionRunner } from '../src/projection/projection-runner';
 import { benchDatabase, rate } from './support/database';
@@ -35,6 +36,12 @@ async function main() {
   console.log(`append, 1 writer:    ${await writers(1, 3000)}`);
   console.log(`append, 16 writers:  ${await writers(16, 500)}`);
 
+  // The same load while the hash chain follows the commits (as a server runs it).
+  const chainer = new EventChainer(db.pool, { pollIntervalMs: 20 });
+  chainer.start();
+  console.log(`append, 16 writers, hash chain following: ${await writers(16, 500)}`);
+  await chainer.stop();
+
   // Seed up to the replay size with 100-event appends.
   const target = Number(process.env.BENCH_EVENTS ?? 100_000);
   let have = await store.countAfter('0/0');
@@ -44,7 +51,11 @@ async function main() {
     have += count;
   }
 
+  // The chaining step alone, over everything not chained yet (the seed).
   let start = process.hrtime.bigint();
+  console.log(`hash chain, catching up: ${rate(await extendChain(db.pool), start)}`);
+
+  start = process.hrtime.bigint();
   let after = '0/0';
   let read = 0;
   for (;;) {

@@ -23,6 +23,7 @@ export function bootSettings(config: Config): BootSettings {
   return {
     database: {
       url: config.database.url,
+      migrationUrl: config.database.migration_url,
       dataDir: config.data_dir,
       poolMax: config.database.pool_max,
       backgroundPoolMax: config.database.background_pool_max,

@@ -118,7 +118,8 @@ export const CONFIG_SCHEMA: Schema = {
       lease: duration('30s', 'a claimed job not finished within its lease is taken again by any instance', 'every claimed job would be taken again by another instance at once', true),
     }),
     database: section('PostgreSQL', {
-      url: str(null, 'postgres:// URL (unset: the DATABASE_URL environment variable, else the embedded PostgreSQL in `data_dir/postgres`)', { 'x-secret': true }),
+      url: str(null, 'postgres:// URL (unset: the DATABASE_URL environment variable, else the embedded PostgreSQL in `data_dir/postgres`, served as its own role `certledger_server`)', { 'x-secret': true }),
+      migration_url: str(null, "postgres:// URL of the owner role that runs migrations; the server's role (database.url) then gets INSERT and SELECT only on the event history (unset: migrations run as database.url; see docs/deployment.md)", { 'x-secret': true }),
       pool_max: int(10, 'connections serving requests (load shedding watches this pool)', 1, 1000),
       background_pool_max: int(10, 'connections for projections, job workers and heartbeat', 2, 1000),
       auto_setup: bool(true, 'apply pending migrations at start (else refuse to start until `db migrate`)'),

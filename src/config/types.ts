@@ -29,6 +29,8 @@ export interface Config {
   database: {
     /** Unset: DATABASE_URL is used if set, else null = embedded PostgreSQL. */
     url: string | null;
+    /** The owner role, for migrations; null: migrations run as `url`. */
+    migration_url: string | null;
     pool_max: number;
     background_pool_max: number;
     auto_setup: boolean;

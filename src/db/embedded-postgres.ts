@@ -28,7 +28,10 @@ process.on('exit', () => {
  * when missing) and the server runs as that user.
  */
 export interface EmbeddedPostgresHandle {
+  /** The superuser: migrations. */
   url: string;
+  /** The server's own role (SERVER_ROLE), which cannot rewrite the event history. */
+  serverUrl: string;
   port: number;
   stop(): Promise<void>;
 }
@@ -114,16 +117,38 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const database = opts.database ?? 'certledger';
   if (fresh || !(await databaseExists(pg, database))) await pg.createDatabase(database);
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const serverPassword = await ensureServerRole(pg, join(opts.dir, 'pg-server-password'));
+  const serverUrl = `postgres://${SERVER_ROLE}:${encodeURIComponent(serverPassword)}@127.0.0.1:${port}/${database}`;
   const child = (pg as unknown as { process?: { kill(signal: string): boolean; exitCode: number | null } }).process;
   if (child) running.add(child);
   return {
     url,
+    serverUrl,
     port,
     stop: async () => {
       await pg.stop();
       if (child) running.delete(child);
     },
   };
+}
+
+/** The embedded server's role: a login without superuser rights; migrations grant it the tables. */
+export const SERVER_ROLE = 'certledger_server';
+
+async function ensureServerRole(pg: EmbeddedPostgres, passwordFile: string): Promise<string> {
+  if (!existsSync(passwordFile)) await writeFile(passwordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  const password = (await readFile(passwordFile, 'utf8')).trim();
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    const literal = `'${password.replace(/'/g, "''")}'`;
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [SERVER_ROLE]);
+    const attrs = `LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS PASSWORD ${literal}`;
+    await client.query(exists.rowCount ? `ALTER ROLE ${SERVER_ROLE} WITH ${attrs}` : `CREATE ROLE ${SERVER_ROLE} WITH ${attrs}`);
+  } finally {
+    await client.end();
+  }
+  return password;
 }
 
 async function databaseExists(pg: EmbeddedPostgres, name: string): Promise<boolean> {

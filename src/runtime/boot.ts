@@ -1,5 +1,6 @@
 import { ALL_PROJECTIONS } from '../../projections';
-import { assertSchemaCurrent, migrate } from '../db/migrator';
+import { assertSchemaCurrent } from '../db/migrator';
+import { migrateAsOwner } from '../db/roles';
 import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store';
 import { EventChainer } from '../eventstore/postgres/event-chain';
 import { jobDispatcher } from '../jobs/job-dispatcher';
@@ -32,7 +33,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
   const db = await openDatabase(s.database, log);
   try {
     if (s.database.autoSetup) {
-      const applied = await migrate(db.pool);
+      const applied = await migrateAsOwner(db.pool, db.url, db.ownerUrl);
       if (applied.length > 0) log.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrations applied');
     } else {
       await assertSchemaCurrent(db.pool);

@@ -6,6 +6,8 @@ import type { Logger } from '../ops/logger';
 export interface DatabaseSettings {
   /** null: run the embedded PostgreSQL under <dataDir>/. */
   url: string | null;
+  /** The owner role's URL, for migrations (null: migrations run as `url`). */
+  migrationUrl?: string | null;
   dataDir: string;
   poolMax: number;
   /** Connections for background work (projections, jobs, heartbeat), apart from request traffic. */
@@ -17,6 +19,8 @@ export interface DatabaseSettings {
 
 export interface Database {
   url: string;
+  /** Where migrations run (the owner role); null: on `url`. Embedded: the superuser, the server being a role of its own. */
+  ownerUrl: string | null;
   /** Request traffic: what load shedding watches. */
   pool: Pool;
   /** Projections, job workers, heartbeat: busy catch-up never starves requests, and vice versa. */
@@ -33,7 +37,7 @@ export async function openDatabase(s: DatabaseSettings, log: Logger): Promise<Da
     const dir = join(s.dataDir, 'postgres');
     log.info({ dir }, 'no database.url configured: starting the embedded PostgreSQL');
     embedded = await startEmbeddedPostgres({ dir, onLog: (line) => log.debug({ component: 'embedded-postgres' }, line) });
-    url = embedded.url;
+    url = embedded.serverUrl;
     log.info({ port: embedded.port }, 'embedded PostgreSQL is ready');
   }
   const makePool = (max: number, name: string) => {
@@ -53,6 +57,7 @@ export async function openDatabase(s: DatabaseSettings, log: Logger): Promise<Da
   const backgroundPool = makePool(s.backgroundPoolMax, 'certledger-background');
   return {
     url,
+    ownerUrl: embedded ? embedded.url : (s.migrationUrl ?? null),
     pool,
     backgroundPool,
     embedded: Boolean(embedded),

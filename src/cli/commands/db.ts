@@ -1,4 +1,5 @@
-import { migrate, migrationFiles, migrationStatus } from '../../db/migrator';
+import { migrationFiles, migrationStatus } from '../../db/migrator';
+import { migrateAsOwner, serverRoleWarnings } from '../../db/roles';
 import { openDatabase, redactUrl } from '../../runtime/database';
 import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
 import { CliError } from '../exit-codes';
@@ -31,6 +32,7 @@ export async function dbStatus(opts: GlobalOptions): Promise<void> {
     for (const a of st.applied) out.write(`  ${String(a.version).padStart(4, '0')}_${a.name}  ${a.appliedAt.toISOString()}\n`);
     out.write(`pending: ${st.pending.length}\n`);
     for (const p of st.pending) out.write(`  ${String(p.version).padStart(4, '0')}_${p.name}\n`);
+    for (const w of await serverRoleWarnings(db.pool)) out.write(`warning: ${w}\n`);
     if (st.unknown.length > 0) {
       const names = st.unknown.map((u) => `${u.version}_${u.name}`).join(', ');
       throw new CliError(`the database is newer than this binary (unknown migrations: ${names}); refusing to use it`);
@@ -44,7 +46,7 @@ export async function dbStatus(opts: GlobalOptions): Promise<void> {
 /** `db migrate`: applies pending migrations under the migration lock. */
 export async function dbMigrate(opts: GlobalOptions): Promise<void> {
   await withDatabase(opts, async (db) => {
-    const applied = await migrate(db.pool);
+    const applied = await migrateAsOwner(db.pool, db.url, db.ownerUrl);
     if (applied.length === 0) process.stdout.write('database is up to date\n');
     for (const m of applied) process.stdout.write(`applied ${String(m.version).padStart(4, '0')}_${m.name}\n`);
   });
