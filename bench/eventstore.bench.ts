@@ -21,12 +21,14 @@ async function main() {
   };
   const meta = { actor: 'account:bench', sourceIp: '192.0.2.1', serverId: 'bench' };
 
+  let round = 0;
   async function writers(n: number, appendsPerWriter: number) {
     const start = process.hrtime.bigint();
+    round++;
     await Promise.all(
       Array.from({ length: n }, async (_, w) => {
         for (let i = 0; i < appendsPerWriter; i++) {
-          await store.append(`bench-${n}-${w}-${i}`, [{ type: 'OrderCreated', data: data(), metadata: meta }], 'no_stream');
+          await store.append(`bench-${round}-${w}-${i}`, [{ type: 'OrderCreated', data: data(), metadata: meta }], 'no_stream');
         }
       }),
     );

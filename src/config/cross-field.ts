@@ -60,6 +60,22 @@ const RULES: Rule[] = [
     },
   },
   {
+    keys: ['server.health_details_from'],
+    check({ c, problems }) {
+      (c.server.health_details_from as string[]).forEach((entry, i) => {
+        if (!isAddressOrCidr(entry)) problems.add(`server.health_details_from[${i}]`, `'${entry}' is not an IP address or CIDR (e.g. 10.0.0.0/8, ::1)`);
+      });
+    },
+  },
+  {
+    keys: ['rate_limits.allow_addresses'],
+    check({ c, problems }) {
+      (c.rate_limits.allow_addresses as string[]).forEach((entry, i) => {
+        if (!isAddressOrCidr(entry)) problems.add(`rate_limits.allow_addresses[${i}]`, `'${entry}' is not an IP address or CIDR (e.g. 10.0.0.0/8, 2001:db8::/32)`);
+      });
+    },
+  },
+  {
     keys: ['database.url'],
     check({ c, problems }) {
       const u = c.database.url as string | null;

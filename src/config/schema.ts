@@ -111,6 +111,7 @@ export const CONFIG_SCHEMA: Schema = {
       },
       body_limit: size('64kb', 'largest request body accepted'),
       trusted_proxies: strList('IP addresses or CIDRs of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed'),
+      health_details_from: { ...strList('IP addresses or CIDRs that see /healthz in detail without the metrics token (others get the status only; the status code is the same for all)'), default: ['127.0.0.1', '::1'] },
     }),
     workers: section('background work (validation, issuance, notifications)', {
       drain_timeout: duration('30s', 'time claimed jobs get to finish after SIGTERM', 'claimed jobs would be abandoned the moment SIGTERM arrives', true),

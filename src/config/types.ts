@@ -24,6 +24,7 @@ export interface Config {
     workers: number;
     body_limit: Bytes;
     trusted_proxies: string[];
+    health_details_from: string[];
   };
   workers: { drain_timeout: Milliseconds; concurrency: number; lease: Milliseconds };
   database: {

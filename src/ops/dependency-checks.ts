@@ -5,6 +5,11 @@ import { connect } from 'node:net';
 export interface DependencySettings {
   smtp: { enabled: boolean; host: string | null; port: number };
   resolvers: string[];
+  /**
+   * Who sees /healthz in detail (the status code is public): a request with the metrics bearer
+   * token, or from an address this accepts. Absent: everyone (tests of the controller alone).
+   */
+  healthDetails?: { token: string | null; fromAddress: (ip: string) => boolean };
 }
 
 export const DEPENDENCY_SETTINGS = Symbol('certledger.dependency-settings');

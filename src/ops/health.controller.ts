@@ -1,5 +1,6 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerMatches } from './secure-compare';
 import { ACME_DEPS, type AcmeDeps } from '../commands/acme-deps';
 import { CRL_STATUS, type CrlStatus } from '../ca/crl-token';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
@@ -46,8 +47,22 @@ export class HealthController {
     return { ready: true };
   }
 
+  /** Details go to a caller with the metrics token or from a trusted address; others get the status only. */
+  private detailsAllowed(req: FastifyRequest): boolean {
+    const access = this.deps2.healthDetails;
+    if (!access) return true;
+    if (access.token && bearerMatches(req.headers.authorization, access.token)) return true;
+    return access.fromAddress(req.ip);
+  }
+
   @Get('healthz')
-  async healthz(@Res({ passthrough: true }) reply: FastifyReply) {
+  async healthz(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const full = await this.healthDetails(reply);
+    if (this.detailsAllowed(req)) return full;
+    return { status: full.status };
+  }
+
+  private async healthDetails(reply: FastifyReply) {
     reply.header('Cache-Control', 'no-store');
     const pool = this.poolStats();
     const exhausted = pool.available === 0 && pool.waiting > 0 && pool.size >= pool.max;

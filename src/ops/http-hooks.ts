@@ -17,10 +17,17 @@ export function requestIdFor(header: unknown): string {
  * Request id (X-Request-ID echoed or generated), load shedding before any database work, access
  * logs and HTTP metrics, on the Fastify instance under Nest.
  */
-export function installHttpHooks(app: FastifyInstance, opts: { pool: Pool; poolMax: number; log: Logger; metrics: Metrics; metricsPath: string }): void {
+export function installHttpHooks(app: FastifyInstance, opts: { pool: Pool; poolMax: number; log: Logger; metrics: Metrics; metricsPath: string; hsts?: boolean }): void {
   const guard = new PoolGuard(opts.poolMax);
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     reply.header('X-Request-ID', req.id);
+    // Security headers on every response, shed and error responses included.
+    reply.header('X-Content-Type-Options', 'nosniff');
+    if (opts.hsts) reply.header('Strict-Transport-Security', 'max-age=31536000');
+    if (req.url.startsWith('/api')) {
+      reply.header('X-Frame-Options', 'DENY');
+      reply.header('Content-Security-Policy', "frame-ancestors 'none'");
+    }
     (req as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
     const path = req.url.split('?')[0];
     if (EXEMPT.has(path) || path === opts.metricsPath) return;

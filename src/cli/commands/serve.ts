@@ -16,6 +16,8 @@ import { Metrics } from '../../ops/metrics';
 import { NestPinoLogger } from '../../ops/nest-logger';
 import { reloadConfig } from '../../ops/reload';
 import { boot } from '../../runtime/boot';
+import { bearerMatches } from '../../ops/secure-compare';
+import { addressMatcher } from '../../ratelimit/keys';
 import { RATE_LIMITS_DOCS_PATH } from '../../config/derive';
 import { rateLimitsPage } from '../../ratelimit/docs-page';
 import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
@@ -75,11 +77,11 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   // ACME bodies are application/jose+json; any other type reaches the handler as text and gets a 415 problem.
   fastify.addContentTypeParser('application/jose+json', { parseAs: 'string' }, (_r: unknown, body: string, done: Parser) => done(null, body));
   fastify.addContentTypeParser('*', { parseAs: 'string' }, (_r: unknown, body: string, done: Parser) => done(null, body));
-  installHttpHooks(fastify as unknown as Parameters<typeof installHttpHooks>[0], { pool: rt.db.pool, poolMax: config.database.pool_max, log, metrics, metricsPath: config.metrics.path });
+  installHttpHooks(fastify as unknown as Parameters<typeof installHttpHooks>[0], { pool: rt.db.pool, poolMax: config.database.pool_max, log, metrics, metricsPath: config.metrics.path, hsts: Boolean(config.server.tls.cert_file) || config.server.external_url.startsWith('https://') });
   let metricsSettings = config.metrics;
   fastify.get(config.metrics.path, async (req, reply) => {
     if (!metricsSettings.enabled) return reply.code(404).send({ detail: 'metrics are disabled (metrics.enabled: false)' });
-    if (metricsSettings.token && req.headers.authorization !== `Bearer ${metricsSettings.token}`) {
+    if (metricsSettings.token && !bearerMatches(req.headers.authorization, metricsSettings.token)) {
       return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ detail: 'metrics need a bearer token' });
     }
     reply.header('Content-Type', metrics.registry.contentType);
@@ -102,6 +104,7 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt, acme, directoryMeta(config.acme), {
       smtp: { enabled: config.smtp.enabled, host: config.smtp.host, port: config.smtp.port },
       resolvers: config.validation.resolvers,
+      healthDetails: { token: config.metrics.token, fromAddress: addressMatcher(config.server.health_details_from) },
     }, await adminWiring(config, rt, log)), adapter, {
     logger: new NestPinoLogger(log),
     abortOnError: false,

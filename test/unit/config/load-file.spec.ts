@@ -16,6 +16,7 @@ describe('loading the configuration file', () => {
       workers: cpus().length,
       body_limit: 65_536,
       trusted_proxies: [],
+      health_details_from: ['127.0.0.1', '::1'],
     });
     expect(c.workers).toEqual({ drain_timeout: 30_000, concurrency: 4, lease: 30_000 });
     expect(c.database.url).toBeNull();
