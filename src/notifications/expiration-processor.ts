@@ -1,14 +1,18 @@
 import type { AcmeDeps } from '../commands/acme-deps';
 import { handleCommand } from '../commands/handle-command';
 import { type CertificateState, decideExpirationWarning, evolveCertificate } from '../domain/certificate';
+import { type AccountState, evolveAccount } from '../domain/account';
 import { streams } from '../domain/streams';
+import { toDomainEvent } from '../commands/aggregate-store';
 
 /**
  * Finds certificates that crossed an expiration warning threshold and records one
  * ExpirationWarningSent per certificate and threshold (the email job follows from the event).
  * Candidates come from the read models; the decision is taken on the certificate's own stream with
  * an expected revision, so two instances can never warn twice. Renewed certificates (the same
- * account has a newer certificate for the same names) are skipped.
+ * account has a newer certificate for the same names) are skipped. A warning goes only to the
+ * contacts the account had when the certificate was issued and still has: a contact added later
+ * (by whoever holds the account key) never receives mail about an earlier certificate.
  */
 export interface ExpirationSettings {
   thresholds: number[];
@@ -22,7 +26,7 @@ export async function runExpirationWarnings(deps: AcmeDeps, settings: Expiration
   let after = '';
   for (;;) {
     const r = await deps.pool.query(
-      `SELECT c.certificate_id, a.contact
+      `SELECT c.certificate_id, c.account_id, c.issued_at, a.contact
        FROM rm_certificates c JOIN rm_accounts a ON a.account_id = c.account_id
        WHERE c.revoked_at IS NULL AND c.not_after > $1 AND c.not_after <= $1 + make_interval(days => $2)
          AND (c.warned_threshold IS NULL OR c.warned_threshold > $3)
@@ -33,7 +37,8 @@ export async function runExpirationWarnings(deps: AcmeDeps, settings: Expiration
       [now, maxDays, minDays, after, settings.batchSize],
     );
     for (const row of r.rows) {
-      const contacts = (row.contact as string[]).filter((c) => c.startsWith('mailto:')).map((c) => c.slice('mailto:'.length));
+      const atIssuance = await contactsAt(deps, row.account_id, new Date(row.issued_at));
+      const contacts = (row.contact as string[]).filter((c) => c.startsWith('mailto:') && atIssuance.has(c)).map((c) => c.slice('mailto:'.length));
       const handled = await handleCommand<CertificateState>(deps.aggregates, {
         streamId: streams.certificate(row.certificate_id),
         evolve: evolveCertificate,
@@ -45,4 +50,14 @@ export async function runExpirationWarnings(deps: AcmeDeps, settings: Expiration
     }
     if (r.rows.length < settings.batchSize) return warned;
   }
+}
+
+/** The account's contacts as they were at `at`, folded from its stream. */
+async function contactsAt(deps: AcmeDeps, accountId: string, at: Date): Promise<Set<string>> {
+  let state: AccountState | null = null;
+  for (const e of await deps.aggregates.store.readStream(streams.account(accountId))) {
+    if (e.recordedAt > at) break;
+    state = evolveAccount(state, toDomainEvent(e));
+  }
+  return new Set(state?.contact ?? []);
 }

@@ -94,13 +94,14 @@ describe('expiration warnings by email', () => {
     );
   }
 
-  async function certificate(id: string, accountId: string, names: string[], notAfterDays: number) {
+  /** A certificate valid for `lifetimeDays`, expiring `notAfterDays` after T0. */
+  async function certificate(id: string, accountId: string, names: string[], notAfterDays: number, lifetimeDays = 90) {
     const appended = await deps.aggregates.append(
       [{
         streamId: streams.certificate(id),
         expected: 'no_stream',
         events: [event('CertificateIssued', {
-          certificateId: id, orderId: id, accountId, serial: `${id}01`, names, notBefore: T0.toISOString(), notAfter: at(notAfterDays).toISOString(),
+          certificateId: id, orderId: id, accountId, serial: `${id}01`, names, notBefore: at(notAfterDays - lifetimeDays).toISOString(), notAfter: at(notAfterDays).toISOString(),
           chainPem: '', fingerprintSha256: '', keyType: 'ecdsa-p256', issuer: 'CN=test',
         })],
       }],
@@ -165,4 +166,28 @@ describe('expiration warnings by email', () => {
     expect(await waitForMail(before + 5)).toBe(before + 5);
     expect(inbox.slice(before).map((m) => m.subject).sort()).toEqual(['o1', 'o2', 'o3', 'o4', 'o5'].map((id) => `Certificate for ${id}.example.test expires in 30 days`));
   }, 90_000);
+
+  test('a certificate shorter-lived than a threshold is never warned at it', async () => {
+    await account('acc3', 'short@example.test');
+    await certificate('short', 'acc3', ['short.example.test'], 2, 2);
+    expect(await run(0)).toBe(0); // 30, 14 and 7 days are longer than its whole life
+    await run(1.5);
+    expect(await thresholdsOf('short')).toEqual([1]);
+  }, 60_000);
+
+  test('warnings go only to the contacts the account had when the certificate was issued', async () => {
+    await account('acc4', 'owner@example.test');
+    await certificate('c4', 'acc4', ['c4.example.test'], 20);
+    // Later, whoever holds the account key adds an address of their own.
+    await deps.aggregates.append([{ streamId: streams.account('acc4'), expected: 0, events: [event('AccountContactUpdated', { contact: ['mailto:owner@example.test', 'mailto:stranger@example.test'] })] }], {});
+    await run(0);
+    let mail: Mail | undefined;
+    for (let i = 0; i < 300 && !mail; i++) {
+      mail = inbox.find((m) => m.subject.includes('c4.example.test'));
+      if (!mail) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!mail) throw new Error('no warning was mailed for c4');
+    expect(mail.to).toContain('owner@example.test');
+    expect(mail.to).not.toContain('stranger@example.test');
+  }, 60_000);
 });

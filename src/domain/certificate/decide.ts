@@ -38,13 +38,15 @@ const DAY_MS = 86_400_000;
 /**
  * The expiration warning due now, if any: the nearest threshold the certificate has crossed, sent
  * once. A certificate found late gets only that nearest threshold, never the earlier ones; revoked
- * and expired certificates get none.
+ * and expired certificates get none, and neither does a threshold as long as the certificate's
+ * whole lifetime (a two-day certificate is not "expiring in 7 days" the moment it is issued).
  */
 export function decideExpirationWarning(state: CertificateState, thresholds: number[], now: Date, contacts: string[]): DomainEvent[] {
   if (state.revoked) return [];
   const remainingMs = new Date(state.notAfter).getTime() - now.getTime();
   if (remainingMs <= 0) return [];
-  const crossed = thresholds.filter((t) => remainingMs <= t * DAY_MS);
+  const lifetimeMs = new Date(state.notAfter).getTime() - new Date(state.notBefore).getTime();
+  const crossed = thresholds.filter((t) => t * DAY_MS < lifetimeMs && remainingMs <= t * DAY_MS);
   if (crossed.length === 0) return [];
   const nearest = Math.min(...crossed);
   if (state.warned.some((w) => w <= nearest)) return [];

@@ -54,7 +54,8 @@ describe('certificate: decide revocation', () => {
 
 describe('certificate: expiration warnings', () => {
   const thresholds = [30, 14, 7, 1];
-  const expiringIn = (days: number) => certificateIssued({ notAfter: at(days * DAY) });
+  /** A 90-day certificate (by default) expiring in `days`. */
+  const expiringIn = (days: number, lifetimeDays = 90) => certificateIssued({ notBefore: at((days - lifetimeDays) * DAY), notAfter: at(days * DAY) });
   const warn: CertificateCommand = { type: 'SendExpirationWarning', thresholdsDays: thresholds, contacts: ['mailto:ops@example.com'] };
   const sent = (thresholdDays: number, days: number) =>
     event('ExpirationWarningSent', { thresholdDays, notAfter: at(days * DAY), contacts: ['mailto:ops@example.com'], names: ['example.com'] });
@@ -69,6 +70,12 @@ describe('certificate: expiration warnings', () => {
   test('a certificate found late gets only the nearest threshold', () => {
     cert.given([expiringIn(5)]).when(warn).then([sent(7, 5)]);
     cert.given([expiringIn(5), sent(7, 5)]).when(warn).then([]);
+  });
+
+  test('no threshold as long as the whole lifetime: a 2-day certificate is warned at 1 day only', () => {
+    cert.given([expiringIn(0.5, 2)]).when(warn).then([sent(1, 0.5)]);
+    cert.given([expiringIn(1.5, 2)]).when(warn).then([]);
+    cert.given([expiringIn(6, 7)]).when(warn).then([]);
   });
 
   test('revoked and expired certificates get none', () => {

@@ -70,14 +70,14 @@ export const finalizationRequested = () => event('OrderFinalizationRequested', {
 export const certificateIssuedForOrder = () => event('OrderCertificateIssued', { certificateId: 'cert-1', serial: '0a1b' });
 export const orderFailed = () => event('OrderFailed', { error: { type: 'urn:ietf:params:acme:error:badCSR', detail: 'the CA refused the key' } });
 
-export const certificateIssued = (over: Partial<{ notAfter: string }> = {}) =>
+export const certificateIssued = (over: Partial<{ notBefore: string; notAfter: string }> = {}) =>
   event('CertificateIssued', {
     certificateId: 'cert-1',
     orderId: 'order-1',
     accountId: 'acct-1',
     serial: '0a1b',
     names: ['example.com'],
-    notBefore: at(0),
+    notBefore: over.notBefore ?? at(0),
     notAfter: over.notAfter ?? at(90 * 24 * HOUR),
     chainPem: '-----BEGIN CERTIFICATE-----',
     fingerprintSha256: 'ab'.repeat(32),
