@@ -18,6 +18,7 @@ import type { AcmeContext } from './http/acme-context';
 import { NonceStore } from './nonce/nonce-store';
 import { AcmeUrls } from './urls';
 import { formatPeriod, RateLimiter } from '../ratelimit/rate-limiter';
+import { assertContactsAllowed, mailDomainResolver } from '../commands/contact-policy';
 
 export interface AcmeServices {
   context: AcmeContext;
@@ -106,6 +107,12 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
       },
       failedOpen: (limit, err) => rt.log.warn({ limit, err: err.message }, 'rate limit check failed; the request goes on'),
     }),
+    checkContacts: (() => {
+      const policy = { domains: config.acme.contact_domains.map((d) => d.toLowerCase().replace(/\.$/, '')), mxCheck: config.acme.contact_mx_check };
+      if (policy.domains.length === 0 && !policy.mxCheck) return undefined;
+      const resolver = mailDomainResolver(config.validation.resolvers, config.validation.timeout);
+      return (contact: unknown) => assertContactsAllowed(contact, policy, resolver);
+    })(),
     policy: {
       orderLifetimeMs: config.acme.order_lifetime,
       authorizationLifetimeMs: config.acme.authorization_lifetime,

@@ -63,6 +63,7 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
 
   async execute(cmd: NewAccountCommand): Promise<{ accountId: string; created: boolean; account: AccountState }> {
     const deps = this.deps;
+    await deps.checkContacts?.(cmd.payload.contact);
     let limited = false;
     return withRetry(async () => {
       const { owner, revision } = await keyOwner(deps, cmd.thumbprint);
@@ -111,6 +112,7 @@ export class UpdateAccountHandler implements ICommandHandler<UpdateAccountComman
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
   async execute(cmd: UpdateAccountCommand): Promise<AccountState> {
+    await this.deps.checkContacts?.(cmd.payload.contact);
     const handled = await handleCommand<AccountState>(this.deps.aggregates, {
       streamId: streams.account(cmd.accountId),
       evolve: evolveAccount,

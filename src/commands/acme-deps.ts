@@ -42,6 +42,8 @@ export interface AcmeDeps {
   jobs: Pick<JobQueue, 'dropIn'>;
   /** Rate limits shared by the fleet (absent in tests that do not exercise them). */
   limits?: RateLimiter;
+  /** The CA's contact policy (allowed mail domains, MX check); absent: any valid mailto. */
+  checkContacts?: (contact: unknown) => Promise<void>;
 }
 
 export const ACME_DEPS = Symbol('certledger.acme-deps');

@@ -149,6 +149,8 @@ export const CONFIG_SCHEMA: Schema = {
       website: url('website URL (directory meta)'),
       caa_identities: strList('CAA issuer domain names of this CA (directory meta)'),
       eab_required: bool(false, 'new accounts need External Account Binding'),
+      contact_domains: strList('mail domains accepted in account contacts (a domain covers its subdomains); empty = any'),
+      contact_mx_check: bool(false, 'refuse a contact whose mail domain has neither an MX nor an A/AAAA record (asked through validation.resolvers)'),
       max_identifiers: int(100, 'identifiers per order', 1, 1000),
       orders_page_size: int(50, 'orders per page of an account orders list', 1, 1000),
       retry_after: duration('3s', 'Retry-After on processing orders and pending challenges', 'clients would poll without pause'),

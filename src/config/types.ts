@@ -52,6 +52,8 @@ export interface Config {
     website: string | null;
     caa_identities: string[];
     eab_required: boolean;
+    contact_domains: string[];
+    contact_mx_check: boolean;
     max_identifiers: number;
     orders_page_size: number;
     retry_after: Milliseconds;

@@ -1,3 +1,4 @@
+import { RawAcme, testAccountKey } from '../../bench/support/raw-acme';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { dataDirectory } from '../support/data-dir';
 import { type ServerProcess, startServer } from '../support/server-process';
@@ -15,7 +16,7 @@ describe('public surfaces', () => {
       env: { DATABASE_URL: db.url },
       configYaml: (port) =>
         `data_dir: ${dataDirectory('surfaces')}\nserver:\n  listen: 127.0.0.1:${port}\n  health_details_from: []\nmetrics:\n  token: ${TOKEN}\n` +
-        `admin:\n  enabled: true\n  token_secret: surfaces-test-token-secret-of-32-characters\n`,
+        `admin:\n  enabled: true\n  token_secret: surfaces-test-token-secret-of-32-characters\nacme:\n  contact_domains: [example.org]\n`,
     });
   }, 120_000);
   afterAll(async () => {
@@ -47,5 +48,17 @@ describe('public surfaces', () => {
     const api = await fetch(`${server.baseUrl}/api/openapi.json`);
     expect(api.headers.get('x-frame-options')).toBe('DENY');
     expect(api.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+  });
+
+  test('account contacts outside acme.contact_domains are refused, at registration and on update', async () => {
+    const acme = await new RawAcme(server.baseUrl).init();
+    const key = await testAccountKey();
+    const refused = await acme.post(acme.directory.newAccount, { termsOfServiceAgreed: true, contact: ['mailto:ops@evil.test'] }, key);
+    expect(refused.status).toBe(400);
+    expect(refused.body.type).toBe('urn:ietf:params:acme:error:invalidContact');
+    expect(refused.body.detail).toMatch(/accepts contact addresses at example\.org only/);
+    const kid = await acme.account(key, { termsOfServiceAgreed: true, contact: ['mailto:ops@pki.example.org'] });
+    const update = await acme.post(kid, { contact: ['mailto:someone@evil.test'] }, key, { kid });
+    expect(update.body.type).toBe('urn:ietf:params:acme:error:invalidContact');
   });
 });
