@@ -22,10 +22,12 @@ export interface CleanupReport {
   ordersExpired: number;
   ordersStuck: number;
   noncesDeleted: number;
+  /** Rate-limit buckets full again, and admin login counts quiet for a day. */
+  rateLimitRowsDeleted: number;
 }
 
 export async function runCleanup(deps: AcmeDeps, nonces: NonceStore, settings: CleanupSettings, now: Date): Promise<CleanupReport> {
-  const report: CleanupReport = { authorizationsExpired: 0, ordersExpired: 0, ordersStuck: 0, noncesDeleted: 0 };
+  const report: CleanupReport = { authorizationsExpired: 0, ordersExpired: 0, ordersStuck: 0, noncesDeleted: 0, rateLimitRowsDeleted: 0 };
   const meta = { actor: 'system:cleanup' };
 
   for (const id of await ids(deps.pool, `SELECT authz_id AS id FROM rm_authorizations WHERE status = 'pending' AND expires <= $1 ORDER BY expires LIMIT $2`, [now, settings.batchSize])) {
@@ -51,6 +53,13 @@ export async function runCleanup(deps: AcmeDeps, nonces: NonceStore, settings: C
   }
 
   report.noncesDeleted = await nonces.purgeExpired(settings.batchSize, now);
+  report.rateLimitRowsDeleted = (await deps.limits?.purgeFull(settings.batchSize)) ?? 0;
+  const logins = await deps.pool.query(
+    `DELETE FROM admin_login_attempts WHERE (username, address) IN (
+       SELECT username, address FROM admin_login_attempts WHERE updated_at < now() - interval '24 hours' AND not_before < now() LIMIT $1)`,
+    [settings.batchSize],
+  );
+  report.rateLimitRowsDeleted += logins.rowCount ?? 0;
   return report;
 }
 

@@ -162,6 +162,19 @@ export class RateLimiter {
     await this.certificates(ctx, names, true);
   }
 
+  /**
+   * Deletes up to `batchSize` buckets that are full again (TAT passed): a missing row and a full
+   * bucket decide the same. Returns how many it deleted.
+   */
+  async purgeFull(batchSize: number): Promise<number> {
+    const r = await this.pool.query(
+      `DELETE FROM rl_buckets WHERE bucket IN (
+         SELECT bucket FROM rl_buckets WHERE tat_ms < (extract(epoch FROM clock_timestamp()) * 1000)::bigint ORDER BY tat_ms LIMIT $1)`,
+      [batchSize],
+    );
+    return r.rowCount ?? 0;
+  }
+
   /** Records a failed validation (never refuses: the failure has happened). */
   async recordFailedValidation(accountId: string, name: string): Promise<void> {
     const l = this.settings.failed_validations_per_account_and_hostname;

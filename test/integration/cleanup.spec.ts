@@ -59,7 +59,7 @@ describe('cleanup', () => {
 
     const settings = { batchSize: 1, stuckProcessingMs: 10 * 60_000 };
     const report = await runCleanup(deps, nonces, settings, new Date(t0 + 2 * HOUR));
-    expect(report).toEqual({ authorizationsExpired: 1, ordersExpired: 1, ordersStuck: 1, noncesDeleted: 1 });
+    expect(report).toEqual({ authorizationsExpired: 1, ordersExpired: 1, ordersStuck: 1, noncesDeleted: 1, rateLimitRowsDeleted: 0 });
     await runner.waitFor(await fx.store.headPosition(), 10_000);
 
     const types = async (stream: string) => (await fx.store.readStream(stream)).map((e) => e.type);
@@ -75,6 +75,6 @@ describe('cleanup', () => {
     expect(await nonces.consume(nonce, t0 + 2 * HOUR)).toBe(false);
 
     // A second run finds nothing left to do.
-    expect(await runCleanup(deps, nonces, settings, new Date(t0 + 2 * HOUR))).toEqual({ authorizationsExpired: 0, ordersExpired: 0, ordersStuck: 0, noncesDeleted: 0 });
+    expect(await runCleanup(deps, nonces, settings, new Date(t0 + 2 * HOUR))).toEqual({ authorizationsExpired: 0, ordersExpired: 0, ordersStuck: 0, noncesDeleted: 0, rateLimitRowsDeleted: 0 });
   }, 30_000);
 });

@@ -131,4 +131,26 @@ describe('rate limiter', () => {
     expect(await refused(l.newNonce({ ip: '192.0.2.1' }))).toBeNull();
     expect(failures).toEqual(['new_nonces_per_ip']);
   });
+
+  test('buckets full again are purged, and a purged bucket decides as before', async () => {
+    const l = new RateLimiter(fx.pool, settings({ new_nonces_per_ip: { count: 2, period: HOUR } }));
+    await fx.pool.query(`INSERT INTO rl_buckets (bucket, tat_ms, seen_ms, allowed, period_ms, cost_ms, limit_count) VALUES ('new_nonces_per_ip:192.0.2.99', 1, 1, true, 3600000, 1800000, 2)`);
+    await l.newNonce({ ip: '192.0.2.98' }); // a live bucket stays
+    expect(await l.purgeFull(100)).toBeGreaterThanOrEqual(1);
+    expect((await fx.pool.query(`SELECT bucket FROM rl_buckets WHERE bucket LIKE 'new_nonces_per_ip:192.0.2.9%'`)).rows.map((r) => r.bucket)).toEqual(['new_nonces_per_ip:192.0.2.98']);
+    expect(await refused(l.newNonce({ ip: '192.0.2.99' }))).toBeNull();
+    expect(await refused(l.newNonce({ ip: '192.0.2.99' }))).toBeNull();
+    expect(await refused(l.newNonce({ ip: '192.0.2.99' }))).not.toBeNull();
+  });
+
+  test('an override that raises the count keeps what was spent: 3 of 3 used becomes 3 of 5 used', async () => {
+    const l = new RateLimiter(fx.pool, settings({ new_orders_per_account: { count: 3, period: HOUR } }));
+    const order = () => refused(l.newOrder({ accountId: 'raise' }, ['r.example.com'], 0));
+    for (let i = 0; i < 3; i++) expect(await order()).toBeNull();
+    expect(await order()).not.toBeNull();
+    await fx.pool.query(`INSERT INTO rm_rate_limit_overrides (limit_name, subject, count, period_ms, reason, updated_at) VALUES ('new_orders_per_account', 'raise', 5, NULL, 'test', now())`);
+    expect(await order()).toBeNull();
+    expect(await order()).toBeNull();
+    expect(await order()).not.toBeNull();
+  });
 });
