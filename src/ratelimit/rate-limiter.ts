@@ -216,11 +216,20 @@ export class RateLimiter {
     await check({ limit: 'duplicate_certificates', bucket: `duplicate_certificates:${set}`, subject: ctx.accountId, what: `for the names ${[...new Set(names)].sort().join(', ')}` });
   }
 
-  /** The same account had a certificate for exactly these names within the renewal window. */
+  /**
+   * The same account had a certificate for exactly these names within the renewal window: an
+   * order of the account with those identifiers that got its certificate. (Read from the orders'
+   * read model, which issuance does not write, so a check never waits on a certificate being recorded.)
+   */
   private async isRenewal(accountId: string, names: string[]): Promise<boolean> {
     const set = [...new Set(names.map((n) => n.toLowerCase()))];
     const r = await this.pool
-      .query(`SELECT 1 FROM rm_certificates WHERE account_id = $1 AND names @> $2 AND names <@ $2 AND issued_at > now() - make_interval(secs => $3) LIMIT 1`, [accountId, set, this.settings.renewal_window / 1000])
+      .query(
+        `SELECT 1 FROM rm_orders o WHERE o.account_id = $1 AND o.certificate_id IS NOT NULL AND o.finalized_at > now() - make_interval(secs => $3)
+           AND ARRAY(SELECT DISTINCT lower(x->>'value') FROM jsonb_array_elements(o.identifiers) x ORDER BY 1) = $2::text[]
+         LIMIT 1`,
+        [accountId, set.sort(), this.settings.renewal_window / 1000],
+      )
       .catch(() => ({ rowCount: 0 }));
     return (r.rowCount ?? 0) > 0;
   }

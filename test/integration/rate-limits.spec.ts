@@ -107,8 +107,8 @@ describe('rate limiter', () => {
     expect((await refused(l.newOrder({ accountId: 'a2' }, ['mail.example.co.uk'], 1)))?.detail).toMatch(/for example\.co\.uk: limit 2 per 1h/);
     expect(await refused(l.issuance({ accountId: 'a2' }, ['mail.example.co.uk']))).not.toBeNull();
     // A renewal: a1 holds a certificate for exactly these names.
-    await fx.pool.query(`INSERT INTO rm_certificates (certificate_id, serial, account_id, order_id, names, not_before, not_after, fingerprint_sha256, key_type, issuer, issued_at)
-      VALUES ('c1', '01', 'a1', 'o1', ARRAY['www.example.co.uk'], now(), now() + interval '90 days', 'f', 'ecdsa-p256', 'CN=test', now())`);
+    await fx.pool.query(`INSERT INTO rm_orders (order_id, account_id, identifiers, authorization_ids, expires, created_at, finalized_at, certificate_id)
+      VALUES ('o1', 'a1', '[{"type": "dns", "value": "WWW.example.co.uk"}]', ARRAY['z1'], now() + interval '7 days', now(), now(), 'c1')`);
     expect(await refused(l.newOrder({ accountId: 'a1' }, ['www.example.co.uk'], 1))).toBeNull();
     expect(await refused(l.issuance({ accountId: 'a1' }, ['www.example.co.uk']))).toBeNull();
   });
