@@ -66,4 +66,14 @@ describe('an event history the server cannot rewrite', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain('warning:');
   });
+
+  test('an export carries the digest the database stores for each event', () => {
+    const out = join(dataDir, 'export.jsonl');
+    expect(runCli(['-c', config, 'events', 'export', '--out', out]).status).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = lines.filter((l) => !l.final);
+    expect(events.length).toBeGreaterThan(3);
+    expect(events.every((l) => /^[0-9a-f]{64}$/.test(l.chain_digest))).toBe(true);
+    expect(runCli(['-c', config, 'events', 'verify', out]).status).toBe(0);
+  });
 });

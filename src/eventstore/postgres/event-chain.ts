@@ -52,6 +52,11 @@ export function chainDigest(previous: string, r: CanonicalRow): string {
  */
 export async function extendChain(pool: Pool, batchSize = 1000): Promise<number> {
   const client = await pool.connect();
+  // A connection cut while checked out emits 'error' on the client: without a listener the
+  // process would crash. The pass fails with the query's own error; the client is then discarded.
+  let lost: Error | undefined;
+  const onError = (e: Error) => (lost = e);
+  client.on('error', onError);
   let total = 0;
   try {
     for (;;) {
@@ -88,11 +93,13 @@ export async function extendChain(pool: Pool, batchSize = 1000): Promise<number>
         if (rows.length < batchSize) return total;
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
+        lost ??= e as Error;
         throw e;
       }
     }
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(lost);
   }
 }
 
@@ -111,8 +118,9 @@ export class EventChainer {
     private readonly opts: { pollIntervalMs: number; coalesceMs?: number; onError?: (e: Error) => void },
   ) {}
 
+  /** The first pass waits one poll interval: boot has enough to do at the same moment. */
   start(): void {
-    this.schedule(0);
+    this.schedule(this.opts.pollIntervalMs);
   }
 
   /** An append committed here: chain it shortly (several appends share one pass). */
