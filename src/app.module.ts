@@ -23,6 +23,7 @@ import { DEPENDENCY_SETTINGS, type DependencySettings } from './ops/dependency-c
 import { AdminActions } from './admin/admin-actions';
 import { ADMIN_TOKENS } from './admin/admin-auth.guard';
 import { AdminQueries } from './admin/admin-queries';
+import { AdminStats } from './admin/admin-stats';
 import { EabKeys } from './admin/eab-keys';
 import type { AdminTokens } from './admin/admin-tokens';
 import type { AdminUsers } from './admin/admin-users';
@@ -60,6 +61,7 @@ export class AppModule {
           { provide: AdminQueries, useValue: new AdminQueries(runtime.db.pool, runtime.store) },
           { provide: AdminActions, useValue: new AdminActions(acme.deps.aggregates, runtime.projections, runtime.db.pool) },
           { provide: EabKeys, useValue: new EabKeys(runtime.db.pool, acme.deps.aggregates, runtime.projections) },
+          { provide: AdminStats, useValue: new AdminStats(runtime.db.pool, runtime.projections, acme.crl, maintenance) },
         ]
       : [];
     return {
