@@ -29,6 +29,7 @@ import type { AdminTokens } from './admin/admin-tokens';
 import type { AdminUsers } from './admin/admin-users';
 import { ADMIN_USERS, AdminController } from './admin/admin.controller';
 import { MAINTENANCE, MaintenanceMode } from './admin/maintenance';
+import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console';
 import { HealthController } from './ops/health.controller';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
@@ -62,6 +63,7 @@ export class AppModule {
           { provide: AdminActions, useValue: new AdminActions(acme.deps.aggregates, runtime.projections, runtime.db.pool) },
           { provide: EabKeys, useValue: new EabKeys(runtime.db.pool, acme.deps.aggregates, runtime.projections) },
           { provide: AdminStats, useValue: new AdminStats(runtime.db.pool, runtime.projections, acme.crl, maintenance) },
+          ...CONSOLE_PROVIDERS,
         ]
       : [];
     return {
@@ -82,7 +84,7 @@ export class AppModule {
         ...COMMAND_HANDLERS,
       ],
       exports: [RUNTIME],
-      controllers: [HealthController, DirectoryController, AcmeController, ...(admin ? [AdminController] : [])],
+      controllers: [HealthController, DirectoryController, AcmeController, ...(admin ? [AdminController, ...CONSOLE_CONTROLLERS] : [])],
     };
   }
 }
