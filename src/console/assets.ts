@@ -51,6 +51,7 @@ ol.timeline li::before { content: ""; position: absolute; left: -8px; top: 10px;
 .login { max-width: 360px; margin: 40px auto; } .login form { display: flex; flex-direction: column; gap: 12px; }
 @media (max-width: 640px) {
   main { padding: 10px; } header.top { padding: 8px; } .figure { font-size: 22px; }
+  header.top nav { order: 3; flex-basis: 100%; } header.top .who { margin-left: auto; }
   table.responsive thead { display: none; }
   table.responsive tr { display: block; border-bottom: 2px solid var(--line); padding: 4px 0; }
   table.responsive td { display: block; border: 0; padding: 2px 4px; }
