@@ -58,7 +58,7 @@ describe('console in a browser', () => {
     const dataDir = dataDirectory('console');
     const yaml = `data_dir: ${dataDir}\nadmin:\n  enabled: true\n  token_secret: ${SECRET}\ncrl:\n  enabled: true\n  check_interval: 500ms\n  refresh: 1h\n`;
     const cfg = writeConfig(yaml);
-    for (const [username, role] of [['alice', 'admin'], ['audrey', 'auditor']]) {
+    for (const [username, role] of [['alice', 'admin'], ['audrey', 'auditor'], ['locky', 'auditor']]) {
       const r = runCli(['-c', cfg, 'admin', 'create-user', '--username', username, '--role', role], { DATABASE_URL: db.url });
       expect(r.status).toBe(0);
       passwords[username] = /password \(shown once\): (\S+)/.exec(r.stdout)![1];
@@ -68,7 +68,9 @@ describe('console in a browser', () => {
     const shop = await newClient(directoryUrl, 'mailto:shop@console.test');
     await issue(shop, rig, ['www.shop.console.test', 'shop.console.test'], 'http-01');
     await issue(shop, rig, ['api.console.test'], 'dns-01');
+    await issue(shop, rig, ['bulk.console.test'], 'http-01');
     await failValidation(shop, 'broken.console.test');
+    await newClient(directoryUrl, 'mailto:gone@console.test');
     const token = await apiLogin('alice');
     for (const name of ['www.shop.console.test', 'api.console.test']) {
       certs[name] = (await until(`${name} in the read model`, async () => (await api(`/certificates?name=${name}`, token)).items[0])).certificate_id;
@@ -89,6 +91,11 @@ describe('console in a browser', () => {
     await signIn('alice', 'not-the-password');
     await expect(page.locator('#login-error').textContent()).resolves.toContain('invalid username or password');
     await browser.screenshot('01-sign-in-error');
+    // The API's lockout, in its own words.
+    for (let i = 0; i < 5; i++) await signIn('locky', 'wrong');
+    await expect(page.locator('#login-error').textContent()).resolves.toMatch(/too many failed logins: locked until \d{4}-/);
+    await signIn('locky');
+    await expect(page.locator('#login-error').textContent()).resolves.toMatch(/locked until/);
     await signIn('alice');
     expect(new URL(page.url()).pathname).toBe('/console/overview');
     const [cookie] = await browser.context.cookies(`${server.baseUrl}/console/`);
@@ -104,7 +111,7 @@ describe('console in a browser', () => {
     await page.goto(`${server.baseUrl}/console/overview`);
     const figure = async (name: string) => (await page.locator(`[data-figure="${name}"]`).textContent())!.trim();
     expect(Number(await figure('issued-90d'))).toBe(o.issued_per_day.reduce((n: number, d: { count: number }) => n + d.count, 0));
-    expect(Number(await figure('issued-90d'))).toBe(2);
+    expect(Number(await figure('issued-90d'))).toBe(3);
     for (const e of o.expiring) expect(Number(await figure(`expiring-${e.days}`))).toBe(e.count);
     for (const [status, n] of Object.entries(o.orders_by_status)) expect(Number(await figure(`orders-${status}`))).toBe(n);
     expect(o.failed_validations.length).toBeGreaterThan(0);
@@ -113,7 +120,7 @@ describe('console in a browser', () => {
     // The 90-day figure opens the certificates it counts.
     await page.locator('[data-figure="issued-90d"]').click();
     await page.waitForURL(/\/console\/certificates\?/);
-    await expect(page.locator('#certificates tbody tr[data-certificate]').count()).resolves.toBe(2);
+    await expect(page.locator('#certificates tbody tr[data-certificate]').count()).resolves.toBe(3);
     // The failed validations open the ChallengeFailed events of that problem type.
     await page.goto(`${server.baseUrl}/console/overview`);
     await page.locator('[data-figure^="failed-"]').first().click();
@@ -207,6 +214,46 @@ describe('console in a browser', () => {
     await page.goto(`${server.baseUrl}/console/actions`);
     await expect(page.locator('#eab-hmac').count()).resolves.toBe(0);
     await expect(page.locator('#eab-keys').textContent()).resolves.toContain('for the staging cluster');
+  });
+
+  test('admin actions: revoke a selection only with the expected count, maintenance on and off, deactivate an account with a reason', async () => {
+    const { page } = browser;
+    await page.goto(`${server.baseUrl}/console/actions`);
+    const bulk = page.locator('form[action="/console/certificates/revoke"]');
+    await bulk.getByLabel('Exact name').fill('bulk.console.test');
+    await bulk.getByLabel('Expected number').fill('2');
+    await bulk.getByRole('button', { name: 'Revoke selection' }).click();
+    await expect(page.locator('[role=alert]').textContent()).resolves.toContain('matches 1 unrevoked certificates, not the expected 2; nothing was revoked');
+    await page.goto(`${server.baseUrl}/console/actions`);
+    await bulk.getByLabel('Exact name').fill('bulk.console.test');
+    await bulk.getByLabel('Reason').selectOption('5');
+    await bulk.getByLabel('Expected number').fill('1');
+    await bulk.getByRole('button', { name: 'Revoke selection' }).click();
+    await expect(page.locator('[role=status]').textContent()).resolves.toContain('1 certificates revoked');
+
+    await page.goto(`${server.baseUrl}/console/actions`);
+    await page.getByLabel('Reason', { exact: true }).first().fill('key ceremony');
+    await page.getByRole('button', { name: 'Turn maintenance on' }).click();
+    await page.waitForURL(/done=maintenance/);
+    await expect(page.locator('[data-field="maintenance"]').textContent()).resolves.toBe('on');
+    expect((await api('/maintenance', await apiLogin('alice'))).reason).toBe('key ceremony');
+    await page.getByRole('button', { name: 'Turn maintenance off' }).click();
+    await page.waitForURL(/done=maintenance/);
+    await expect(page.locator('[data-field="maintenance"]').textContent()).resolves.toBe('off');
+
+    const accounts = (await api('/accounts', await apiLogin('alice'))).items as Array<{ account_id: string; contact: string[] }>;
+    const gone = accounts.find((a) => a.contact.includes('mailto:gone@console.test'))!;
+    await page.goto(`${server.baseUrl}/console/accounts/${gone.account_id}`);
+    await page.getByLabel('Reason').fill('customer left');
+    // Without the confirmation the browser does not even send the form.
+    await page.getByRole('button', { name: 'Deactivate account' }).click();
+    expect(page.url()).not.toContain('done=');
+    await page.getByLabel('I confirm deactivating this account').check();
+    await page.getByRole('button', { name: 'Deactivate account' }).click();
+    await page.waitForURL(/done=deactivated/);
+    await expect(page.locator('h1').textContent()).resolves.toContain('deactivated');
+    const history = await api(`/history/account-${gone.account_id}`, await apiLogin('alice'));
+    expect(history.events.at(-1)).toMatchObject({ type: 'AccountDeactivated', data: { by: 'admin', reason: 'customer left' }, metadata: { actor: 'admin:alice' } });
   });
 
   test('keyboard: the first Tab reaches the skip link, form controls have labels', async () => {

@@ -15,6 +15,7 @@ export function overviewView(o: Overview, crlPath: string) {
 <section class="card wide chart" aria-labelledby="issued-h"><h2 id="issued-h">Certificates issued per day (last 90 days)</h2>
   <p><a class="figure" data-figure="issued-90d" href="/console/certificates${qs({ issued_after: `${issuedFrom}T00:00:00.000Z` })}">${issuedTotal}</a> issued since ${issuedFrom}</p>
   ${barChart(o.issued_per_day.map((d) => ({ label: d.day, value: d.count, href: dayLink(d.day) })), 'Certificates issued per day over the last 90 days')}
+  <details><summary>Days with issuance</summary><ul>${o.issued_per_day.filter((d) => d.count > 0).map((d) => html`<li><a href="${dayLink(d.day)}">${d.day}: ${d.count}</a></li>`)}</ul></details>
 </section>
 ${o.expiring.map(
   (e) => html`<section class="card" aria-labelledby="exp-${e.days}"><h2 id="exp-${e.days}">Expiring within ${e.days} days</h2>
