@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcmeError } from '../domain/errors';
-import { Html, html } from './html';
+import { Html, html, utc } from './html';
 import { page, redirect, sendHtml } from './layout';
 import type { ConsoleSession, ConsoleSessions } from './session';
 
@@ -17,12 +17,6 @@ export class ConsoleError extends Error {
   ) {
     super(message);
   }
-}
-
-/** datetime-local inputs carry no zone: the console means UTC. */
-export function utc(v: string | null | undefined): string | undefined {
-  if (!v) return undefined;
-  return /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(v) ? `${v}Z` : v;
 }
 
 /** The values of a query string or form as a DTO of the admin API, validated by its own rules. */

@@ -38,3 +38,9 @@ export function qs(params: Record<string, string | number | undefined | null>): 
 }
 
 export const fmtTime = (v: unknown) => (v ? new Date(v as string).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
+
+/** datetime-local inputs carry no zone: the console means UTC. */
+export function utc(v: string | null | undefined): string | undefined {
+  if (!v) return undefined;
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(v) ? `${v}Z` : v;
+}
