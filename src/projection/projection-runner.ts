@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { type EventStore, START_POSITION, type StoredEvent } from '../eventstore/event-store';
 import { checkpointId, handlesEvent, type Projection, type SqlTx } from './projection';
-import { StatementBatch } from './statement-batch';
+import { StatementBatch } from '../db/statement-batch';
 
 export interface ProjectionState {
   name: string;
@@ -48,15 +48,13 @@ async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void>
 }
 
 /**
- * The inline read models' share of an append: every statement for the appended events, sent in
- * one round trip inside the append's transaction. The same `apply` code serves rebuilds.
+ * The inline read models' share of an append: every statement for the appended events, recorded
+ * on the append's deferred batch (sent with its COMMIT). The same `apply` code serves rebuilds.
  */
-export function applyInline(projections: readonly Projection[]): (tx: SqlTx, events: StoredEvent[]) => Promise<void> {
+export function applyInline(projections: readonly Projection[]): (deferred: SqlTx, events: StoredEvent[]) => Promise<void> {
   const inline = projections.filter((p) => p.inline);
-  return async (tx, events) => {
-    const batch = new StatementBatch();
-    for (const e of events) for (const p of inline) if (handlesEvent(p, e.type)) await applyOne(batch, p, e);
-    await batch.flush(tx);
+  return async (deferred, events) => {
+    for (const e of events) for (const p of inline) if (handlesEvent(p, e.type)) await applyOne(deferred, p, e);
   };
 }
 

@@ -4,14 +4,14 @@ const { prepareValue, escapeLiteral } = require('pg/lib/utils') as {
   prepareValue(v: unknown): string | null;
   escapeLiteral(s: string): string;
 };
-import type { SqlTx } from './projection';
+import type { TransactionQuery } from '../eventstore/event-store';
 
 /**
  * Records the statements projections issue, so a whole batch of events reaches PostgreSQL in one
  * round trip instead of one per statement. Projections only write (they never read what a query
  * returns), which is what makes deferring them safe; `query` therefore answers with no rows.
  */
-export class StatementBatch implements SqlTx {
+export class StatementBatch implements TransactionQuery {
   private readonly statements: string[] = [];
   private bytes = 0;
 
@@ -32,7 +32,7 @@ export class StatementBatch implements SqlTx {
   }
 
   /** Sends every recorded statement as one simple-protocol query and forgets them. */
-  async flush(tx: SqlTx): Promise<void> {
+  async flush(tx: TransactionQuery): Promise<void> {
     if (this.statements.length === 0) return;
     const text = this.statements.join(';\n');
     this.statements.length = 0;
