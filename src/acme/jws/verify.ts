@@ -64,10 +64,41 @@ export function decodeHeader(encoded: string): Record<string, unknown> {
   }
 }
 
+/**
+ * Imported public keys and thumbprints of the accounts seen lately: importing a JWK costs more
+ * than checking the signature itself. Keyed by the JWK's exact text, so a changed key is a new entry.
+ */
+const KEY_CACHE_SIZE = 10_000;
+const knownKeys = new Map<string, { thumbprint: Promise<string>; byAlg: Map<string, ReturnType<typeof importJWK>> }>();
+
+function known(jwk: JWK) {
+  const id = JSON.stringify(jwk);
+  let entry = knownKeys.get(id);
+  if (!entry) {
+    entry = { thumbprint: calculateJwkThumbprint(jwk, 'sha256'), byAlg: new Map() };
+    entry.thumbprint.catch(() => undefined);
+    if (knownKeys.size >= KEY_CACHE_SIZE) knownKeys.delete(knownKeys.keys().next().value!);
+    knownKeys.set(id, entry);
+  }
+  return entry;
+}
+
+function importedKey(jwk: JWK, alg: string): ReturnType<typeof importJWK> {
+  const entry = known(jwk);
+  let key = entry.byAlg.get(alg);
+  if (!key) {
+    key = importJWK(jwk, alg);
+    // A key that fails to import is not remembered: the next request gets the same clear error.
+    key.catch(() => entry.byAlg.delete(alg));
+    entry.byAlg.set(alg, key);
+  }
+  return key;
+}
+
 export async function verifySignature(jws: { protected: string; payload: string; signature: string }, jwk: JWK, alg: string): Promise<Uint8Array> {
   let key;
   try {
-    key = await importJWK(jwk, alg);
+    key = await importedKey(jwk, alg);
   } catch (e) {
     throw new AcmeError('badPublicKey', `JWK could not be used: ${(e as Error).message}`);
   }
@@ -134,5 +165,5 @@ export async function verifyAcmeJws(body: unknown, opts: VerifyOptions): Promise
     }
     if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new AcmeError('malformed', 'request payload must be a JSON object');
   }
-  return { protectedHeader: header, payload, jwk, thumbprint: await calculateJwkThumbprint(jwk, 'sha256'), account };
+  return { protectedHeader: header, payload, jwk, thumbprint: await known(jwk).thumbprint, account };
 }
