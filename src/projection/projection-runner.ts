@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { type EventStore, START_POSITION, type StoredEvent } from '../eventstore/event-store';
+import { Backoff, sleep } from '../runtime/backoff';
+import type { HealthReporter } from '../runtime/component-health';
+import { isDatabaseUnavailable } from '../runtime/pool-errors';
 import { checkpointId, handlesEvent, type Projection } from './projection';
 
 export interface ProjectionState {
@@ -22,6 +25,8 @@ export interface RunnerOptions {
   /** How often an idle projection re-checks the feed (the store's wake-up usually comes first). */
   pollIntervalMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Told whether each loop reaches the database, so readiness waits for projections to resume. */
+  health?: HealthReporter;
 }
 
 export class ProjectionFailedError extends Error {
@@ -82,15 +87,36 @@ export class ProjectionRunner {
       let stopped = false;
       let wake: () => void = () => undefined;
       const idleMs = this.opts.pollIntervalMs ?? 500;
+      const component = `projection:${p.name}`;
+      const backoff = new Backoff();
       const done = (async () => {
         // The store's subscription serves only as a wake-up on new events; the checkpoint row is the truth.
-        const watcher = this.opts.store.subscribeToAll({ after: await this.opts.store.headPosition(), handler: async () => wake() });
+        let head: string | undefined;
+        while (!stopped && head === undefined) {
+          head = await this.opts.store.headPosition().catch(async (e) => {
+            this.opts.health?.failed(component, e);
+            await sleep(backoff.next());
+            return undefined;
+          });
+        }
+        if (head === undefined) return;
+        const watcher = this.opts.store.subscribeToAll({ after: head, handler: async () => wake() });
         try {
           while (!stopped) {
-            const outcome = await this.step(p).catch((e) => {
-              this.opts.log?.('projection step failed; retrying', { projection: p.name, error: (e as Error).message });
-              return 'idle' as const;
-            });
+            const outcome = await this.step(p).then(
+              (o) => {
+                backoff.reset();
+                this.opts.health?.ok(component);
+                return o;
+              },
+              async (e) => {
+                // The database is away (restart, failover) or the step hit a transient error: back off and retry.
+                if (backoff.failures === 0) this.opts.log?.('projection step failed; retrying with backoff', { projection: p.name, error: (e as Error).message });
+                this.opts.health?.failed(component, e);
+                await sleep(backoff.next());
+                return 'more' as const;
+              },
+            );
             if (outcome === 'failed') {
               this.opts.log?.('projection stopped on an error', { projection: p.name });
               break;
@@ -181,6 +207,8 @@ export class ProjectionRunner {
       try {
         await p.apply(e, client);
       } catch (err) {
+        // A lost connection says nothing about the event: retry the batch, never stop the projection.
+        if (isDatabaseUnavailable(err)) throw err;
         const failure = new ProjectionFailedError(
           `event ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
         ) as ProjectionFailedError & { position: string };

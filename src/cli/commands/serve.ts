@@ -16,6 +16,7 @@ import { Metrics } from '../../ops/metrics';
 import { NestPinoLogger } from '../../ops/nest-logger';
 import { reloadConfig } from '../../ops/reload';
 import { boot } from '../../runtime/boot';
+import { installProcessGuard } from '../../runtime/process-guard';
 import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
 import { runPrimary } from './cluster-primary';
 
@@ -50,6 +51,8 @@ export async function serve(opts: GlobalOptions): Promise<void> {
     // A worker whose supervisor is gone (killed with SIGKILL) must not keep serving on its own.
     process.on('disconnect', () => process.exit(1));
   } else log.info({ config: path ?? '(embedded defaults)' }, 'starting certledger');
+  // A database error nobody caught is logged and survived; any other one ends the process (ADR 0007).
+  installProcessGuard(log);
   const rt = await boot(bootSettings(config), log);
   const metrics = new Metrics();
   metrics.attach(rt);
@@ -60,6 +63,7 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   }
   const acme = await createAcmeServices(config, rt, metrics);
   await startWorkers(config, rt, acme, metrics);
+  rt.leases.enableTakeover();
   rt.projections.start();
   const https = httpsOptions(config);
   const adapter = new FastifyAdapter({
