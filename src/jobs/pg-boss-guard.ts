@@ -3,9 +3,12 @@
  * (Manager.watch). When the database is away at that instant (57P01 during a restart, 57P03 while it
  * shuts down) the rejection is unhandled, and Node ends the process. This wraps both methods so the
  * promise they return carries a rejection handler that logs; callers that await it still see the
- * rejection. A job whose settlement was lost stays active and is taken again after its lease (or by
- * the lease takeover), which the job handlers tolerate: they are idempotent.
+ * rejection. A completion lost to an outage is sent again with backoff; a job whose settlement is
+ * lost for good stays active and is taken again after its lease, which the job handlers tolerate:
+ * they are idempotent.
  */
+import { isDatabaseUnavailable } from '../runtime/pool-errors';
+
 const Manager = require('pg-boss/src/manager') as { prototype: Record<string, unknown> };
 
 /** Jobs this process ran but another instance took over meanwhile: their settlement belongs to the new run. */
@@ -18,6 +21,23 @@ const relinquished = new Set<string>();
  */
 export function relinquishSettlement(jobId: string): void {
   relinquished.add(jobId);
+}
+
+const COMPLETE_RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+
+async function retryComplete(send: () => Promise<unknown>, queue: string, first: Error): Promise<void> {
+  let last = first;
+  for (const delay of COMPLETE_RETRY_DELAYS_MS) {
+    await new Promise((r) => setTimeout(r, delay).unref());
+    try {
+      await send();
+      return;
+    } catch (e) {
+      last = e as Error;
+      if (!isDatabaseUnavailable(e)) break;
+    }
+  }
+  onLost('complete', queue, last);
 }
 
 type Settle = (this: unknown, name: string, id: unknown, ...rest: unknown[]) => Promise<unknown>;
@@ -39,7 +59,13 @@ export function guardPgBossSettlement(log: (method: string, queue: string, e: Er
         return Promise.resolve({ jobs: [], requested: ids.length, affected: 0 });
       }
       const p = original.call(this, name, id, ...rest);
-      p.catch((e: Error) => onLost(method, name, e));
+      p.catch((e: Error) => {
+        // A completion lost to an outage is sent again once the database is back: the job is still
+        // active and this run's. A lost fail() is left to the lease: retrying it late could put back
+        // in the queue a job another instance has started meanwhile.
+        if (method === 'complete' && isDatabaseUnavailable(e)) void retryComplete(() => original.call(this, name, id, ...rest), name, e);
+        else onLost(method, name, e);
+      });
       return p;
     } as Settle;
   }
