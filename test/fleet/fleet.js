@@ -502,13 +502,33 @@ async function main() {
       name: 'kill-9',
       fault: async () => {
         const victim = instances[1];
-        log(`kill -9 ${victim.name} (pid ${victim.child.pid})`);
+        // Slow validations, so the victim most likely dies holding jobs the others must take over.
+        rig.httpDelayMs = 3000;
+        await sleep(2500);
+        const db = new Client({ connectionString: dbUrl });
+        await db.connect();
+        const pid = victim.child.pid;
+        const heldBy = async () =>
+          Number((await db.query('SELECT count(*) AS n FROM job_leases l JOIN server_processes p USING (boot_id) WHERE p.pid = $1', [pid])).rows[0].n);
+        const held = await heldBy();
+        log(`kill -9 ${victim.name} (pid ${pid}) while it holds ${held} job(s)`);
+        const killedAt = Date.now();
         victim.child.kill('SIGKILL');
         await new Promise((r) => (victim.exited ? r() : victim.child.once('exit', r)));
+        const takeover = (async () => {
+          if (held === 0) return;
+          const end = Date.now() + 60_000;
+          while ((await heldBy().catch(() => 1)) > 0 && Date.now() < end) await sleep(200);
+          ctx.summary.takeover = `${held} job(s) of the killed instance taken over ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill (lease 30 s, takeover_after 4 s)`;
+          log(ctx.summary.takeover);
+        })();
         await sleep(3000);
         startInstance(victim);
         await waitReady(`http://127.0.0.1:${victim.port}/readyz`, 60_000);
         log(`${victim.name} restarted and ready`);
+        await takeover;
+        rig.httpDelayMs = 0;
+        await db.end();
       },
     },
     {
@@ -563,6 +583,7 @@ async function main() {
 
   console.log('\nphase        completed  failed  retried-ok  5xx/conn (retried)');
   for (const r of results) console.log(`${r.phase.padEnd(12)} ${String(r.completed).padStart(9)} ${String(r.failed).padStart(7)} ${String(r.retriedOk).padStart(11)}  ${r.fiveHundreds}`);
+  if (ctx.summary.takeover) console.log(`lease takeover: ${ctx.summary.takeover}`);
   const failedPhases = results.filter((r) => r.problems.length > 0);
   await rig.stop();
   if (failedPhases.length > 0) {
