@@ -1,7 +1,7 @@
 import { isDatabaseUnavailable } from './pool-errors';
 
 /**
- * The last resort (docs/adr/0007-database-faults-never-end-the-process.md): an error nobody caught
+ * The last resort (docs/adr/0008-database-faults-never-end-the-process.md): an error nobody caught
  * reaches the process. When it is a database connectivity error (a connection killed by a restart
  * or a failover, a query rejected while PostgreSQL shuts down) the state of this process is intact:
  * the error belongs to one connection or one query whose caller already gave up, so the process logs

@@ -51,7 +51,7 @@ export async function serve(opts: GlobalOptions): Promise<void> {
     // A worker whose supervisor is gone (killed with SIGKILL) must not keep serving on its own.
     process.on('disconnect', () => process.exit(1));
   } else log.info({ config: path ?? '(embedded defaults)' }, 'starting certledger');
-  // A database error nobody caught is logged and survived; any other one ends the process (ADR 0007).
+  // A database error nobody caught is logged and survived; any other one ends the process (ADR 0008).
   installProcessGuard(log);
   const rt = await boot(bootSettings(config), log);
   const metrics = new Metrics();
