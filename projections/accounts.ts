@@ -7,7 +7,9 @@ const accountId = (e: StoredEvent) => e.streamId.slice('account-'.length);
 /** rm_accounts: one row per account, its key thumbprint, status and contacts. */
 export const accountsProjection: Projection = {
   name: 'accounts',
-  version: 1,
+  version: 2,
+  // ACME requests read it: written in the same transaction as its events.
+  inline: true,
   handles: ['AccountRegistered', 'AccountContactUpdated', 'AccountKeyChanged', 'AccountDeactivated'],
   tables: ['rm_accounts'],
   async apply(e: StoredEvent, tx: SqlTx) {

@@ -7,7 +7,9 @@ const authzId = (e: StoredEvent) => e.streamId.slice('authz-'.length);
 /** rm_authorizations: status per authorization, used to reuse valid ones for new orders. */
 export const authorizationsProjection: Projection = {
   name: 'authorizations',
-  version: 2,
+  version: 3,
+  // ACME requests read it: written in the same transaction as its events.
+  inline: true,
   handles: ['AuthorizationCreated', 'ChallengeValidated', 'ChallengeFailed', 'AuthorizationDeactivated', 'AuthorizationExpired'],
   tables: ['rm_authorizations'],
   async apply(e: StoredEvent, tx: SqlTx) {

@@ -5,7 +5,9 @@ import type { Projection, SqlTx } from '../src/projection/projection';
 /** rm_certificates: every issued certificate by serial, with its revocation. */
 export const certificatesProjection: Projection = {
   name: 'certificates',
-  version: 2,
+  version: 3,
+  // ACME requests read it: written in the same transaction as its events.
+  inline: true,
   handles: ['CertificateIssued', 'CertificateRevoked', 'ExpirationWarningSent'],
   tables: ['rm_certificates'],
   async apply(e: StoredEvent, tx: SqlTx) {

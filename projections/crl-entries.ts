@@ -5,7 +5,9 @@ import type { Projection, SqlTx } from '../src/projection/projection';
 /** rm_crl_entries: every revoked serial with its date and reason, what the CRL lists. */
 export const crlEntriesProjection: Projection = {
   name: 'crl_entries',
-  version: 1,
+  version: 2,
+  // ACME requests read it: written in the same transaction as its events.
+  inline: true,
   handles: ['CertificateRevoked'],
   tables: ['rm_crl_entries'],
   async apply(e: StoredEvent, tx: SqlTx) {

@@ -5,7 +5,9 @@ import type { Projection, SqlTx } from '../src/projection/projection';
 /** rm_eab_keys: EAB keys, whether revoked, and the account each one bound. */
 export const eabKeysProjection: Projection = {
   name: 'eab_keys',
-  version: 1,
+  version: 2,
+  // ACME requests read it: written in the same transaction as its events.
+  inline: true,
   handles: ['EabKeyCreated', 'EabKeyRevoked', 'AccountRegistered'],
   tables: ['rm_eab_keys'],
   async apply(e: StoredEvent, tx: SqlTx) {

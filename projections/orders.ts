@@ -7,7 +7,9 @@ const orderId = (e: StoredEvent) => e.streamId.slice('order-'.length);
 /** rm_orders: orders per account (the orders list), finalization and certificate. */
 export const ordersProjection: Projection = {
   name: 'orders',
-  version: 2,
+  version: 3,
+  // ACME requests read it: written in the same transaction as its events.
+  inline: true,
   handles: ['OrderCreated', 'OrderFinalizationRequested', 'OrderCertificateIssued', 'OrderFailed', 'OrderExpired'],
   tables: ['rm_orders'],
   async apply(e: StoredEvent, tx: SqlTx) {

@@ -58,8 +58,8 @@ export class AppModule {
           { provide: ADMIN_USERS, useValue: admin.users },
           { provide: ADMIN_TOKENS, useValue: admin.tokens },
           { provide: AdminQueries, useValue: new AdminQueries(runtime.db.pool, runtime.store) },
-          { provide: AdminActions, useValue: new AdminActions(acme.deps.aggregates, runtime.projections, runtime.db.pool) },
-          { provide: EabKeys, useValue: new EabKeys(runtime.db.pool, acme.deps.aggregates, runtime.projections) },
+          { provide: AdminActions, useValue: new AdminActions(acme.deps.aggregates, runtime.db.pool) },
+          { provide: EabKeys, useValue: new EabKeys(runtime.db.pool, acme.deps.aggregates) },
         ]
       : [];
     return {

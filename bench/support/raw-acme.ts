@@ -22,17 +22,32 @@ export interface RawResponse {
   body: any;
 }
 
+export interface RawAcmeOptions {
+  /** Directory URL when it is not `<baseUrl>/directory` (Pebble serves `/dir`). */
+  directoryUrl?: string;
+  /** An undici dispatcher for every request (connection pool, TLS trust). */
+  dispatcher?: unknown;
+}
+
 export class RawAcme {
   directory!: Record<string, string>;
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: RawAcmeOptions = {},
+  ) {}
+
+  /** fetch with this client's dispatcher, if any. */
+  fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(url, this.options.dispatcher ? ({ ...init, dispatcher: this.options.dispatcher } as RequestInit) : init);
+  }
 
   async init(): Promise<this> {
-    this.directory = (await (await fetch(`${this.baseUrl}/directory`)).json()) as Record<string, string>;
+    this.directory = (await (await this.fetch(this.options.directoryUrl ?? `${this.baseUrl}/directory`)).json()) as Record<string, string>;
     return this;
   }
 
   async nonce(): Promise<string> {
-    const r = await fetch(this.directory.newNonce, { method: 'HEAD' });
+    const r = await this.fetch(this.directory.newNonce, { method: 'HEAD' });
     return r.headers.get('replay-nonce')!;
   }
 
@@ -45,7 +60,7 @@ export class RawAcme {
   }
 
   async send(url: string, body: unknown, contentType = 'application/jose+json'): Promise<RawResponse> {
-    const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const r = await this.fetch(url, { method: 'POST', headers: { 'Content-Type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await r.text();
     let parsed: unknown = text;
     try {

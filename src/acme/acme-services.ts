@@ -3,12 +3,11 @@ import type { CaBackend } from '../ca/ca-backend';
 import { CrlBuilder } from '../ca/crl-builder';
 import type { CrlStatus } from '../ca/crl-token';
 import { InternalCa } from '../ca/internal/internal-ca';
-import { AggregateStore } from '../commands/aggregate-store';
 import type { AcmeDeps } from '../commands/acme-deps';
 import type { Config } from '../config';
 import { QUEUES } from '../jobs/job-queue';
 import { runIssuanceJob } from '../jobs/issuance.worker';
-import type { IssuanceJob, ValidationJob } from '../jobs/job-dispatcher';
+import type { IssuanceJob, ValidationJob } from '../jobs/requested-work';
 import { runValidationJob } from '../jobs/validation.worker';
 import type { Metrics } from '../ops/metrics';
 import type { Runtime } from '../runtime/runtime';
@@ -22,10 +21,12 @@ import { AcmeUrls } from './urls';
 export interface AcmeServices {
   context: AcmeContext;
   deps: AcmeDeps;
+  validator: ChallengeValidator;
   ca: CaBackend;
   crl: CrlStatus | null;
 }
 
+const SAFETY_NET_POLL_MS = 5_000;
 const newId = () => randomBytes(12).toString('base64url');
 const newToken = () => randomBytes(32).toString('base64url');
 
@@ -74,9 +75,15 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
     },
   };
   if (ca.generated) rt.log.info({ dir: `${config.data_dir}/ca` }, 'generated a new root and intermediate CA');
+  const validator = timedValidator(config, metrics);
+  const validateNow = counted(rt, metrics, QUEUES.validation, (authzId: string, challengeId: string, jobId: string) =>
+    runValidationJob(deps, validator, { authzId, challengeId }, config.validation.attempts, jobId),
+  );
   const deps: AcmeDeps = {
-    aggregates: new AggregateStore(rt.store, { serverId: rt.serverId }),
-    projections: rt.projections,
+    aggregates: rt.aggregates,
+    jobs: rt.jobs,
+    // A validation that fails here is left to its safety-net job.
+    work: { validate: (authzId, challengeId, jobId) => void validateNow(authzId, challengeId, jobId).catch(() => undefined) },
     pool: rt.db.pool,
     ca: instrumented,
     now: () => new Date(),
@@ -94,14 +101,16 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
       ordersPageSize: config.acme.orders_page_size,
     },
   };
-  const context: AcmeContext = { urls: new AcmeUrls(config.server.external_url), nonces: new NonceStore(rt.db.pool, config.acme.nonce_lifetime) };
+  const nonces = new NonceStore(rt.db.pool, config.acme.nonce_lifetime);
+  await nonces.start();
+  const context: AcmeContext = { urls: new AcmeUrls(config.server.external_url), nonces };
   const crlSettings = { validityMs: config.crl.validity, refreshMs: config.crl.refresh };
   const crl = config.crl.enabled ? { builder: new CrlBuilder(rt.db.backgroundPool, instrumented, crlSettings), settings: crlSettings, startedAt: new Date() } : null;
-  return { context, deps, ca: instrumented, crl };
+  return { context, deps, validator, ca: instrumented, crl };
 }
 
-/** Starts this instance's job workers: challenge validation and certificate issuance. */
-export async function startWorkers(config: Config, rt: Runtime, services: AcmeServices, metrics: Metrics): Promise<void> {
+/** The challenge validator from configuration, with its duration histogram. */
+function timedValidator(config: Config, metrics: Metrics): ChallengeValidator {
   const validator = new ChallengeValidator({
     resolvers: config.validation.resolvers,
     http01Port: config.validation.http01_port,
@@ -111,7 +120,7 @@ export async function startWorkers(config: Config, rt: Runtime, services: AcmeSe
     maxRedirects: config.validation.max_redirects,
     maxResponseBytes: config.validation.max_response_bytes,
   });
-  const timedValidator = {
+  return {
     validate: async (...args: Parameters<ChallengeValidator['validate']>) => {
       const end = metrics.validationDuration.startTimer({ type: args[0] });
       try {
@@ -124,9 +133,13 @@ export async function startWorkers(config: Config, rt: Runtime, services: AcmeSe
       }
     },
   } as ChallengeValidator;
-  const counted = <T>(queue: string, fn: (job: T) => Promise<void>) => async (job: T) => {
+}
+
+/** Counts a job's outcome; a failure is logged and rethrown so its safety-net job runs it again. */
+function counted<A extends unknown[]>(rt: Runtime, metrics: Metrics, queue: string, fn: (...args: A) => Promise<void>) {
+  return async (...args: A) => {
     try {
-      await fn(job);
+      await fn(...args);
       metrics.jobs.inc({ queue, result: 'completed' });
     } catch (e) {
       metrics.jobs.inc({ queue, result: 'failed' });
@@ -134,16 +147,27 @@ export async function startWorkers(config: Config, rt: Runtime, services: AcmeSe
       throw e;
     }
   };
+}
+
+/**
+ * Starts this instance's job workers. In the normal path validation and issuance are done by the
+ * instance that took the request (deps.work, finalize); these workers take the safety-net jobs of
+ * an instance that died before recording its work.
+ */
+export async function startWorkers(config: Config, rt: Runtime, services: AcmeServices, metrics: Metrics): Promise<void> {
   await rt.jobs.start();
-  await rt.jobs.work<ValidationJob>(
-    QUEUES.validation,
-    config.workers.concurrency,
-    counted(QUEUES.validation, (job: ValidationJob) => runValidationJob(services.deps, timedValidator, job, config.validation.attempts)),
+  const validate = counted(rt, metrics, QUEUES.validation, (job: ValidationJob, id: string) =>
+    runValidationJob(services.deps, services.validator, job, config.validation.attempts, id),
   );
-  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, counted(QUEUES.issuance, (job: IssuanceJob) => runIssuanceJob(services.deps, job)));
+  // Safety-net jobs are due only after a lease has passed: looking for them every few seconds is
+  // prompt enough, and spares the database a poll per worker per second.
+  await rt.jobs.work<ValidationJob>(QUEUES.validation, config.workers.concurrency, (job, meta) => validate(job, meta.id), SAFETY_NET_POLL_MS);
+  const issue = counted(rt, metrics, QUEUES.issuance, (job: IssuanceJob, id: string) => runIssuanceJob(services.deps, job, id));
+  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, (job, meta) => issue(job, meta.id), SAFETY_NET_POLL_MS);
   if (config.notifications.enabled && config.smtp.enabled) {
     const mailer = new Mailer(config.smtp);
-    await rt.jobs.work<EmailJob>(QUEUES.email, 1, counted(QUEUES.email, (job: EmailJob) => runEmailJob(services.deps, mailer, config.notifications.templates_dir, job)));
+    const send = counted(rt, metrics, QUEUES.email, (job: EmailJob) => runEmailJob(services.deps, mailer, config.notifications.templates_dir, job));
+    await rt.jobs.work<EmailJob>(QUEUES.email, 1, (job) => send(job));
   }
 }
 

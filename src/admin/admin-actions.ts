@@ -1,11 +1,10 @@
 import type { Pool } from 'pg';
-import { type AccountState, evolveAccount } from '../domain/account';
+import { type AccountState, decideAccount, evolveAccount } from '../domain/account';
 import { type CertificateState, decideRevoke, evolveCertificate } from '../domain/certificate';
 import { AcmeError } from '../domain/errors';
-import { event } from '../domain/events';
 import { streams } from '../domain/streams';
-import { type AggregateStore, withRetry } from '../commands/aggregate-store';
-import type { ProjectionRunner } from '../projection/projection-runner';
+import type { AggregateStore } from '../commands/aggregate-store';
+import { handleCommand } from '../commands/handle-command';
 import type { AdminPrincipal } from './admin-tokens';
 import type { BulkRevokeDto } from './dto';
 
@@ -13,7 +12,6 @@ import type { BulkRevokeDto } from './dto';
 export class AdminActions {
   constructor(
     private readonly aggregates: AggregateStore,
-    private readonly projections: ProjectionRunner,
     private readonly pool: Pool,
   ) {}
 
@@ -22,14 +20,16 @@ export class AdminActions {
   }
 
   async revokeCertificate(certificateId: string, reason: number | undefined, p: AdminPrincipal, extra: Record<string, unknown>): Promise<CertificateState> {
-    const position = await withRetry(async () => {
-      const loaded = await this.aggregates.load<CertificateState>(streams.certificate(certificateId), evolveCertificate);
-      if (!loaded.state) throw new AcmeError('malformed', `no certificate ${certificateId}`, [], { status: 404 });
-      const events = decideRevoke(loaded.state, reason, 'admin', p.username);
-      return this.aggregates.append([{ streamId: streams.certificate(certificateId), events, expected: loaded.revision }], this.meta(p, extra));
+    const handled = await handleCommand<CertificateState>(this.aggregates, {
+      streamId: streams.certificate(certificateId),
+      evolve: evolveCertificate,
+      metadata: this.meta(p, extra),
+      decide: (state) => {
+        if (!state) throw new AcmeError('malformed', `no certificate ${certificateId}`, [], { status: 404 });
+        return decideRevoke(state, reason, 'admin', p.username);
+      },
     });
-    if (position) await this.projections.waitFor(position, 10_000);
-    return (await this.aggregates.load<CertificateState>(streams.certificate(certificateId), evolveCertificate)).state!;
+    return handled.state!;
   }
 
   /** Revokes every unrevoked certificate matching the query, only when the count is the one the admin expects. */
@@ -50,16 +50,16 @@ export class AdminActions {
   }
 
   async deactivateAccount(accountId: string, reason: string | undefined, p: AdminPrincipal, extra: Record<string, unknown>): Promise<AccountState> {
-    const position = await withRetry(async () => {
-      const loaded = await this.aggregates.load<AccountState>(streams.account(accountId), evolveAccount);
-      if (!loaded.state) throw new AcmeError('malformed', `no account ${accountId}`, [], { status: 404 });
-      if (loaded.state.status === 'deactivated') throw new AcmeError('malformed', `account ${accountId} is already deactivated`, [], { status: 409 });
-      return this.aggregates.append(
-        [{ streamId: streams.account(accountId), events: [event('AccountDeactivated', { by: 'admin', reason: reason ?? null })], expected: loaded.revision }],
-        this.meta(p, extra),
-      );
+    const handled = await handleCommand<AccountState>(this.aggregates, {
+      streamId: streams.account(accountId),
+      evolve: evolveAccount,
+      metadata: this.meta(p, extra),
+      decide: (state) => {
+        if (!state) throw new AcmeError('malformed', `no account ${accountId}`, [], { status: 404 });
+        if (state.status === 'deactivated') throw new AcmeError('malformed', `account ${accountId} is already deactivated`, [], { status: 409 });
+        return decideAccount(state, { type: 'DeactivateAccount', by: 'admin', reason: reason ?? null }, { now: new Date(), policy: { termsOfServiceRequired: false } });
+      },
     });
-    if (position) await this.projections.waitFor(position, 10_000);
-    return (await this.aggregates.load<AccountState>(streams.account(accountId), evolveAccount)).state!;
+    return handled.state!;
   }
 }

@@ -1,5 +1,7 @@
 import { AcmeError } from '../domain/errors';
-import { event, type EventDataByType } from '../domain/events';
+import type { EventDataByType } from '../domain/events';
+import { decideMaintenance, evolveMaintenance } from '../domain/maintenance';
+import { handleCommand } from '../commands/handle-command';
 import { streams } from '../domain/streams';
 import type { AggregateStore } from '../commands/aggregate-store';
 
@@ -30,13 +32,12 @@ export class MaintenanceMode {
   }
 
   async set(enabled: boolean, reason: string | null, actor: string, meta: Record<string, unknown>): Promise<MaintenanceState> {
-    const { state, revision } = await this.state();
-    if (state.enabled !== enabled) {
-      await this.aggregates.append(
-        [{ streamId: streams.maintenance(), events: [event('MaintenanceModeChanged', { enabled, reason })], expected: revision < 0 ? 'no_stream' : revision }],
-        { ...meta, actor },
-      );
-    }
+    await handleCommand(this.aggregates, {
+      streamId: streams.maintenance(),
+      evolve: evolveMaintenance,
+      metadata: { ...meta, actor },
+      decide: (state) => decideMaintenance(state, enabled, reason),
+    });
     return (await this.state()).state;
   }
 

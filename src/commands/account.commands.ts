@@ -2,19 +2,22 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import type { JWK } from 'jose';
 import {
+  type AccountKeyState,
   type AccountState,
-  decideKeyChange,
+  decideAccount,
+  decideAccountKey,
   decideRegisterAccount,
-  decideUpdateAccount,
+  evolveAccountKey,
   evolveAccount,
   reservedAccount,
 } from '../domain/account';
 import { decideBindEabKey, type EabKeyState, evolveEabKey } from '../domain/eab';
 import { AcmeError } from '../domain/errors';
-import { type DomainEvent, event, type JwkPublic } from '../domain/events';
+import { type JwkPublic } from '../domain/events';
 import { streams } from '../domain/streams';
 import { toDomainEvent, withRetry } from './aggregate-store';
-import { ACME_DEPS, type AcmeDeps, type RequestMeta, settle } from './acme-deps';
+import { ACME_DEPS, type AcmeDeps, type RequestMeta } from './acme-deps';
+import { handleCommand } from './handle-command';
 
 export class NewAccountCommand {
   constructor(
@@ -59,40 +62,41 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
   async execute(cmd: NewAccountCommand): Promise<{ accountId: string; created: boolean; account: AccountState }> {
+    const deps = this.deps;
     return withRetry(async () => {
-      const { owner, revision } = await keyOwner(this.deps, cmd.thumbprint);
-      if (owner) {
-        const existing = await loadAccount(this.deps, owner);
-        return { accountId: owner, created: false, account: existing.state! };
-      }
+      const { owner, revision } = await keyOwner(deps, cmd.thumbprint);
+      if (owner) return { accountId: owner, created: false, account: (await loadAccount(deps, owner)).state! };
       if (cmd.payload.onlyReturnExisting === true) throw new AcmeError('accountDoesNotExist', 'no account exists for this key');
-      const accountId = this.deps.newId();
-      const decided = decideRegisterAccount({
-        accountId,
-        jwk: cmd.jwk as JwkPublic,
-        thumbprint: cmd.thumbprint,
-        contact: cmd.payload.contact,
-        termsOfServiceAgreed: cmd.payload.termsOfServiceAgreed,
-        termsOfServiceRequired: this.deps.policy.termsOfServiceRequired,
-        eabKeyId: cmd.eabKeyId,
+      const accountId = deps.newId();
+      const eab = cmd.eabKeyId ? await deps.aggregates.load<EabKeyState>(streams.eabKey(cmd.eabKeyId), evolveEabKey) : null;
+      const handled = await handleCommand<AccountState>(deps.aggregates, {
+        streamId: streams.account(accountId),
+        evolve: evolveAccount,
+        create: true,
+        metadata: { ...cmd.meta, actor: `account:${accountId}` },
+        decide: () => {
+          const decided = decideRegisterAccount({
+            accountId,
+            jwk: cmd.jwk as JwkPublic,
+            thumbprint: cmd.thumbprint,
+            contact: cmd.payload.contact,
+            termsOfServiceAgreed: cmd.payload.termsOfServiceAgreed,
+            termsOfServiceRequired: deps.policy.termsOfServiceRequired,
+            eabKeyId: cmd.eabKeyId,
+          });
+          if (deps.policy.eabRequired && !cmd.eabKeyId) {
+            throw new AcmeError('externalAccountRequired', 'this server requires an external account binding for new accounts');
+          }
+          return {
+            events: decided.account,
+            alongside: [
+              { streamId: streams.accountKey(cmd.thumbprint), events: decided.reservation, expected: revision < 0 ? 'no_stream' : revision },
+              ...(eab ? [{ streamId: streams.eabKey(cmd.eabKeyId!), events: decideBindEabKey(eab.state, accountId), expected: eab.revision }] : []),
+            ],
+          };
+        },
       });
-      if (this.deps.policy.eabRequired && !cmd.eabKeyId) {
-        throw new AcmeError('externalAccountRequired', 'this server requires an external account binding for new accounts');
-      }
-      const eab = cmd.eabKeyId ? await this.deps.aggregates.load<EabKeyState>(streams.eabKey(cmd.eabKeyId), evolveEabKey) : null;
-      const bind = eab ? [{ streamId: streams.eabKey(cmd.eabKeyId!), events: decideBindEabKey(eab.state, accountId), expected: eab.revision }] : [];
-      const meta = { ...cmd.meta, actor: `account:${accountId}` };
-      const position = await this.deps.aggregates.append(
-        [
-          { streamId: streams.account(accountId), events: decided.account, expected: 'no_stream' },
-          { streamId: streams.accountKey(cmd.thumbprint), events: decided.reservation, expected: revision < 0 ? 'no_stream' : revision },
-          ...bind,
-        ],
-        meta,
-      );
-      await settle(this.deps, position);
-      const account = (await loadAccount(this.deps, accountId)).state!;
-      return { accountId, created: true, account };
+      return { accountId, created: true, account: handled.state! };
     });
   }
 }
@@ -102,16 +106,13 @@ export class UpdateAccountHandler implements ICommandHandler<UpdateAccountComman
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
   async execute(cmd: UpdateAccountCommand): Promise<AccountState> {
-    return withRetry(async () => {
-      const loaded = await loadAccount(this.deps, cmd.accountId);
-      const events = decideUpdateAccount(loaded.state!, cmd.payload);
-      const position = await this.deps.aggregates.append(
-        [{ streamId: streams.account(cmd.accountId), events, expected: loaded.revision }],
-        { ...cmd.meta, actor: `account:${cmd.accountId}` },
-      );
-      await settle(this.deps, position);
-      return events.reduce<AccountState | null>((s, e) => evolveAccount(s, e), loaded.state)!;
+    const handled = await handleCommand<AccountState>(this.deps.aggregates, {
+      streamId: streams.account(cmd.accountId),
+      evolve: evolveAccount,
+      metadata: { ...cmd.meta, actor: `account:${cmd.accountId}` },
+      decide: (state) => decideAccount(state, { type: 'UpdateAccount', payload: cmd.payload }, { now: this.deps.now(), policy: this.deps.policy }),
     });
+    return handled.state!;
   }
 }
 
@@ -120,26 +121,37 @@ export class UpdateAccountHandler implements ICommandHandler<UpdateAccountComman
 export class ChangeAccountKeyHandler implements ICommandHandler<ChangeAccountKeyCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
-  async execute(cmd: ChangeAccountKeyCommand): Promise<{ conflictAccountId?: string }> {
-    return withRetry(async () => {
-      const loaded = await loadAccount(this.deps, cmd.accountId);
-      const state = loaded.state!;
-      const events = decideKeyChange(state, cmd.newJwk as JwkPublic, cmd.newThumbprint);
-      const newKey = await keyOwner(this.deps, cmd.newThumbprint);
-      if (newKey.owner) return { conflictAccountId: newKey.owner };
-      const oldKey = await keyOwner(this.deps, state.thumbprint);
-      const reserve: DomainEvent[] = [event('AccountKeyReserved', { accountId: cmd.accountId, thumbprint: cmd.newThumbprint })];
-      const release: DomainEvent[] = [event('AccountKeyReleased', { accountId: cmd.accountId, thumbprint: state.thumbprint })];
-      const position = await this.deps.aggregates.append(
-        [
-          { streamId: streams.account(cmd.accountId), events, expected: loaded.revision },
-          { streamId: streams.accountKey(cmd.newThumbprint), events: reserve, expected: newKey.revision < 0 ? 'no_stream' : newKey.revision },
-          { streamId: streams.accountKey(state.thumbprint), events: release, expected: oldKey.revision },
-        ],
-        { ...cmd.meta, actor: `account:${cmd.accountId}` },
-      );
-      await settle(this.deps, position);
-      return {};
+  async execute(cmd: ChangeAccountKeyCommand): Promise<{ conflictAccountId?: string; account?: AccountState }> {
+    const deps = this.deps;
+    const newKey = await keyOwner(deps, cmd.newThumbprint);
+    if (newKey.owner && newKey.owner !== cmd.accountId) return { conflictAccountId: newKey.owner };
+    const handled = await handleCommand<AccountState>(deps.aggregates, {
+      streamId: streams.account(cmd.accountId),
+      evolve: evolveAccount,
+      metadata: { ...cmd.meta, actor: `account:${cmd.accountId}` },
+      decide: async (state) => {
+        const events = decideAccount(state, { type: 'ChangeAccountKey', newJwk: cmd.newJwk as JwkPublic, newThumbprint: cmd.newThumbprint }, { now: deps.now(), policy: deps.policy });
+        const reserved = await loadKey(deps, cmd.newThumbprint);
+        const released = await loadKey(deps, state!.thumbprint);
+        return {
+          events,
+          alongside: [
+            { streamId: streams.accountKey(cmd.newThumbprint), events: decideAccountKey(reserved.state, { type: 'ReserveAccountKey', thumbprint: cmd.newThumbprint, accountId: cmd.accountId }), expected: reserved.revision < 0 ? 'no_stream' : reserved.revision },
+            { streamId: streams.accountKey(state!.thumbprint), events: decideAccountKey(released.state, { type: 'ReleaseAccountKey', thumbprint: state!.thumbprint, accountId: cmd.accountId }), expected: released.revision },
+          ],
+        };
+      },
+    }).catch(async (e) => {
+      // The new key was taken between the check and the append: answer with its owner.
+      const taken = await keyOwner(deps, cmd.newThumbprint);
+      if (taken.owner && taken.owner !== cmd.accountId) return null;
+      throw e;
     });
+    if (!handled) return { conflictAccountId: (await keyOwner(deps, cmd.newThumbprint)).owner! };
+    return { account: handled.state! };
   }
+}
+
+function loadKey(deps: AcmeDeps, thumbprint: string) {
+  return deps.aggregates.load<AccountKeyState>(streams.accountKey(thumbprint), evolveAccountKey);
 }

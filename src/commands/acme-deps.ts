@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { CaBackend } from '../ca/ca-backend';
 import type { EventMetadata } from '../eventstore/event-store';
-import type { ProjectionRunner } from '../projection/projection-runner';
+import type { JobQueue } from '../jobs/job-queue';
 import type { AggregateStore } from './aggregate-store';
 
 /** ACME policy from configuration (durations in ms). */
@@ -17,16 +17,28 @@ export interface AcmePolicy {
   ordersPageSize: number;
 }
 
+/**
+ * Work that follows a request, done at once by the instance that took it. The job row committed
+ * with the request's events (id = the requesting event's id) is the safety net: it becomes due
+ * only if this instance dies before the work is recorded.
+ */
+export interface ImmediateWork {
+  /** Starts a requested validation now, without waiting for it. */
+  validate(authzId: string, challengeId: string, jobId: string): void;
+}
+
 /** What command handlers share. Time and ids are injected so tests can drive them. */
 export interface AcmeDeps {
   aggregates: AggregateStore;
-  projections: ProjectionRunner;
   pool: Pool;
   ca: CaBackend;
   policy: AcmePolicy;
   now: () => Date;
   newId: () => string;
   newToken: () => string;
+  work: ImmediateWork;
+  /** Removes a safety-net job in the transaction that records its work. */
+  jobs: Pick<JobQueue, 'dropIn'>;
 }
 
 export const ACME_DEPS = Symbol('certledger.acme-deps');
@@ -37,7 +49,12 @@ export interface RequestMeta extends EventMetadata {
   requestId?: string;
 }
 
-/** Read-your-writes: the response goes out once every read model has seen the write. */
-export async function settle(deps: AcmeDeps, position: string | null): Promise<void> {
-  if (position) await deps.projections.waitFor(position, 10_000);
+/** What the authorization decider may look at: the clock, new ids and tokens, the lifetimes. */
+export function authorizationContext(deps: AcmeDeps) {
+  return {
+    now: deps.now(),
+    newId: deps.newId,
+    newToken: deps.newToken,
+    policy: { pendingAuthorizationLifetimeMs: deps.policy.pendingAuthorizationLifetimeMs, validAuthorizationLifetimeMs: deps.policy.authorizationLifetimeMs },
+  };
 }

@@ -1,6 +1,6 @@
 import { type DomainEvent, assertKnownEvent } from '../domain/events';
 import { AcmeError } from '../domain/errors';
-import type { EventMetadata, EventStore, ExpectedRevision, StoredEvent, StreamAppend } from '../eventstore/event-store';
+import type { EventMetadata, EventStore, ExpectedRevision, StoredEvent, StreamAppend, TransactionQuery } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/event-store';
 import { EVENT_SCHEMA_VERSIONS } from '../domain/events';
 
@@ -22,11 +22,15 @@ export function toDomainEvent(e: StoredEvent): DomainEvent {
   return { type: e.type, data: e.data } as DomainEvent;
 }
 
+/** What must commit with every append: the inline read models and the safety-net job rows. */
+export type InTransaction = (tx: TransactionQuery, events: StoredEvent[]) => Promise<void>;
+
 export class AggregateStore {
   /** `defaults` (the node's serverId) are recorded in every event's metadata. */
   constructor(
     readonly store: EventStore,
     private readonly defaults: EventMetadata = {},
+    private readonly inTransaction: InTransaction = async () => undefined,
   ) {}
 
   async load<S>(streamId: string, evolve: Evolve<S>): Promise<Loaded<S>> {
@@ -36,8 +40,15 @@ export class AggregateStore {
     return { state, revision: events.length - 1, events };
   }
 
-  /** Appends to one or several streams atomically; returns the global position of the last event. */
-  async append(appends: Array<{ streamId: string; events: DomainEvent[]; expected: ExpectedRevision }>, metadata: EventMetadata): Promise<string | null> {
+  /**
+   * Appends to one or several streams atomically, with the inline read models and job rows in the
+   * same transaction (and `also`, the caller's own share); returns the events as stored.
+   */
+  async append(
+    appends: Array<{ streamId: string; events: DomainEvent[]; expected: ExpectedRevision }>,
+    metadata: EventMetadata,
+    also?: (tx: TransactionQuery) => Promise<void>,
+  ): Promise<StoredEvent[]> {
     const batch: StreamAppend[] = appends
       .filter((a) => a.events.length > 0)
       .map((a) => ({
@@ -45,9 +56,14 @@ export class AggregateStore {
         expectedRevision: a.expected,
         events: a.events.map((e) => ({ type: e.type, data: e.data, schemaVersion: EVENT_SCHEMA_VERSIONS[e.type], metadata: { ...this.defaults, ...metadata } })),
       }));
-    if (batch.length === 0) return null;
-    const results = await this.store.appendMulti(batch);
-    return results.reduce((max, r) => (this.store.comparePositions(r.position, max) > 0 ? r.position : max), results[0].position);
+    if (batch.length === 0) return [];
+    const results = await this.store.appendMulti(batch, {
+      inTransaction: async (tx, events) => {
+        await this.inTransaction(tx, events);
+        await also?.(tx);
+      },
+    });
+    return results.flatMap((r) => r.events);
   }
 }
 

@@ -1,26 +1,27 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { JWK } from 'jose';
 import { parseAndCheckCsr } from '../ca/csr';
-import { type AuthorizationState, decideDeactivateAuthorization, decideRequestValidation, offeredChallengeTypes } from '../domain/authorization';
-import { type AccountState, evolveAccount } from '../domain/account';
+import { type AuthorizationState, decideAuthorization, decideCreateAuthorization, evolveAuthorization } from '../domain/authorization';
 import { assertIdentifiersAllowed, type EabKeyState, evolveEabKey } from '../domain/eab';
 import { AcmeError, type Identifier } from '../domain/errors';
-import { type DomainEvent, event } from '../domain/events';
 import { authorizationName, isWildcard, normalizeIdentifiers } from '../domain/identifiers';
-import { decideFinalize } from '../domain/order';
+import { decideCreateOrder, decideFinalize, evolveOrder, type OrderState, orderStatus } from '../domain/order';
 import { streams } from '../domain/streams';
-import { withRetry } from './aggregate-store';
-import { ACME_DEPS, type AcmeDeps, type RequestMeta, settle } from './acme-deps';
+import { keyAuthorization } from '../validation/key-authorization';
+import { issueCertificate } from '../jobs/issuance.worker';
+import { ACME_DEPS, type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
+import { handleCommand, type StreamWrite } from './handle-command';
 import { loadAuthorization, loadOrderView, type OrderView } from './order-view';
 
 export class NewOrderCommand {
-  constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta) {}
+  constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta, readonly eabKeyId: string | null = null) {}
 }
 export class NewAuthzCommand {
   constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta) {}
 }
 export class RespondChallengeCommand {
-  constructor(readonly accountId: string, readonly authzId: string, readonly challengeId: string, readonly keyAuthorization: string, readonly meta: RequestMeta) {}
+  constructor(readonly accountId: string, readonly authzId: string, readonly challengeId: string, readonly accountJwk: JWK, readonly meta: RequestMeta) {}
 }
 export class DeactivateAuthzCommand {
   constructor(readonly accountId: string, readonly authzId: string, readonly meta: RequestMeta) {}
@@ -29,51 +30,33 @@ export class FinalizeOrderCommand {
   constructor(readonly accountId: string, readonly orderId: string, readonly payload: Record<string, unknown>, readonly accountThumbprint: string, readonly meta: RequestMeta) {}
 }
 
-function parseDate(value: unknown, name: string): Date | null {
-  if (value === undefined || value === null) return null;
-  const d = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw new AcmeError('malformed', `${name} must be an RFC 3339 date`);
-  return d;
-}
+const actor = (cmd: { accountId: string; meta: RequestMeta }) => ({ ...cmd.meta, actor: `account:${cmd.accountId}` });
 
-function newAuthorization(deps: AcmeDeps, accountId: string, identifier: Identifier, preAuthorization: boolean): { authzId: string; events: DomainEvent[] } {
+/** A new authorization's stream write, and its state as the response shows it. */
+function createAuthorization(deps: AcmeDeps, accountId: string, identifier: Identifier, preAuthorization: boolean): { write: StreamWrite; state: AuthorizationState } {
   const authzId = deps.newId();
-  const wildcard = isWildcard(identifier.value);
-  const challenges = offeredChallengeTypes(wildcard).map((type) => ({ challengeId: deps.newId(), type, token: deps.newToken() }));
-  const expires = new Date(deps.now().getTime() + deps.policy.pendingAuthorizationLifetimeMs).toISOString();
-  return {
-    authzId,
-    events: [
-      event('AuthorizationCreated', {
-        authzId,
-        accountId,
-        identifier: { type: 'dns', value: authorizationName(identifier.value) },
-        wildcard,
-        expires,
-        challenges,
-        preAuthorization,
-      }),
-    ],
-  };
+  const events = decideCreateAuthorization({ authzId, accountId, identifier, preAuthorization }, authorizationContext(deps));
+  const state = events.reduce<AuthorizationState | null>((s, e) => evolveAuthorization(s, e), null)!;
+  return { write: { streamId: streams.authz(authzId), events, expected: 'no_stream' }, state };
 }
 
-/** A valid authorization of the same account and name, validated within the reuse window. */
-async function reusableAuthorization(deps: AcmeDeps, accountId: string, identifier: Identifier): Promise<string | null> {
+/** Valid authorizations of the account for these names, validated within the reuse window (one query). */
+async function reusableAuthorizations(deps: AcmeDeps, accountId: string, identifiers: Identifier[]): Promise<Map<string, string>> {
+  const keys = identifiers.map((i) => `${isWildcard(i.value) ? '*' : ''}${authorizationName(i.value)}`);
   const r = await deps.pool.query(
-    `SELECT authz_id FROM rm_authorizations
-     WHERE account_id = $1 AND identifier = $2 AND wildcard = $3 AND status = 'valid'
-       AND expires > $4 AND validated_at > $5
-     ORDER BY expires DESC LIMIT 1`,
-    [accountId, authorizationName(identifier.value), isWildcard(identifier.value), deps.now(), new Date(deps.now().getTime() - deps.policy.authorizationReuseMs)],
+    `SELECT DISTINCT ON (identifier, wildcard) authz_id, identifier, wildcard FROM rm_authorizations
+     WHERE account_id = $1 AND (CASE WHEN wildcard THEN '*' ELSE '' END || identifier) = ANY($2) AND status = 'valid'
+       AND expires > $3 AND validated_at > $4
+     ORDER BY identifier, wildcard, expires DESC`,
+    [accountId, keys, deps.now(), new Date(deps.now().getTime() - deps.policy.authorizationReuseMs)],
   );
-  return r.rows[0]?.authz_id ?? null;
+  return new Map(r.rows.map((row) => [`${row.wildcard ? '*' : ''}${row.identifier}`, row.authz_id as string]));
 }
 
 /** An account bound through EAB may order only the names its key allows. */
-async function assertAllowedByEab(deps: AcmeDeps, accountId: string, identifiers: Identifier[]): Promise<void> {
-  const account = (await deps.aggregates.load<AccountState>(streams.account(accountId), evolveAccount)).state;
-  if (!account?.eabKeyId) return;
-  const key = (await deps.aggregates.load<EabKeyState>(streams.eabKey(account.eabKeyId), evolveEabKey)).state;
+async function assertAllowedByEab(deps: AcmeDeps, eabKeyId: string | null, identifiers: Identifier[]): Promise<void> {
+  if (!eabKeyId) return;
+  const key = (await deps.aggregates.load<EabKeyState>(streams.eabKey(eabKeyId), evolveEabKey)).state;
   assertIdentifiersAllowed(identifiers, key?.allowedIdentifiers ?? []);
 }
 
@@ -85,47 +68,43 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
   async execute(cmd: NewOrderCommand): Promise<OrderView> {
     const deps = this.deps;
     const identifiers = normalizeIdentifiers(cmd.payload.identifiers, { maxIdentifiers: deps.policy.maxIdentifiers });
-    await assertAllowedByEab(deps, cmd.accountId, identifiers);
-    const now = deps.now();
-    const notBefore = parseDate(cmd.payload.notBefore, 'notBefore');
-    const notAfter = parseDate(cmd.payload.notAfter, 'notAfter');
-    if (notBefore && notAfter && notAfter <= notBefore) throw new AcmeError('malformed', 'notAfter must be later than notBefore');
-    if (notAfter && notAfter.getTime() - (notBefore ?? now).getTime() > deps.policy.maxValidityMs) {
-      throw new AcmeError('malformed', `the requested validity exceeds the maximum of ${Math.round(deps.policy.maxValidityMs / 86_400_000)} days`);
-    }
-    if (notAfter && notAfter <= now) throw new AcmeError('malformed', 'notAfter is in the past');
+    await assertAllowedByEab(deps, cmd.eabKeyId, identifiers);
+    const reusable = await reusableAuthorizations(deps, cmd.accountId, identifiers);
+    const reused = await Promise.all([...new Set(reusable.values())].map((id) => loadAuthorization(deps, id)));
     const orderId = deps.newId();
-    const appends: Array<{ streamId: string; events: DomainEvent[]; expected: 'no_stream' }> = [];
-    const authorizationIds: string[] = [];
-    for (const identifier of identifiers) {
-      const reused = await reusableAuthorization(deps, cmd.accountId, identifier);
-      if (reused) {
-        authorizationIds.push(reused);
-        continue;
-      }
-      const created = newAuthorization(deps, cmd.accountId, identifier, false);
-      authorizationIds.push(created.authzId);
-      appends.push({ streamId: streams.authz(created.authzId), events: created.events, expected: 'no_stream' });
-    }
-    const expires = new Date(now.getTime() + deps.policy.orderLifetimeMs).toISOString();
-    appends.push({
+    let authorizations: AuthorizationState[] = [];
+    const handled = await handleCommand<OrderState>(deps.aggregates, {
       streamId: streams.order(orderId),
-      expected: 'no_stream',
-      events: [
-        event('OrderCreated', {
-          orderId,
-          accountId: cmd.accountId,
-          identifiers,
-          authorizationIds,
-          notBefore: notBefore?.toISOString() ?? null,
-          notAfter: notAfter?.toISOString() ?? null,
-          expires,
-        }),
-      ],
+      evolve: evolveOrder,
+      create: true,
+      metadata: actor(cmd),
+      decide: () => {
+        const alongside: StreamWrite[] = [];
+        authorizations = identifiers.map((identifier) => {
+          const id = reusable.get(`${isWildcard(identifier.value) ? '*' : ''}${authorizationName(identifier.value)}`);
+          const existing = id ? reused.find((a) => a.state?.authzId === id)?.state : undefined;
+          if (existing) return existing;
+          const created = createAuthorization(deps, cmd.accountId, identifier, false);
+          alongside.push(created.write);
+          return created.state;
+        });
+        const events = decideCreateOrder(
+          {
+            type: 'CreateOrder',
+            orderId,
+            accountId: cmd.accountId,
+            identifiers,
+            authorizationIds: authorizations.map((a) => a.authzId),
+            notBefore: cmd.payload.notBefore,
+            notAfter: cmd.payload.notAfter,
+          },
+          { now: deps.now(), policy: { orderLifetimeMs: deps.policy.orderLifetimeMs, maxValidityMs: deps.policy.maxValidityMs } },
+        );
+        return { events, alongside };
+      },
     });
-    const position = await deps.aggregates.append(appends, { ...cmd.meta, actor: `account:${cmd.accountId}` });
-    await settle(deps, position);
-    return (await loadOrderView(deps, orderId))!;
+    const order = handled.state!;
+    return { order, revision: handled.revision, authorizations, status: orderStatus(order, authorizations, deps.now()) };
   }
 }
 
@@ -134,52 +113,54 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
 export class NewAuthzHandler implements ICommandHandler<NewAuthzCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
-  async execute(cmd: NewAuthzCommand): Promise<string> {
+  async execute(cmd: NewAuthzCommand): Promise<AuthorizationState> {
     const [identifier] = normalizeIdentifiers([cmd.payload.identifier], { maxIdentifiers: 1 });
-    if (isWildcard(identifier.value)) throw new AcmeError('rejectedIdentifier', 'wildcard identifiers cannot be pre-authorized; request them in an order');
-    const created = newAuthorization(this.deps, cmd.accountId, identifier, true);
-    const position = await this.deps.aggregates.append([{ streamId: streams.authz(created.authzId), events: created.events, expected: 'no_stream' }], {
-      ...cmd.meta,
-      actor: `account:${cmd.accountId}`,
+    const created = createAuthorization(this.deps, cmd.accountId, identifier, true);
+    const handled = await handleCommand<AuthorizationState>(this.deps.aggregates, {
+      streamId: created.write.streamId,
+      evolve: evolveAuthorization,
+      create: true,
+      metadata: actor(cmd),
+      decide: () => created.write.events,
     });
-    await settle(this.deps, position);
-    return created.authzId;
+    return handled.state!;
   }
 }
 
 export async function ownedAuthorization(deps: AcmeDeps, accountId: string, authzId: string) {
   const loaded = await loadAuthorization(deps, authzId);
-  if (!loaded.state || loaded.state.accountId !== accountId) {
-    throw new AcmeError('malformed', `no authorization ${authzId} for this account`, [], { status: 404 });
-  }
-  return loaded;
+  return { ...loaded, state: owned(loaded.state, accountId, authzId) };
 }
 
-/** Load an account's authorization, decide, append with its revision, and answer with the new state. */
-function changeAuthorization(
-  deps: AcmeDeps,
-  cmd: { accountId: string; authzId: string; meta: RequestMeta },
-  decide: (state: AuthorizationState) => DomainEvent[],
-): Promise<AuthorizationState> {
-  return withRetry(async () => {
-    const loaded = await ownedAuthorization(deps, cmd.accountId, cmd.authzId);
-    const events = decide(loaded.state!);
-    const position = await deps.aggregates.append([{ streamId: streams.authz(cmd.authzId), events, expected: loaded.revision }], {
-      ...cmd.meta,
-      actor: `account:${cmd.accountId}`,
-    });
-    await settle(deps, position);
-    return (await loadAuthorization(deps, cmd.authzId)).state!;
-  });
+function owned(state: AuthorizationState | null, accountId: string, authzId: string): AuthorizationState {
+  if (!state || state.accountId !== accountId) throw new AcmeError('malformed', `no authorization ${authzId} for this account`, [], { status: 404 });
+  return state;
 }
 
-/** POST {} to a challenge: validation is requested; a durable job performs it (job_dispatch). */
+/**
+ * POST {} to a challenge: validation is requested, and this instance starts it at once; the job
+ * row committed with the request is the safety net if this instance dies first.
+ */
 @CommandHandler(RespondChallengeCommand)
 export class RespondChallengeHandler implements ICommandHandler<RespondChallengeCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
-  execute(cmd: RespondChallengeCommand) {
-    return changeAuthorization(this.deps, cmd, (state) => decideRequestValidation(state, cmd.challengeId, cmd.keyAuthorization, this.deps.now()));
+  async execute(cmd: RespondChallengeCommand): Promise<AuthorizationState> {
+    const deps = this.deps;
+    const handled = await handleCommand<AuthorizationState>(deps.aggregates, {
+      streamId: streams.authz(cmd.authzId),
+      evolve: evolveAuthorization,
+      metadata: actor(cmd),
+      decide: async (state) => {
+        const challenge = owned(state, cmd.accountId, cmd.authzId).challenges.find((c) => c.challengeId === cmd.challengeId);
+        if (!challenge) throw new AcmeError('malformed', `no challenge ${cmd.challengeId} in this authorization`, [], { status: 404 });
+        const keyAuth = await keyAuthorization(challenge.token, cmd.accountJwk);
+        return decideAuthorization(state, { type: 'RequestValidation', challengeId: cmd.challengeId, keyAuthorization: keyAuth }, authorizationContext(deps));
+      },
+    });
+    const requested = handled.events.find((e) => e.type === 'ChallengeValidationRequested');
+    if (requested) deps.work.validate(cmd.authzId, cmd.challengeId, requested.eventId);
+    return handled.state!;
   }
 }
 
@@ -187,42 +168,48 @@ export class RespondChallengeHandler implements ICommandHandler<RespondChallenge
 export class DeactivateAuthzHandler implements ICommandHandler<DeactivateAuthzCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
-  execute(cmd: DeactivateAuthzCommand) {
-    return changeAuthorization(this.deps, cmd, (state) => decideDeactivateAuthorization(state, this.deps.now(), 'account'));
+  async execute(cmd: DeactivateAuthzCommand): Promise<AuthorizationState> {
+    const handled = await handleCommand<AuthorizationState>(this.deps.aggregates, {
+      streamId: streams.authz(cmd.authzId),
+      evolve: evolveAuthorization,
+      metadata: actor(cmd),
+      decide: (state) => decideAuthorization(owned(state, cmd.accountId, cmd.authzId), { type: 'DeactivateAuthorization', by: 'account' }, authorizationContext(this.deps)),
+    });
+    return handled.state!;
   }
 }
 
-/** finalize (RFC 8555 §7.4): the CSR is checked now; issuance runs as a durable job. */
+/**
+ * finalize (RFC 8555 §7.4): the CSR is checked, the request recorded, and the certificate signed
+ * within the request, so the answer is normally `valid`. The job row committed with the request
+ * finishes the issuance on any instance if this one dies in between.
+ */
 @CommandHandler(FinalizeOrderCommand)
 export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
   async execute(cmd: FinalizeOrderCommand): Promise<OrderView> {
     const deps = this.deps;
-    const view = await withRetry(async () => {
-      const v = await loadOrderView(deps, cmd.orderId);
-      if (!v || v.order.accountId !== cmd.accountId) throw new AcmeError('malformed', `no order ${cmd.orderId} for this account`, [], { status: 404 });
-      if (v.status !== 'ready') decideFinalize(v.order, v.status, { der: '', names: [], keyType: '' });
-      if (typeof cmd.payload.csr !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cmd.payload.csr)) {
-        throw new AcmeError('malformed', 'finalize payload needs "csr": the base64url DER of a PKCS#10 request');
-      }
-      const der = Buffer.from(cmd.payload.csr, 'base64url');
-      const csr = await parseAndCheckCsr(der, v.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
-      const events = decideFinalize(v.order, v.status, { der: cmd.payload.csr, names: csr.names, keyType: csr.keyName });
-      const position = await deps.aggregates.append([{ streamId: streams.order(cmd.orderId), events, expected: v.revision }], {
-        ...cmd.meta,
-        actor: `account:${cmd.accountId}`,
-      });
-      await settle(deps, position);
-      return v;
-    });
-    // Issuance is fast with the internal CA: answer with the final state when it is there soon.
-    const deadline = Date.now() + 5000;
-    let current = (await loadOrderView(deps, view.order.orderId))!;
-    while (current.status === 'processing' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      current = (await loadOrderView(deps, view.order.orderId))!;
+    const view = await loadOrderView(deps, cmd.orderId);
+    if (!view || view.order.accountId !== cmd.accountId) throw new AcmeError('malformed', `no order ${cmd.orderId} for this account`, [], { status: 404 });
+    if (view.status !== 'ready') decideFinalize(view.order, view.status, { der: '', names: [], keyType: '' });
+    if (typeof cmd.payload.csr !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cmd.payload.csr)) {
+      throw new AcmeError('malformed', 'finalize payload needs "csr": the base64url DER of a PKCS#10 request');
     }
-    return current;
+    const csrDer = cmd.payload.csr;
+    const csr = await parseAndCheckCsr(Buffer.from(csrDer, 'base64url'), view.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
+    const handled = await handleCommand<OrderState>(deps.aggregates, {
+      streamId: streams.order(cmd.orderId),
+      evolve: evolveOrder,
+      metadata: actor(cmd),
+      decide: (order) => {
+        // Decided on the order as it is now; its authorizations were read just above.
+        const status = orderStatus(order!, view.authorizations, deps.now());
+        return decideFinalize(order!, status, { der: csrDer, names: csr.names, keyType: csr.keyName });
+      },
+    });
+    const requested = handled.events.find((e) => e.type === 'OrderFinalizationRequested')!;
+    const issued = await issueCertificate(deps, { order: handled.state!, revision: handled.revision, csr, jobId: requested.eventId });
+    return { order: issued.order, revision: issued.revision, authorizations: view.authorizations, status: orderStatus(issued.order, view.authorizations, deps.now()) };
   }
 }

@@ -7,8 +7,8 @@ import { type CertificateState, decideRevoke, evolveCertificate } from '../domai
 import { AcmeError } from '../domain/errors';
 import { authorizationName, isWildcard } from '../domain/identifiers';
 import { streams } from '../domain/streams';
-import { withRetry } from './aggregate-store';
-import { ACME_DEPS, type AcmeDeps, type RequestMeta, settle } from './acme-deps';
+import { ACME_DEPS, type AcmeDeps, type RequestMeta } from './acme-deps';
+import { handleCommand } from './handle-command';
 
 /**
  * revokeCert (RFC 8555 §7.6): allowed for the issuing account, for an account holding valid
@@ -42,19 +42,18 @@ export class RevokeCertificateHandler implements ICommandHandler<RevokeCertifica
     if (row.rowCount === 0) throw new AcmeError('malformed', `no certificate with serial ${serial} was issued by this CA`, [], { status: 404 });
     const certificateId: string = row.rows[0].certificate_id;
 
-    await withRetry(async () => {
-      const loaded = await this.deps.aggregates.load<CertificateState>(streams.certificate(certificateId), evolveCertificate);
-      const state = loaded.state!;
-      if (!samePem(state.chainPem, der)) {
-        throw new AcmeError('malformed', 'the certificate does not match the one this CA issued with that serial');
-      }
-      const { by, actor } = await this.authorize(cmd, state, der);
-      const events = decideRevoke(state, cmd.payload.reason, by, actor);
-      const position = await this.deps.aggregates.append([{ streamId: streams.certificate(certificateId), events, expected: loaded.revision }], {
-        ...cmd.meta,
-        actor: actor ? `account:${actor}` : 'certificate-key',
-      });
-      await settle(this.deps, position);
+    const requester = 'jwk' in cmd.requester ? 'certificate-key' : `account:${cmd.requester.accountId}`;
+    await handleCommand<CertificateState>(this.deps.aggregates, {
+      streamId: streams.certificate(certificateId),
+      evolve: evolveCertificate,
+      metadata: { ...cmd.meta, actor: requester },
+      decide: async (state) => {
+        if (!samePem(state!.chainPem, der)) {
+          throw new AcmeError('malformed', 'the certificate does not match the one this CA issued with that serial');
+        }
+        const { by, actor } = await this.authorize(cmd, state!, der);
+        return decideRevoke(state!, cmd.payload.reason, by, actor);
+      },
     });
   }
 

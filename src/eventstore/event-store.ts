@@ -1,7 +1,7 @@
 /**
  * The event store port. Command handlers append to streams with an expected revision; projections
- * and processors read the global feed from a checkpoint and follow it live. Both adapters
- * (PostgreSQL, KurrentDB) pass the same contract suite in test/contract/.
+ * and processors read the global feed from a checkpoint and follow it live. The PostgreSQL
+ * adapter passes the contract suite in test/contract/, which any other adapter must pass too.
  */
 
 /** Revision of a stream: the 0-based position of its last event; -1 before the first. */
@@ -49,6 +49,21 @@ export interface AppendResult {
   nextExpectedRevision: StreamRevision;
   /** Global position of the last appended event. */
   position: string;
+  /** The appended events as stored (ids, positions, recording time). */
+  events: StoredEvent[];
+}
+
+/** One statement at a time inside the append's transaction. */
+export interface TransactionQuery {
+  query(text: string, params?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+}
+
+export interface AppendOptions {
+  /**
+   * Runs inside the append's transaction once the events are written, with them as stored: the
+   * inline read models and the job rows that must commit, or roll back, with the events.
+   */
+  inTransaction?: (tx: TransactionQuery, events: StoredEvent[]) => Promise<void>;
 }
 
 export interface StreamAppend {
@@ -89,13 +104,17 @@ export interface EventStore {
   /** Appends atomically to one stream; throws WrongExpectedRevisionError on a conflict. */
   append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Appends to several streams in one atomic step (reservations beside the domain event). */
-  appendMulti(appends: StreamAppend[]): Promise<AppendResult[]>;
+  appendMulti(appends: StreamAppend[], options?: AppendOptions): Promise<AppendResult[]>;
   /** All events of a stream from a revision, in order; [] for a stream that does not exist. */
   readStream(streamId: string, options?: { fromRevision?: StreamRevision; maxCount?: number }): Promise<StoredEvent[]>;
   /** The stream's revision, or -1 when it does not exist. */
   streamRevision(streamId: string): Promise<StreamRevision>;
-  /** The global feed after a position, in a stable order without gaps. */
-  readAll(options: { after: string; maxCount: number; until?: string }): Promise<StoredEvent[]>;
+  /**
+   * The global feed after a position, in a stable order without gaps. `committed: true` drops the
+   * gap guard and returns every committed event: only for a reader that has stopped all writers
+   * of what it builds (an inline read model's rebuild holds its tables' lock).
+   */
+  readAll(options: { after: string; maxCount: number; until?: string; committed?: boolean }): Promise<StoredEvent[]>;
   /** Follows the global feed from a position: catch-up then live. */
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Position of the last event readers can see now (START_POSITION when empty). */

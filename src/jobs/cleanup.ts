@@ -1,10 +1,10 @@
 import type { Pool } from 'pg';
 import type { NonceStore } from '../acme/nonce/nonce-store';
 import type { AcmeDeps } from '../commands/acme-deps';
-import { withRetry } from '../commands/aggregate-store';
-import { loadAuthorization, loadOrderView } from '../commands/order-view';
-import { decideExpireAuthorization } from '../domain/authorization';
-import { decideExpireOrder, decideFailStuckOrder } from '../domain/order';
+import { handleCommand } from '../commands/handle-command';
+import { loadAuthorization } from '../commands/order-view';
+import { type AuthorizationState, decideExpireAuthorization, evolveAuthorization } from '../domain/authorization';
+import { decideExpireOrder, decideFailStuckOrder, evolveOrder, type OrderState, orderStatus } from '../domain/order';
 import { streams } from '../domain/streams';
 
 /**
@@ -29,39 +29,39 @@ export async function runCleanup(deps: AcmeDeps, nonces: NonceStore, settings: C
   const meta = { actor: 'system:cleanup' };
 
   for (const id of await ids(deps.pool, `SELECT authz_id AS id FROM rm_authorizations WHERE status = 'pending' AND expires <= $1 ORDER BY expires LIMIT $2`, [now, settings.batchSize])) {
-    await withRetry(async () => {
-      const a = await loadAuthorization(deps, id);
-      const events = a.state ? decideExpireAuthorization(a.state, now) : [];
-      if (events.length === 0) return;
-      await deps.aggregates.append([{ streamId: streams.authz(id), events, expected: a.revision }], meta);
-      report.authorizationsExpired++;
+    const handled = await handleCommand<AuthorizationState>(deps.aggregates, {
+      streamId: streams.authz(id),
+      evolve: evolveAuthorization,
+      metadata: meta,
+      decide: (state) => (state ? decideExpireAuthorization(state, now) : []),
     });
+    if (handled.events.length > 0) report.authorizationsExpired++;
   }
 
   const orderSql = `SELECT order_id AS id FROM rm_orders WHERE NOT failed AND certificate_id IS NULL AND finalized_at IS NULL AND expires <= $1 ORDER BY expires LIMIT $2`;
   for (const id of await ids(deps.pool, orderSql, [now, settings.batchSize])) {
-    await withRetry(async () => {
-      const v = await loadOrderView(deps, id);
-      const events = v ? decideExpireOrder(v.order, v.status, now) : [];
-      if (events.length === 0) return;
-      await deps.aggregates.append([{ streamId: streams.order(id), events, expected: v!.revision }], meta);
-      report.ordersExpired++;
-    });
+    const handled = await changeOrder(deps, id, meta, async (order) => decideExpireOrder(order, await statusOf(deps, order, now), now));
+    if (handled.events.length > 0) report.ordersExpired++;
   }
 
   const stuckSql = `SELECT order_id AS id FROM rm_orders WHERE NOT failed AND certificate_id IS NULL AND finalized_at <= $1 ORDER BY finalized_at LIMIT $2`;
   for (const id of await ids(deps.pool, stuckSql, [new Date(now.getTime() - settings.stuckProcessingMs), settings.batchSize])) {
-    await withRetry(async () => {
-      const v = await loadOrderView(deps, id);
-      const events = v ? decideFailStuckOrder(v.order, settings.stuckProcessingMs) : [];
-      if (events.length === 0) return;
-      await deps.aggregates.append([{ streamId: streams.order(id), events, expected: v!.revision }], meta);
-      report.ordersStuck++;
-    });
+    const handled = await changeOrder(deps, id, meta, async (order) => decideFailStuckOrder(order, settings.stuckProcessingMs));
+    if (handled.events.length > 0) report.ordersStuck++;
   }
 
   report.noncesDeleted = await nonces.purgeExpired(settings.batchSize, now);
   return report;
+}
+
+function changeOrder(deps: AcmeDeps, id: string, metadata: { actor: string }, decide: (order: OrderState) => Promise<ReturnType<typeof decideFailStuckOrder>>) {
+  return handleCommand<OrderState>(deps.aggregates, { streamId: streams.order(id), evolve: evolveOrder, metadata, decide: (order) => (order ? decide(order) : []) });
+}
+
+/** An order's status is derived from its authorizations, read from their streams. */
+async function statusOf(deps: AcmeDeps, order: OrderState, now: Date) {
+  const authorizations = (await Promise.all(order.authorizationIds.map((id) => loadAuthorization(deps, id)))).map((a) => a.state).filter((a): a is AuthorizationState => a !== null);
+  return orderStatus(order, authorizations, now);
 }
 
 async function ids(pool: Pool, sql: string, params: unknown[]): Promise<string[]> {

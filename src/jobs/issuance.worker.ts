@@ -1,67 +1,107 @@
-import { parseAndCheckCsr } from '../ca/csr';
+import { type CheckedCsr, parseAndCheckCsr } from '../ca/csr';
 import { streams } from '../domain/streams';
 import { AcmeError } from '../domain/errors';
-import { event, type EventDataByType } from '../domain/events';
+import { decideCertificate, type CertificateState } from '../domain/certificate';
+import { decideOrder, decideRecordIssuance, evolveOrder, type OrderState } from '../domain/order';
+import type { EventDataByType } from '../domain/events';
 import type { AcmeDeps } from '../commands/acme-deps';
+import { handleCommand } from '../commands/handle-command';
 import { loadOrderView } from '../commands/order-view';
 import { loadAccount } from '../commands/account.commands';
-import { WrongExpectedRevisionError } from '../eventstore/event-store';
-import type { IssuanceJob } from './job-dispatcher';
+import { type TransactionQuery, WrongExpectedRevisionError } from '../eventstore/event-store';
+import { QUEUES } from './job-queue';
+import type { IssuanceJob } from './requested-work';
+
+const META = { actor: 'system:issuance' };
 
 /**
- * Issues the certificate of a finalized order. The certificate's stream id is derived from the
- * order, so a job run twice can never record two certificates for one order.
+ * Signs the certificate of an order awaiting one and records it, with the order's
+ * OrderCertificateIssued, in one append that also removes the order's safety-net job. The
+ * certificate's stream id is the order's, so two runs can never record two certificates.
  */
-export async function runIssuanceJob(deps: AcmeDeps, job: IssuanceJob): Promise<void> {
+export async function issueCertificate(
+  deps: AcmeDeps,
+  req: { order: OrderState; revision: number; csr: CheckedCsr; jobId: string },
+): Promise<{ order: OrderState; revision: number }> {
+  const { order } = req;
+  const dropJob = (tx: TransactionQuery) => deps.jobs.dropIn(tx, QUEUES.issuance, req.jobId);
+  let issued;
+  try {
+    issued = await deps.ca.issue({
+      csr: req.csr,
+      notBefore: order.notBefore ? new Date(order.notBefore) : null,
+      notAfter: order.notAfter ? new Date(order.notAfter) : null,
+    });
+  } catch (e) {
+    if (!(e instanceof AcmeError)) throw e; // the safety-net job tries again
+    const failed = await handleCommand<OrderState>(deps.aggregates, {
+      streamId: streams.order(order.orderId),
+      evolve: evolveOrder,
+      metadata: META,
+      decide: (state) => ({ events: decideOrder(state, { type: 'FailFinalization', error: e.toProblem() }, { now: deps.now(), policy: deps.policy, authorizations: [] }), inTransaction: dropJob }),
+    });
+    return { order: failed.state!, revision: failed.revision };
+  }
+  const certificateId = order.orderId;
+  const certificate: EventDataByType['CertificateIssued'] = {
+    certificateId,
+    orderId: order.orderId,
+    accountId: order.accountId,
+    serial: issued.serial,
+    names: req.csr.names,
+    notBefore: issued.notBefore.toISOString(),
+    notAfter: issued.notAfter.toISOString(),
+    chainPem: issued.chainPem,
+    fingerprintSha256: issued.fingerprintSha256,
+    keyType: req.csr.keyName,
+    issuer: issued.issuer,
+  };
+  try {
+    const recorded = await handleCommand<OrderState>(deps.aggregates, {
+      streamId: streams.order(order.orderId),
+      evolve: evolveOrder,
+      metadata: META,
+      decide: (state) => ({
+        events: decideRecordIssuance(state!, certificateId, issued.serial),
+        alongside: [
+          {
+            streamId: streams.certificate(certificateId),
+            events: decideCertificate(null as CertificateState | null, { type: 'RecordCertificate', certificate }, { now: deps.now() }),
+            expected: 'no_stream',
+          },
+        ],
+        inTransaction: dropJob,
+      }),
+    });
+    return { order: recorded.state!, revision: recorded.revision };
+  } catch (e) {
+    // Another run recorded the certificate first: answer with the order as it stands.
+    if (!(e instanceof WrongExpectedRevisionError) && !(e instanceof AcmeError)) throw e;
+    const current = await deps.aggregates.load<OrderState>(streams.order(order.orderId), evolveOrder);
+    if (!current.state?.certificateId) throw e;
+    return { order: current.state, revision: current.revision };
+  }
+}
+
+/** The safety net: an order whose finalize was accepted but whose instance died before issuing. */
+export async function runIssuanceJob(deps: AcmeDeps, job: IssuanceJob, jobId: string): Promise<void> {
   const view = await loadOrderView(deps, job.orderId);
   if (!view || view.status !== 'processing') return;
   const requested = (await deps.aggregates.store.readStream(streams.order(job.orderId))).find((e) => e.type === 'OrderFinalizationRequested');
   if (!requested) return;
-  const data = requested.data as EventDataByType['OrderFinalizationRequested'];
   const account = (await loadAccount(deps, view.order.accountId)).state!;
-  const meta = { actor: 'system:issuance' };
-  let issued;
+  let csr: CheckedCsr;
   try {
-    const csr = await parseAndCheckCsr(Buffer.from(data.csr, 'base64url'), view.order.identifiers.map((i) => i.value), account.thumbprint);
-    issued = await deps.ca.issue({
-      csr,
-      notBefore: view.order.notBefore ? new Date(view.order.notBefore) : null,
-      notAfter: view.order.notAfter ? new Date(view.order.notAfter) : null,
-    });
+    csr = await parseAndCheckCsr(Buffer.from((requested.data as EventDataByType['OrderFinalizationRequested']).csr, 'base64url'), view.order.identifiers.map((i) => i.value), account.thumbprint);
   } catch (e) {
-    if (!(e instanceof AcmeError)) throw e; // the job is retried
-    await deps.aggregates.append([{ streamId: streams.order(job.orderId), events: [event('OrderFailed', { error: e.toProblem() })], expected: view.revision }], meta);
+    if (!(e instanceof AcmeError)) throw e;
+    await handleCommand<OrderState>(deps.aggregates, {
+      streamId: streams.order(job.orderId),
+      evolve: evolveOrder,
+      metadata: META,
+      decide: (state) => decideOrder(state, { type: 'FailFinalization', error: e.toProblem() }, { now: deps.now(), policy: deps.policy, authorizations: [] }),
+    });
     return;
   }
-  const certificateId = job.orderId;
-  try {
-    await deps.aggregates.append(
-      [
-        {
-          streamId: streams.certificate(certificateId),
-          expected: 'no_stream',
-          events: [
-            event('CertificateIssued', {
-              certificateId,
-              orderId: job.orderId,
-              accountId: view.order.accountId,
-              serial: issued.serial,
-              names: data.names,
-              notBefore: issued.notBefore.toISOString(),
-              notAfter: issued.notAfter.toISOString(),
-              chainPem: issued.chainPem,
-              fingerprintSha256: issued.fingerprintSha256,
-              keyType: data.keyType,
-              issuer: issued.issuer,
-            }),
-          ],
-        },
-        { streamId: streams.order(job.orderId), expected: view.revision, events: [event('OrderCertificateIssued', { certificateId, serial: issued.serial })] },
-      ],
-      meta,
-    );
-  } catch (e) {
-    // Another run recorded the certificate first: nothing left to do.
-    if (!(e instanceof WrongExpectedRevisionError)) throw e;
-  }
+  await issueCertificate(deps, { order: view.order, revision: view.revision, csr, jobId });
 }

@@ -93,12 +93,36 @@ export class JobQueue {
     });
   }
 
-  /** Runs `handler` for jobs of the queue, `concurrency` at a time on this instance. */
-  async work<T>(queue: QueueName, concurrency: number, handler: JobHandler<T>): Promise<void> {
+  /**
+   * Enqueues a safety-net job inside the caller's transaction: it becomes due only after
+   * `delayMs`, by when the instance that took the request has normally done the work itself and
+   * removed the job (`dropIn`). If that instance dies first, any instance runs it.
+   */
+  async sendDelayedIn(tx: SqlTx, queue: QueueName, data: object, id: string, delayMs: number): Promise<void> {
+    await this.boss.send(queue, data, {
+      id,
+      singletonKey: id,
+      startAfter: Math.max(1, Math.ceil(delayMs / 1000)),
+      db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
+    });
+  }
+
+  /** Removes a job inside the caller's transaction: the work it stood for is recorded there. */
+  async dropIn(tx: SqlTx, queue: QueueName, id: string): Promise<void> {
+    await this.boss.deleteJob(queue, id, {
+      db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
+    });
+  }
+
+  /**
+   * Runs `handler` for jobs of the queue, `concurrency` at a time on this instance, looking for
+   * work every `pollIntervalMs` (default: the queue's setting) when no local wake-up comes first.
+   */
+  async work<T>(queue: QueueName, concurrency: number, handler: JobHandler<T>, pollIntervalMs = this.opts.pollIntervalMs ?? 1000): Promise<void> {
     const ids: string[] = [];
     for (let i = 0; i < concurrency; i++) {
       ids.push(
-        await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, (this.opts.pollIntervalMs ?? 1000) / 1000), includeMetadata: true }, async ([job]) => {
+        await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, pollIntervalMs / 1000), includeMetadata: true }, async ([job]) => {
           await this.opts.claims?.claim(queue, job.id);
           try {
             await handler(job.data, { id: job.id, retryCount: (job as PgBoss.JobWithMetadata<T>).retryCount ?? 0 });

@@ -1,34 +1,32 @@
-import type { AuthorizationState } from '../domain/authorization';
-import { decideValidationResult } from '../domain/authorization';
+import { type AuthorizationState, decideAuthorization, evolveAuthorization } from '../domain/authorization';
 import { AcmeError } from '../domain/errors';
 import { streams } from '../domain/streams';
-import { withRetry } from '../commands/aggregate-store';
-import type { AcmeDeps } from '../commands/acme-deps';
+import { type AcmeDeps, authorizationContext } from '../commands/acme-deps';
+import { handleCommand } from '../commands/handle-command';
 import { loadAuthorization } from '../commands/order-view';
 import type { ChallengeValidator } from '../validation/validator';
-import type { ValidationJob } from './job-dispatcher';
+import { QUEUES } from './job-queue';
+import type { ValidationJob } from './requested-work';
 
 /**
- * Performs one requested validation and records its outcome on the authorization. Safe to run
- * twice (after a crash or an expired lease): an outcome is only recorded while the challenge is
- * still processing.
+ * Performs one requested validation and records its outcome on the authorization, removing the
+ * request's safety-net job (`jobId`) in the same transaction. Safe to run twice (after a crash or
+ * an expired lease): an outcome is only recorded while the challenge is still processing.
  */
-export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValidator, job: ValidationJob, attempts: number): Promise<void> {
+export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValidator, job: ValidationJob, attempts: number, jobId: string): Promise<void> {
   const loaded = await loadAuthorization(deps, job.authzId);
   const authz = loaded.state;
   const challenge = authz?.challenges.find((c) => c.challengeId === job.challengeId);
   if (!authz || !challenge || challenge.status !== 'processing' || !challenge.keyAuthorization) return;
   const outcome = await validateWithRetries(validator, authz, challenge.challengeId, attempts);
-  await withRetry(async () => {
-    const current = await loadAuthorization(deps, job.authzId);
-    const events = decideValidationResult(
-      current.state!,
-      job.challengeId,
-      outcome.ok
-        ? { ok: true, record: outcome.record, validFor: deps.policy.authorizationLifetimeMs, now: deps.now() }
-        : { ok: false, error: outcome.error, record: outcome.record },
-    );
-    await deps.aggregates.append([{ streamId: streams.authz(job.authzId), events, expected: current.revision }], { actor: 'system:validation' });
+  await handleCommand<AuthorizationState>(deps.aggregates, {
+    streamId: streams.authz(job.authzId),
+    evolve: evolveAuthorization,
+    metadata: { actor: 'system:validation' },
+    decide: (state) => ({
+      events: decideAuthorization(state, { type: 'RecordValidation', challengeId: job.challengeId, outcome }, authorizationContext(deps)),
+      inTransaction: (tx) => deps.jobs.dropIn(tx, QUEUES.validation, jobId),
+    }),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { AcmeDeps } from '../commands/acme-deps';
-import { withRetry } from '../commands/aggregate-store';
+import { handleCommand } from '../commands/handle-command';
 import { type CertificateState, decideExpirationWarning, evolveCertificate } from '../domain/certificate';
 import { streams } from '../domain/streams';
 
@@ -34,13 +34,13 @@ export async function runExpirationWarnings(deps: AcmeDeps, settings: Expiration
     );
     for (const row of r.rows) {
       const contacts = (row.contact as string[]).filter((c) => c.startsWith('mailto:')).map((c) => c.slice('mailto:'.length));
-      await withRetry(async () => {
-        const loaded = await deps.aggregates.load<CertificateState>(streams.certificate(row.certificate_id), evolveCertificate);
-        const events = decideExpirationWarning(loaded.state!, settings.thresholds, now, contacts);
-        if (events.length === 0) return;
-        await deps.aggregates.append([{ streamId: streams.certificate(row.certificate_id), events, expected: loaded.revision }], { actor: 'system:expiration' });
-        warned++;
+      const handled = await handleCommand<CertificateState>(deps.aggregates, {
+        streamId: streams.certificate(row.certificate_id),
+        evolve: evolveCertificate,
+        metadata: { actor: 'system:expiration' },
+        decide: (state) => decideExpirationWarning(state!, settings.thresholds, now, contacts),
       });
+      if (handled.events.length > 0) warned++;
       after = row.certificate_id;
     }
     if (r.rows.length < settings.batchSize) return warned;

@@ -4,7 +4,8 @@ import { type EventStore, START_POSITION, type StoredEvent } from '../eventstore
 import { Backoff, sleep } from '../runtime/backoff';
 import type { HealthReporter } from '../runtime/component-health';
 import { isDatabaseUnavailable } from '../runtime/pool-errors';
-import { checkpointId, handlesEvent, type Projection } from './projection';
+import { checkpointId, handlesEvent, type Projection, type SqlTx } from './projection';
+import { StatementBatch } from './statement-batch';
 
 export interface ProjectionState {
   name: string;
@@ -24,6 +25,11 @@ export interface RunnerOptions {
   batchSize?: number;
   /** How often an idle projection re-checks the feed (the store's wake-up usually comes first). */
   pollIntervalMs?: number;
+  /**
+   * After a wake-up, how long a background projection lets events gather before it reads them:
+   * under load one transaction then carries many events instead of one each.
+   */
+  coalesceMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Told whether each loop reaches the database, so readiness waits for projections to resume. */
   health?: HealthReporter;
@@ -31,6 +37,34 @@ export interface RunnerOptions {
 
 export class ProjectionFailedError extends Error {
   override name = 'ProjectionFailedError';
+}
+
+/** One event through one projection; a failure names the event and its position. */
+async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void> {
+  try {
+    await p.apply(e, tx);
+  } catch (err) {
+    // A lost connection says nothing about the event: retry the batch, never stop the projection.
+    if (isDatabaseUnavailable(err)) throw err;
+    const failure = new ProjectionFailedError(
+      `event ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
+    ) as ProjectionFailedError & { position: string };
+    failure.position = e.position;
+    throw failure;
+  }
+}
+
+/**
+ * The inline read models' share of an append: every statement for the appended events, sent in
+ * one round trip inside the append's transaction. The same `apply` code serves rebuilds.
+ */
+export function applyInline(projections: readonly Projection[]): (tx: SqlTx, events: StoredEvent[]) => Promise<void> {
+  const inline = projections.filter((p) => p.inline);
+  return async (tx, events) => {
+    const batch = new StatementBatch();
+    for (const e of events) for (const p of inline) if (handlesEvent(p, e.type)) await applyOne(batch, p, e);
+    await batch.flush(tx);
+  };
 }
 
 /**
@@ -80,15 +114,16 @@ export class ProjectionRunner {
     }
   }
 
-  /** Starts following the feed live for every projection. */
+  /** Starts following the feed live for every background projection (inline ones need no loop). */
   start(): void {
     for (const p of this.opts.projections) {
-      if (this.loops.has(p.name)) continue;
+      if (p.inline || this.loops.has(p.name)) continue;
       let stopped = false;
       let wake: () => void = () => undefined;
       const idleMs = this.opts.pollIntervalMs ?? 500;
       const component = `projection:${p.name}`;
       const backoff = new Backoff();
+      const coalesceMs = this.opts.coalesceMs ?? 0;
       const done = (async () => {
         // The store's subscription serves only as a wake-up on new events; the checkpoint row is the truth.
         let head: string | undefined;
@@ -122,14 +157,15 @@ export class ProjectionRunner {
               break;
             }
             if (outcome === 'more') continue;
-            await new Promise<void>((resolve) => {
-              const t = setTimeout(resolve, idleMs);
+            const woken = await new Promise<boolean>((resolve) => {
+              const t = setTimeout(() => resolve(false), idleMs);
               wake = () => {
                 clearTimeout(t);
-                resolve();
+                resolve(true);
               };
             });
             wake = () => undefined;
+            if (woken && !stopped && coalesceMs > 0) await new Promise((r) => setTimeout(r, coalesceMs));
           }
         } finally {
           await watcher.stop();
@@ -198,25 +234,34 @@ export class ProjectionRunner {
     return events.length === this.batchSize ? 'more' : 'idle';
   }
 
-  private async applyBatch(client: PoolClient, p: Projection, events: StoredEvent[]): Promise<number> {
+  /**
+   * Applies the events a projection handles. Their statements travel in one round trip per chunk;
+   * when a chunk fails, it is rolled back to its savepoint and replayed one event at a time, so the
+   * failing event is the one named (and the checkpoint stays before it).
+   */
+  private async applyBatch(client: SqlTx, p: Projection, events: StoredEvent[]): Promise<number> {
+    const batch = new StatementBatch();
+    let chunk: StoredEvent[] = [];
     let handled = 0;
+    const send = async () => {
+      if (batch.size === 0) return;
+      await client.query('SAVEPOINT projection_chunk');
+      try {
+        await batch.flush(client);
+      } catch {
+        await client.query('ROLLBACK TO SAVEPOINT projection_chunk');
+        for (const e of chunk) await applyOne(client, p, e);
+      }
+      chunk = [];
+    };
     for (const e of events) {
       if (!handlesEvent(p, e.type)) continue;
-      // No savepoint per event: a failure rolls the whole batch back, so the checkpoint stays
-      // before it and the failing event is named; one round trip per event is kept for speed.
-      try {
-        await p.apply(e, client);
-      } catch (err) {
-        // A lost connection says nothing about the event: retry the batch, never stop the projection.
-        if (isDatabaseUnavailable(err)) throw err;
-        const failure = new ProjectionFailedError(
-          `event ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
-        ) as ProjectionFailedError & { position: string };
-        failure.position = e.position;
-        throw failure;
-      }
+      await applyOne(batch, p, e);
+      chunk.push(e);
       handled++;
+      if (batch.full) await send();
     }
+    await send();
     return handled;
   }
 
@@ -253,11 +298,16 @@ export class ProjectionRunner {
       );
       // Waits for a live batch of another instance to finish, then holds the projection.
       await client.query('SELECT 1 FROM es_checkpoints WHERE subscription_id = $1 FOR UPDATE', [id]);
+      // An inline read model is written by every append: holding its tables stops those writers
+      // until the rebuilt rows commit, so every committed event is replayed exactly once here, and
+      // each held writer applies its own events afterwards.
+      if (p.inline) await client.query(`LOCK TABLE ${p.tables.join(', ')} IN EXCLUSIVE MODE`);
       for (const table of p.tables) await client.query(`DELETE FROM ${table}`);
       let position = START_POSITION;
       let handled = 0;
+      const batchSize = Math.max(this.batchSize, 5000);
       for (;;) {
-        const events = await this.opts.store.readAll({ after: position, maxCount: this.batchSize });
+        const events = await this.opts.store.readAll({ after: position, maxCount: batchSize, committed: p.inline === true });
         if (events.length === 0) break;
         handled += await this.applyBatch(client, p, events);
         position = events[events.length - 1].position;
@@ -298,18 +348,19 @@ export class ProjectionRunner {
           error: row?.error ?? null,
           errorPosition: row?.error_position ?? null,
           updatedAt: row?.updated_at ?? new Date(0),
-          lag: await this.opts.store.countAfter(position),
+          lag: p.inline ? 0 : await this.opts.store.countAfter(position),
         };
       }),
     );
   }
 
   /**
-   * Read-your-writes: resolves once every projection (on any instance) has passed `position`, or
-   * rejects after `timeoutMs`. Failed projections reject at once.
+   * Resolves once every background projection (on any instance) has passed `position`, or rejects
+   * after `timeoutMs`; failed projections reject at once. Inline read models never lag. No request
+   * waits for this: it serves tools and tests that need the background views caught up.
    */
   async waitFor(position: string, timeoutMs = 5000): Promise<void> {
-    const ids = this.opts.projections.map(checkpointId);
+    const ids = this.opts.projections.filter((p) => !p.inline).map(checkpointId);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const r = await this.opts.pool.query('SELECT subscription_id, position, status FROM es_checkpoints WHERE subscription_id = ANY($1)', [ids]);

@@ -25,6 +25,11 @@ export interface Projection {
    * redo the effects, so `rebuild` refuses them.
    */
   readonly replayable?: boolean;
+  /**
+   * true for read models that ACME requests read: applied in the same transaction as the events
+   * that change them (no checkpoint to wait for); false for background views that follow the feed.
+   */
+  readonly inline?: boolean;
   /** Called after a batch this projection applied events in has committed (local wake-ups). */
   afterCommit?(): void;
 }

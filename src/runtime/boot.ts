@@ -6,6 +6,7 @@ import { JobQueue } from '../jobs/job-queue';
 import { LeaseKeeper } from '../jobs/lease-takeover';
 import type { Logger } from '../ops/logger';
 import { ProjectionRunner } from '../projection/projection-runner';
+import { createWritePath } from './write-path';
 import { auditFile, auditSecret } from '../ops/audit/audit-secret';
 import { AuditLog } from '../ops/audit/audit-log';
 import { auditProjection } from '../ops/audit/audit-projection';
@@ -72,17 +73,20 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       pool: db.backgroundPool,
       projections: [...ALL_PROJECTIONS, jobDispatcher(jobs, { sendEmail: s.email.send }), ...(audit ? [auditProjection(audit, serverId, (a, b) => store.comparePositions(a, b))] : [])],
       pollIntervalMs: s.pollIntervalMs,
+      coalesceMs: 100,
       log: (msg, fields) => log.warn(fields ?? {}, msg),
       health,
     });
     await projections.prepare();
     leases.start();
+    const aggregates = createWritePath({ store, serverId, jobs, jobDelayMs: s.jobLeaseMs });
     const runtime: Runtime = {
       log,
       serverId,
       audit,
       db,
       store,
+      aggregates,
       jobs,
       leases,
       health,

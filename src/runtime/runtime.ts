@@ -1,3 +1,4 @@
+import type { AggregateStore } from '../commands/aggregate-store';
 import type { EventStore } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
 import type { LeaseKeeper } from '../jobs/lease-takeover';
@@ -15,6 +16,8 @@ export interface Runtime {
   audit?: AuditLog;
   db: Database;
   store: EventStore;
+  /** The one way events are written: inline read models and job rows commit with them. */
+  aggregates: AggregateStore;
   projections: ProjectionRunner;
   jobs: JobQueue;
   /** Heartbeat of this process and the takeover of jobs held by silent instances. */

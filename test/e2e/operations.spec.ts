@@ -73,10 +73,14 @@ describe('operations', () => {
     const blocker = new Client({ connectionString: db.url });
     await blocker.connect();
     try {
-      // Every nonce insert now waits on this lock while holding a pool connection.
+      // Signed requests redeem their nonce after the signature checks; with the redeemed set
+      // locked, each of them now waits there while holding a pool connection.
+      const acme = await new RawAcme(server.baseUrl).init();
+      const keys = await Promise.all(Array.from({ length: 8 }, () => testAccountKey()));
+      const bodies = await Promise.all(keys.map((k) => acme.sign(acme.directory.newAccount, { termsOfServiceAgreed: true }, k)));
       await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE acme_nonces IN ACCESS EXCLUSIVE MODE');
-      const inflight = Array.from({ length: 8 }, () => fetch(`${server.baseUrl}/acme/new-nonce`, { method: 'HEAD' }).catch(() => null));
+      await blocker.query('LOCK TABLE acme_redeemed_nonces IN ACCESS EXCLUSIVE MODE');
+      const inflight = bodies.map((b) => acme.send(acme.directory.newAccount, b).catch(() => null));
       await sleep(500);
       const shed = await fetch(`${server.baseUrl}/acme/new-nonce`);
       expect(shed.status).toBe(503);

@@ -1,5 +1,6 @@
 
 import { calculateJwkThumbprint } from 'jose';
+import { Client } from 'pg';
 import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { makeCsr } from '../support/csr';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -73,6 +74,74 @@ describe('restart during pending validations', () => {
       }
       expect(body.status).toBe('valid');
       expect(body.certificate).toMatch(/\/acme\/cert\//);
+    }
+  }, 120_000);
+
+  test('kill -9 between an accepted finalize and its certificate: the order completes once, with one certificate', async () => {
+    await server?.stop();
+    server = await startServer({ env: { DATABASE_URL: db.url }, configYaml: yaml, port: port || undefined });
+    port = server.port;
+    const acme = await new RawAcme(server.baseUrl).init();
+    const key = await testAccountKey();
+    const kid = await acme.account(key);
+    const thumbprint = await calculateJwkThumbprint(key.jwk, 'sha256');
+    const name = 'finalize.restart.test';
+    const o = await acme.post(acme.directory.newOrder, { identifiers: [{ type: 'dns', value: name }] }, key, { kid });
+    const orderUrl = o.headers.get('location')!;
+    const orderId = orderUrl.split('/').pop()!;
+    const authz = await acme.post(o.body.authorizations[0], '', key, { kid });
+    const ch = authz.body.challenges.find((c: { type: string }) => c.type === 'http-01');
+    rig.http.set(ch.token, `${ch.token}.${thumbprint}`);
+    await acme.post(ch.url, {}, key, { kid });
+    let status = '';
+    for (let i = 0; i < 300 && status !== 'ready'; i++) {
+      status = (await acme.post(orderUrl, '', key, { kid })).body.status;
+      if (status !== 'ready') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe('ready');
+
+    // The certificate's read model is written in the same transaction as the certificate: holding
+    // its table keeps the issuance from committing, after the finalize itself has committed.
+    const blocker = new Client({ connectionString: db.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE rm_certificates IN ACCESS EXCLUSIVE MODE');
+    const csr = (await makeCsr([name])).toString('base64url');
+    const finalize = acme.post(o.body.finalize, { csr }, key, { kid }).catch(() => null);
+    const accepted = async () =>
+      (await blocker.query(`SELECT 1 FROM es_events WHERE stream_id = $1 AND event_type = 'OrderFinalizationRequested'`, [`order-${orderId}`])).rowCount === 1;
+    for (let i = 0; i < 200 && !(await accepted()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await accepted()).toBe(true);
+    expect((await blocker.query(`SELECT 1 FROM es_events WHERE stream_id = $1`, [`cert-${orderId}`])).rowCount).toBe(0);
+    server.signal('SIGKILL');
+    await server.exited;
+    await finalize;
+    await blocker.query('ROLLBACK');
+    await blocker.end();
+
+    // Nothing was issued yet; after the restart the safety-net job issues exactly one certificate.
+    server = await startServer({ env: { DATABASE_URL: db.url }, configYaml: yaml, port });
+    const again = await new RawAcme(server.baseUrl).init();
+    let body = (await again.post(orderUrl, '', key, { kid })).body;
+    for (let i = 0; i < 300 && body.status !== 'valid'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      body = (await again.post(orderUrl, '', key, { kid })).body;
+    }
+    expect(body.status).toBe('valid');
+    const check = new Client({ connectionString: db.url });
+    await check.connect();
+    try {
+      const types = (await check.query(`SELECT event_type FROM es_events WHERE stream_id = $1 ORDER BY stream_position`, [`order-${orderId}`])).rows.map((r) => r.event_type);
+      expect(types.filter((t) => t === 'OrderCertificateIssued')).toHaveLength(1);
+      expect(types.filter((t) => t === 'OrderFinalizationRequested')).toHaveLength(1);
+      const certs = await check.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND event_type = 'CertificateIssued'`, [`cert-${orderId}`]);
+      expect(certs.rows[0].n).toBe(1);
+      expect((await check.query('SELECT count(*)::int AS n FROM rm_certificates WHERE order_id = $1', [orderId])).rows[0].n).toBe(1);
+      // Its safety-net job was removed by the transaction that recorded the certificate.
+      const leftover = await check.query(`SELECT count(*)::int AS n FROM certledger_jobs.job WHERE name = 'order-issuance' AND state IN ('created', 'retry', 'active')`);
+      expect(leftover.rows[0].n).toBe(0);
+    } finally {
+      await check.end();
     }
   }, 120_000);
 });

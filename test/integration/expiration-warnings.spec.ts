@@ -2,7 +2,7 @@ import { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { ALL_PROJECTIONS } from '../../projections';
-import { AggregateStore } from '../../src/commands/aggregate-store';
+import { createWritePath } from '../../src/runtime/write-path';
 import type { AcmeDeps } from '../../src/commands/acme-deps';
 import { event } from '../../src/domain/events';
 import { streams } from '../../src/domain/streams';
@@ -62,8 +62,9 @@ describe('expiration warnings by email', () => {
     await runner.prepare();
     await queue.start();
     deps = {
-      aggregates: new AggregateStore(fx.store, { serverId: 'test' }),
-      projections: runner,
+      aggregates: createWritePath({ store: fx.store, serverId: 'test', jobs: queue, jobDelayMs: 60_000 }),
+      jobs: queue,
+      work: { validate: () => undefined },
       pool: fx.pool,
       ca: undefined as never,
       policy: undefined as never,
@@ -94,7 +95,7 @@ describe('expiration warnings by email', () => {
   }
 
   async function certificate(id: string, accountId: string, names: string[], notAfterDays: number) {
-    const position = await deps.aggregates.append(
+    const appended = await deps.aggregates.append(
       [{
         streamId: streams.certificate(id),
         expected: 'no_stream',
@@ -105,7 +106,7 @@ describe('expiration warnings by email', () => {
       }],
       {},
     );
-    await runner.waitFor(position!, 10_000);
+    await runner.waitFor(appended[appended.length - 1].position, 10_000);
   }
 
   async function run(days: number): Promise<number> {

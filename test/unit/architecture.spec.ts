@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 /** The dependency rules of .dependency-cruiser.js hold for the whole product. */
 test('no import breaks the architecture rules', () => {
-  const root = join(__dirname, '..', '..');
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs'), 'src', 'projections', 'bench', '--config', '.dependency-cruiser.js', '--output-type', 'err'], {
     cwd: root,
     encoding: 'utf8',
@@ -11,3 +11,39 @@ test('no import breaks the architecture rules', () => {
   expect(r.stdout + r.stderr).toContain('no dependency violations found');
   expect(r.status).toBe(0);
 }, 120_000);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const path = join(dir, d.name);
+    if (d.isDirectory()) return sourceFiles(path);
+    return d.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const root = join(__dirname, '..', '..');
+const product = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'projections'))].map((path) => ({
+  path: relative(root, path),
+  text: readFileSync(path, 'utf8'),
+}));
+
+/** Decisions belong to the deciders: every event of the catalog is built in src/domain only. */
+test('no event is constructed outside src/domain', () => {
+  const outside = product
+    .filter((f) => !f.path.startsWith('src/domain/'))
+    .flatMap((f) => f.text.split('\n').map((line, i) => ({ where: `${f.path}:${i + 1}`, line })))
+    .filter(({ line }) => /\bevent\(\s*'[A-Z]/.test(line) || /import\s*\{[^}]*\bevent\b[^}]*\}\s*from\s*'[./]*\/domain/.test(line));
+  expect(outside.map((o) => `${o.where}: ${o.line.trim()}`)).toEqual([]);
+});
+
+/** Every decider the domain exports is called by the product (directly or by a decider that is). */
+test('every domain decider has a caller', () => {
+  const deciders = product
+    .filter((f) => f.path.startsWith('src/domain/'))
+    .flatMap((f) => [...f.text.matchAll(/export function (decide\w+)/g)].map((m) => m[1]));
+  expect(deciders.length).toBeGreaterThan(10);
+  const uncalled = deciders.filter((name) => {
+    const calls = product.reduce((n, f) => n + (f.text.match(new RegExp(`\\b${name}\\(`, 'g'))?.length ?? 0), 0);
+    return calls < 2; // the definition itself is one match
+  });
+  expect(uncalled).toEqual([]);
+});

@@ -20,7 +20,6 @@ import { loadOrderView } from '../../commands/order-view';
 import { RevokeCertificateCommand } from '../../commands/revoke.command';
 import { verifyEabBinding } from '../jws/eab';
 import { verifyKeyChangeInner } from '../jws/key-change';
-import { keyAuthorization } from '../../validation/key-authorization';
 import { ACME_PATHS } from '../urls';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { JwsService } from './jws.service';
@@ -119,14 +118,14 @@ export class AcmeController {
       });
     }
     await this.headers(reply);
-    return renderAccount(this.acme.urls, accountId, (await loadAccount(this.deps, accountId)).state!);
+    return renderAccount(this.acme.urls, accountId, r.account!);
   }
 
   @Post(ACME_PATHS.newOrder)
   async newOrder(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.maintenance.assertOpen(); // before the JWS: the client's nonce stays usable
     const v = await this.jws.verify(req, 'kid');
-    const view = await this.commands.execute(new NewOrderCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req)));
+    const view = await this.commands.execute(new NewOrderCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req), v.account!.eabKeyId ?? null));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.order(view.order.orderId));
     reply.status(201);
@@ -159,12 +158,11 @@ export class AcmeController {
   async newAuthz(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.maintenance.assertOpen();
     const v = await this.jws.verify(req, 'kid');
-    const authzId = await this.commands.execute(new NewAuthzCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req)));
-    const a = await ownedAuthorization(this.deps, v.account!.accountId, authzId);
+    const authz: AuthorizationState = await this.commands.execute(new NewAuthzCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req)));
     await this.headers(reply);
-    reply.header('Location', this.acme.urls.authz(authzId));
+    reply.header('Location', this.acme.urls.authz(authz.authzId));
     reply.status(201);
-    return renderAuthorization(this.acme.urls, a.state!, this.deps.now());
+    return renderAuthorization(this.acme.urls, authz, this.deps.now());
   }
 
   @Post(`${ACME_PATHS.authz}/${ID}`)
@@ -192,7 +190,7 @@ export class AcmeController {
     const state: AuthorizationState =
       v.payload === null
         ? (await ownedAuthorization(this.deps, accountId, authzId)).state!
-        : await this.commands.execute(new RespondChallengeCommand(accountId, authzId, id, await keyAuthorization(tokenOf(await ownedAuthorization(this.deps, accountId, authzId), id), v.jwk as JWK), this.jws.meta(req)));
+        : await this.commands.execute(new RespondChallengeCommand(accountId, authzId, id, v.jwk as JWK, this.jws.meta(req)));
     const c = state.challenges.find((x) => x.challengeId === id);
     if (!c) throw new AcmeError('malformed', `no challenge ${id}`, [], { status: 404 });
     await this.headers(reply);
@@ -254,12 +252,6 @@ const RESOURCE_PATHS = [
 /** Whether the path names an ACME resource (that only POST may reach). */
 export function isAcmeResourcePath(path: string): boolean {
   return RESOURCE_PATHS.some((re) => re.test(path));
-}
-
-function tokenOf(loaded: { state: { challenges: Array<{ challengeId: string; token: string }> } | null }, challengeId: string): string {
-  const c = loaded.state?.challenges.find((x) => x.challengeId === challengeId);
-  if (!c) throw new AcmeError('malformed', `no challenge ${challengeId} in this authorization`, [], { status: 404 });
-  return c.token;
 }
 
 function encodeCursor(at: Date, id: string): string {

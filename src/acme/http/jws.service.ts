@@ -36,7 +36,7 @@ export class JwsService {
       lookupAccount: async (id) => {
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return null;
         const a = (await loadAccount(this.deps, id)).state;
-        return a ? { accountId: id, jwk: a.jwk as JWK, status: a.status } : null;
+        return a ? { accountId: id, jwk: a.jwk as JWK, status: a.status, eabKeyId: a.eabKeyId ?? null } : null;
       },
     });
   }

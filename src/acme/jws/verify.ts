@@ -11,6 +11,8 @@ export interface AccountKey {
   accountId: string;
   jwk: JWK;
   status: string;
+  /** The EAB key the account was bound with, whose allowed names its orders must respect. */
+  eabKeyId?: string | null;
 }
 
 export interface VerifyOptions {

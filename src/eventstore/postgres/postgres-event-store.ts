@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Client, type Pool, type PoolClient } from 'pg';
 import {
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -18,6 +19,7 @@ import { comparePgPositions, formatPosition, parsePosition } from './position';
 import { PollingSubscription } from './polling-subscription';
 
 export const NOTIFY_CHANNEL = 'certledger_events';
+const NOTIFY_DEBOUNCE_MS = 100;
 
 export interface PostgresEventStoreOptions {
   pool: Pool;
@@ -61,6 +63,7 @@ export class PostgresEventStore implements EventStore {
   private listenerStarting?: Promise<void>;
   private readonly subscriptions = new Set<PollingSubscription>();
   private closed = false;
+  private notifyTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: PostgresEventStoreOptions) {
     this.appended.setMaxListeners(0);
@@ -75,16 +78,17 @@ export class PostgresEventStore implements EventStore {
     return result;
   }
 
-  async appendMulti(appends: StreamAppend[]): Promise<AppendResult[]> {
+  async appendMulti(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     if (appends.length === 0) return [];
     const client = await this.opts.pool.connect();
     try {
       await client.query('BEGIN');
       const results: AppendResult[] = [];
       for (const a of appends) results.push(await this.appendIn(client, a));
-      await client.query(`SELECT pg_notify($1, '')`, [NOTIFY_CHANNEL]);
+      if (options.inTransaction) await options.inTransaction(client, results.flatMap((r) => r.events));
       await client.query('COMMIT');
       this.wakeSubscribers();
+      this.scheduleNotify();
       this.opts.onAppended?.();
       return results;
     } catch (e) {
@@ -105,7 +109,7 @@ export class PostgresEventStore implements EventStore {
        SELECT e.id, $1, $2::bigint + e.ord - 1, e.type, e.version, e.data, e.meta
        FROM unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY
          AS e(id, type, version, data, meta, ord)
-       RETURNING transaction_id::text AS xid, global_position::text AS seq`,
+       RETURNING ${SELECT_EVENT}`,
       [
         a.streamId,
         first,
@@ -122,8 +126,8 @@ export class PostgresEventStore implements EventStore {
       }
       throw e;
     });
-    const last = r.rows.reduce((m: any, row: any) => (BigInt(row.seq) > BigInt(m.seq) ? row : m));
-    return { nextExpectedRevision: newVersion, position: formatPosition(last.xid, last.seq) };
+    const events = r.rows.map(toStored).sort((x, y) => x.streamPosition - y.streamPosition);
+    return { nextExpectedRevision: newVersion, position: events[events.length - 1].position, events };
   }
 
   /** Compare-and-swap on the streams row; returns the new revision. */
@@ -164,6 +168,21 @@ export class PostgresEventStore implements EventStore {
     return r.rowCount ? Number(r.rows[0].version) : 'no_stream';
   }
 
+  /**
+   * Tells other instances' subscribers that the feed moved, at most once per NOTIFY_DEBOUNCE_MS and
+   * outside the writers' transactions: a NOTIFY inside a transaction holds a cluster-wide lock
+   * through its commit, which serialises every writer and defeats group commit. Their polling
+   * covers a notification lost in between.
+   */
+  private scheduleNotify(): void {
+    if (this.notifyTimer || this.closed) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      this.opts.pool.query(`SELECT pg_notify($1, '')`, [NOTIFY_CHANNEL]).catch(() => undefined);
+    }, NOTIFY_DEBOUNCE_MS);
+    this.notifyTimer.unref();
+  }
+
   /** Wakes this store's subscriptions now (a local append happened). */
   wakeSubscribers(): void {
     this.appended.emit('append');
@@ -183,12 +202,12 @@ export class PostgresEventStore implements EventStore {
     return rev === 'no_stream' ? -1 : rev;
   }
 
-  async readAll(options: { after: string; maxCount: number; until?: string }): Promise<StoredEvent[]> {
+  async readAll(options: { after: string; maxCount: number; until?: string; committed?: boolean }): Promise<StoredEvent[]> {
     const after = parsePosition(options.after);
     const until = options.until ? parsePosition(options.until) : undefined;
     const r = await this.opts.pool.query(
       `SELECT ${SELECT_EVENT} FROM es_events
-       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${VISIBLE}
+       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${options.committed ? 'true' : VISIBLE}
          AND ($4::text IS NULL OR (transaction_id, global_position) <= ($4::text::xid8, $5::bigint))
        ORDER BY transaction_id, global_position LIMIT $3`,
       [after.xid.toString(), after.seq.toString(), options.maxCount, until?.xid.toString() ?? null, until?.seq.toString() ?? null],
@@ -257,6 +276,7 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
     await Promise.allSettled([...this.subscriptions].map((s) => s.stop()));
     await this.listenerStarting?.catch(() => undefined);
     await this.listener?.end().catch(() => undefined);

@@ -1,0 +1,22 @@
+import { ALL_PROJECTIONS } from '../../projections';
+import { AggregateStore } from '../commands/aggregate-store';
+import type { EventStore } from '../eventstore/event-store';
+import type { JobQueue } from '../jobs/job-queue';
+import { requestedWork } from '../jobs/requested-work';
+import { applyInline } from '../projection/projection-runner';
+
+/**
+ * The one way events are written: every append carries, in its own transaction, the inline read
+ * models of ALL_PROJECTIONS and the safety-net job of any work its events ask for (due after
+ * `jobDelayMs`, by when the instance that took the request has normally done it).
+ */
+export function createWritePath(opts: { store: EventStore; serverId?: string; jobs: Pick<JobQueue, 'sendDelayedIn'>; jobDelayMs: number }): AggregateStore {
+  const inline = applyInline(ALL_PROJECTIONS);
+  return new AggregateStore(opts.store, opts.serverId ? { serverId: opts.serverId } : {}, async (tx, events) => {
+    await inline(tx, events);
+    for (const e of events) {
+      const work = requestedWork(e);
+      if (work) await opts.jobs.sendDelayedIn(tx, work.queue, work.data, work.id, opts.jobDelayMs);
+    }
+  });
+}
