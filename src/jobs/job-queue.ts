@@ -30,7 +30,15 @@ export interface JobQueueOptions {
   /** Told whether the queue's own queries (fetch, maintenance) reach the database. */
   health?: HealthReporter;
   /** Records which process runs which job, so a dead instance's jobs are taken over fast (lease-takeover.ts). */
-  claims?: { claim(queue: string, jobId: string): Promise<void>; release(jobId: string): Promise<boolean> };
+  claims?: JobClaims;
+}
+
+/** lease-takeover.ts: who runs which job, in the worker and for the safety-net jobs of in-process work. */
+export interface JobClaims {
+  claim(queue: string, jobId: string): Promise<void>;
+  release(jobId: string): Promise<boolean>;
+  claimIn(tx: SqlTx, queue: string, jobId: string): Promise<void>;
+  releaseIn(tx: SqlTx, jobId: string): Promise<void>;
 }
 
 export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
@@ -105,6 +113,8 @@ export class JobQueue {
       startAfter: Math.max(1, Math.ceil(delayMs / 1000)),
       db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
     });
+    // This process does the work in-process: should it die, another instance runs the job at once.
+    await this.opts.claims?.claimIn(tx, queue, id);
   }
 
   /** Removes a job inside the caller's transaction: the work it stood for is recorded there. */
@@ -112,6 +122,7 @@ export class JobQueue {
     await this.boss.deleteJob(queue, id, {
       db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
     });
+    await this.opts.claims?.releaseIn(tx, id);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import type { SqlTx } from '../projection/projection';
 import type { HealthReporter } from '../runtime/component-health';
 
 /**
@@ -9,7 +10,9 @@ import type { HealthReporter } from '../runtime/component-health';
  * workers.heartbeat_interval, and each job handler records its claim (job id, boot id) in
  * job_leases while it runs. Every instance looks, after each heartbeat, for claims of processes
  * silent for longer than workers.takeover_after (or gone from server_processes) and puts those
- * jobs back in the queue as retries, at once.
+ * jobs back in the queue as retries, at once. The safety-net job of work a process does in-process
+ * (validation right after the request) is claimed in the transaction that creates it; when that
+ * process falls silent, the job is made due at once instead of after its delay.
  *
  * One job never runs twice at the same time: the claim row is deleted and the job moved from
  * 'active' to 'retry' in one statement, so of two instances racing for the same dead claim one
@@ -100,6 +103,24 @@ export class LeaseKeeper {
   }
 
   /**
+   * Claims a safety-net job in the transaction that creates it: the work it stands for runs
+   * in-process on this instance, and the job is due only later. Should this process fall silent,
+   * another instance makes the job due at once.
+   */
+  async claimIn(tx: SqlTx, queue: string, jobId: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO job_leases (job_id, queue, boot_id) VALUES ($1, $2, $3)
+       ON CONFLICT (job_id) DO UPDATE SET queue = $2, boot_id = $3, claimed_at = now()`,
+      [jobId, queue, this.bootId],
+    );
+  }
+
+  /** Drops the claim in the transaction that removes the job (its work is recorded there). */
+  async releaseIn(tx: SqlTx, jobId: string): Promise<void> {
+    await tx.query('DELETE FROM job_leases WHERE job_id = $1', [jobId]);
+  }
+
+  /**
    * Forgets the claim once the handler ended. Returns false when the claim was no longer this
    * process's: another instance took the job over, and this run must not settle it.
    */
@@ -130,9 +151,23 @@ export class LeaseKeeper {
          FROM gone
          WHERE j.name = gone.queue AND j.id = gone.job_id AND j.state = 'active'
          RETURNING j.id, j.name, gone.boot_id
+       ), hastened AS (
+         -- Safety-net jobs of in-process work the silent process will not finish: due now.
+         UPDATE ${s}.job j
+         SET start_after = now()
+         FROM gone
+         WHERE j.name = gone.queue AND j.id = gone.job_id AND j.state IN ('created', 'retry') AND j.start_after > now()
+         RETURNING j.id, j.name, gone.boot_id
        )
-       SELECT id::text AS job_id, name AS queue, boot_id::text AS boot_id FROM retried`,
+       SELECT id::text AS job_id, name AS queue, boot_id::text AS boot_id FROM retried
+       UNION ALL
+       SELECT id::text, name, boot_id::text FROM hastened`,
       [this.bootId, this.opts.takeoverAfterMs],
+    );
+    // Claims of live processes whose job is gone (settled and removed elsewhere) are history too.
+    await this.opts.pool.query(
+      `DELETE FROM job_leases l WHERE l.claimed_at < now() - interval '1 hour'
+       AND NOT EXISTS (SELECT 1 FROM ${s}.job j WHERE j.id = l.job_id AND j.state < 'completed')`,
     );
     // Processes silent for a day are history; their rows would only grow the table.
     await this.opts.pool.query(`DELETE FROM server_processes WHERE last_seen < now() - interval '1 day'`);

@@ -104,6 +104,46 @@ describe('lease takeover', () => {
     expect((await b.pool.query('SELECT count(*)::int AS n FROM job_leases')).rows[0].n).toBe(0);
   });
 
+  test('the safety-net job of in-process work is due at once when the instance doing the work falls silent', async () => {
+    const e = await instance('e');
+    const f = await instance('f');
+    f.keeper.enableTakeover();
+    const ran: string[] = [];
+    await f.jobs.work(QUEUES.validation, 1, async () => {
+      ran.push('f');
+    }, 500);
+    // E records a validation request, with its safety-net job due in 10 minutes, and works on it in-process.
+    const jobId = '00000000-0000-4000-8000-00000000e001';
+    const tx = await e.pool.connect();
+    await tx.query('BEGIN');
+    await e.jobs.sendDelayedIn({ query: (t: string, v?: unknown[]) => tx.query(t, v as never[]) } as never, QUEUES.validation, { authzId: 'a1' }, jobId, 600_000);
+    await tx.query('COMMIT');
+    tx.release();
+    expect((await e.pool.query('SELECT boot_id::text FROM job_leases WHERE job_id = $1', [jobId])).rows).toEqual([{ boot_id: e.keeper.bootId }]);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(ran).toEqual([]);
+    // E dies before recording the work: F runs the safety-net job within seconds, not in 10 minutes.
+    const silentAt = Date.now();
+    await e.keeper.stop({ unregister: false });
+    await until(() => ran.length === 1);
+    expect(Date.now() - silentAt).toBeLessThan(15_000);
+  });
+
+  test('dropping a safety-net job with its work recorded drops its claim in the same transaction', async () => {
+    const g = await instance('g');
+    const jobId = '00000000-0000-4000-8000-00000000e002';
+    const tx = await g.pool.connect();
+    const q = { query: (t: string, v?: unknown[]) => tx.query(t, v as never[]) } as never;
+    await tx.query('BEGIN');
+    await g.jobs.sendDelayedIn(q, QUEUES.issuance, { orderId: 'o2' }, jobId, 600_000);
+    await tx.query('COMMIT');
+    await tx.query('BEGIN');
+    await g.jobs.dropIn(q, QUEUES.issuance, jobId);
+    await tx.query('COMMIT');
+    tx.release();
+    expect((await g.pool.query('SELECT count(*)::int AS n FROM job_leases WHERE job_id = $1', [jobId])).rows[0].n).toBe(0);
+  });
+
   test('a running job of a live instance is never taken over', async () => {
     const c = await instance('c');
     const d = await instance('d');
@@ -115,14 +155,14 @@ describe('lease takeover', () => {
       runs++;
       await new Promise((r) => setTimeout(r, 2500));
     };
-    await c.jobs.work(QUEUES.validation, 2, handler);
-    await d.jobs.work(QUEUES.validation, 2, handler);
+    await c.jobs.work(QUEUES.email, 2, handler);
+    await d.jobs.work(QUEUES.email, 2, handler);
     const tx = await c.pool.connect();
     await tx.query('BEGIN');
-    for (let i = 0; i < 4; i++) await c.jobs.sendIn({ query: (t: string, v?: unknown[]) => tx.query(t, v as never[]) } as never, QUEUES.validation, { n: i }, `v-${i}`);
+    for (let i = 0; i < 4; i++) await c.jobs.sendIn({ query: (t: string, v?: unknown[]) => tx.query(t, v as never[]) } as never, QUEUES.email, { n: i }, `v-${i}`);
     await tx.query('COMMIT');
     tx.release();
-    const done = async () => (await c.pool.query(`SELECT count(*)::int AS n FROM certledger_jobs.job WHERE name = $1 AND state = 'completed'`, [QUEUES.validation])).rows[0].n === 4;
+    const done = async () => (await c.pool.query(`SELECT count(*)::int AS n FROM certledger_jobs.job WHERE name = $1 AND state = 'completed'`, [QUEUES.email])).rows[0].n === 4;
     await until(done);
     expect(runs).toBe(4);
   });
