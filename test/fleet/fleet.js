@@ -160,7 +160,7 @@ backend certledger
   retries 2
   option redispatch
   retry-on conn-failure
-  default-server inter 500 fastinter 250 fall 2 rise 2 on-marked-down shutdown-sessions
+  default-server inter 500 fastinter 250 fall 2 rise 2
 ${p.instances.map((i) => `  server ${i.name} 127.0.0.1:${i.port} check`).join('\n')}
 frontend postgres
   mode tcp
@@ -395,6 +395,14 @@ class LoadClient {
 async function checks(phase, ctx, stats) {
   const problems = [];
   for (const i of ctx.instances) if (i.exited || !i.child) problems.push(`instance ${i.name} is not running (${JSON.stringify(i.exited)})`);
+  // Nothing may reach the process-level handler but database errors, and those only as a last resort.
+  let lastResort = 0;
+  for (const i of ctx.instances) {
+    const text = fs.existsSync(i.logFile) ? fs.readFileSync(i.logFile, 'utf8') : '';
+    if (/unexpected error reached the process|Unhandled 'error' event|UnhandledPromiseRejection/.test(text)) problems.push(`instance ${i.name} logged an error that reached the process`);
+    lastResort += (text.match(/database error reached the process/g) ?? []).length;
+  }
+  ctx.summary.lastResort = lastResort;
   for (const i of ctx.instances) await waitReady(`http://127.0.0.1:${i.port}/readyz`, 60_000).catch((e) => problems.push(e.message));
   const db = new Client({ connectionString: ctx.dbUrl });
   await db.connect();
@@ -584,6 +592,7 @@ async function main() {
   console.log('\nphase        completed  failed  retried-ok  5xx/conn (retried)');
   for (const r of results) console.log(`${r.phase.padEnd(12)} ${String(r.completed).padStart(9)} ${String(r.failed).padStart(7)} ${String(r.retriedOk).padStart(11)}  ${r.fiveHundreds}`);
   if (ctx.summary.takeover) console.log(`lease takeover: ${ctx.summary.takeover}`);
+  console.log(`database errors caught only by the process-level handler (logged, survived): ${ctx.summary.lastResort}`);
   const failedPhases = results.filter((r) => r.problems.length > 0);
   await rig.stop();
   if (failedPhases.length > 0) {
