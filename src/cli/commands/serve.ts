@@ -16,6 +16,7 @@ import { Metrics } from '../../ops/metrics';
 import { NestPinoLogger } from '../../ops/nest-logger';
 import { reloadConfig } from '../../ops/reload';
 import { boot } from '../../runtime/boot';
+import { isDatabaseUnavailable } from '../../runtime/pool-errors';
 import { installProcessGuard } from '../../runtime/process-guard';
 import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
 import { runPrimary } from './cluster-primary';
@@ -90,7 +91,13 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   if (acme.crl) {
     const crl = acme.crl.builder;
     fastify.get(config.crl.path, async (_req, reply) => {
-      const current = await crl.current();
+      let current;
+      try {
+        current = await crl.current();
+      } catch (e) {
+        if (!isDatabaseUnavailable(e)) throw e;
+        return reply.code(503).header('Retry-After', '2').send({ detail: 'the database is temporarily unavailable; retry shortly' });
+      }
       if (!current) return reply.code(503).header('Retry-After', '5').send({ detail: 'the CRL has not been built yet; retry shortly' });
       reply.header('Content-Type', 'application/pkix-crl');
       reply.header('Last-Modified', current.thisUpdate.toUTCString());
