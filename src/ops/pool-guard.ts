@@ -47,7 +47,9 @@ export class PoolGuard {
     // Room: connections a request can get without waiting for another to be returned, idle ones
     // plus the ones the pool may still open.
     const room = s.available + Math.max(0, s.max - s.size);
-    if (room === 0 && s.waiting > 0) {
+    if (s.available === 0 && s.waiting > 0) {
+      // Still growing: the pool is opening connections for its waiters.
+      if (s.size < s.max) return { allow: true };
       const now = this.clock();
       if (now - this.lastProbe >= RECOVERY_PROBE_INTERVAL_MS) {
         this.lastProbe = now;

@@ -56,8 +56,8 @@ describe('pool guard', () => {
 
   test('exhausted only when the pool is full, nothing idle and requests wait', () => {
     const g = new PoolGuard(10, () => 0);
-    // One connection may still be opened: not exhausted (critical, as 9 are checked out).
-    expect(g.decide({ max: 10, size: 9, available: 0, waiting: 4 })).toEqual({ allow: false, retryAfter: 3, tier: 'critical' });
+    // The pool is still opening connections for its waiters: not exhausted.
+    expect(g.decide({ max: 10, size: 9, available: 0, waiting: 4 })).toEqual({ allow: true });
     expect(g.decide({ max: 10, size: 10, available: 0, waiting: 0 })).toEqual({ allow: false, retryAfter: 3, tier: 'critical' });
   });
 
