@@ -23,11 +23,13 @@ import { DEPENDENCY_SETTINGS, type DependencySettings } from './ops/dependency-c
 import { AdminActions } from './admin/admin-actions';
 import { ADMIN_TOKENS } from './admin/admin-auth.guard';
 import { AdminQueries } from './admin/admin-queries';
+import { AdminStats } from './admin/admin-stats';
 import { EabKeys } from './admin/eab-keys';
 import type { AdminTokens } from './admin/admin-tokens';
 import type { AdminUsers } from './admin/admin-users';
 import { ADMIN_USERS, AdminController } from './admin/admin.controller';
 import { MAINTENANCE, MaintenanceMode } from './admin/maintenance';
+import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console';
 import { HealthController } from './ops/health.controller';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
@@ -60,6 +62,8 @@ export class AppModule {
           { provide: AdminQueries, useValue: new AdminQueries(runtime.db.pool, runtime.store) },
           { provide: AdminActions, useValue: new AdminActions(acme.deps.aggregates, runtime.db.pool) },
           { provide: EabKeys, useValue: new EabKeys(runtime.db.pool, acme.deps.aggregates) },
+          { provide: AdminStats, useValue: new AdminStats(runtime.db.pool, runtime.projections, acme.crl, maintenance) },
+          ...CONSOLE_PROVIDERS,
         ]
       : [];
     return {
@@ -80,7 +84,7 @@ export class AppModule {
         ...COMMAND_HANDLERS,
       ],
       exports: [RUNTIME],
-      controllers: [HealthController, DirectoryController, AcmeController, ...(admin ? [AdminController] : [])],
+      controllers: [HealthController, DirectoryController, AcmeController, ...(admin ? [AdminController, ...CONSOLE_CONTROLLERS] : [])],
     };
   }
 }

@@ -8,10 +8,11 @@ import { AcmeError } from '../domain/errors';
 import { AdminActions } from './admin-actions';
 import { ADMIN_TOKENS, AdminAuthGuard, type AdminRequest, Public, Roles } from './admin-auth.guard';
 import { AdminQueries } from './admin-queries';
+import { AdminStats } from './admin-stats';
 import type { AdminTokens } from './admin-tokens';
 import { type AdminUsers, LoginError } from './admin-users';
 import { EabKeys } from './eab-keys';
-import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RevokeDto } from './dto';
+import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, OrderQuery, PageQuery, RevokeDto } from './dto';
 import { MAINTENANCE, type MaintenanceMode } from './maintenance';
 import { ADMIN_OPENAPI } from './openapi';
 
@@ -32,6 +33,7 @@ export class AdminController {
     private readonly queries: AdminQueries,
     private readonly actions: AdminActions,
     private readonly eab: EabKeys,
+    private readonly stats: AdminStats,
     @Inject(RUNTIME) private readonly rt: Runtime,
   ) {}
 
@@ -129,8 +131,14 @@ export class AdminController {
   }
 
   @Get('orders')
-  orders(@Query() q: PageQuery, @Query('account') account?: string) {
-    return this.queries.orders({ ...q, account });
+  orders(@Query() q: OrderQuery) {
+    return this.queries.orders(q);
+  }
+
+  /** The figures of the console's overview; each is the count of a list the other endpoints filter to. */
+  @Get('overview')
+  overview() {
+    return this.stats.overview();
   }
 
   @Get('authorizations')

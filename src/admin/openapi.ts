@@ -28,7 +28,7 @@ export const ADMIN_OPENAPI = {
       get: {
         summary: 'Search certificates',
         security: bearer,
-        parameters: [q('name', 'DNS name'), q('serial', 'hex serial'), q('account', 'account id'), q('status', 'valid | revoked | expired'), q('expiring_before', '', 'date-time'), q('issued_after', '', 'date-time'), q('issued_before', '', 'date-time'), ...paging],
+        parameters: [q('name', 'DNS name'), q('name_contains', 'part of a DNS name'), q('serial', 'hex serial'), q('account', 'account id'), q('status', 'valid | revoked | expired'), q('expiring_before', '', 'date-time'), q('issued_after', '', 'date-time'), q('issued_before', '', 'date-time'), ...paging],
         responses: ok(page('Certificate')),
       },
     },
@@ -36,9 +36,10 @@ export const ADMIN_OPENAPI = {
     '/api/certificates/revoke': { post: { summary: 'Revoke the certificates matching a query, when their count is the expected one (admin)', security: bearer, responses: ok({ type: 'object' }) } },
     '/api/accounts': { get: { summary: 'List accounts', security: bearer, parameters: paging, responses: ok(page('Account')) } },
     '/api/accounts/{id}/deactivate': { post: { summary: 'Deactivate an account (admin)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok({ type: 'object' }) } },
-    '/api/orders': { get: { summary: 'List orders', security: bearer, parameters: [q('account', 'account id'), ...paging], responses: ok(page('Order')) } },
+    '/api/orders': { get: { summary: 'List orders', security: bearer, parameters: [q('account', 'account id'), q('status', 'pending | ready | processing | valid | invalid'), ...paging], responses: ok(page('Order')) } },
+    '/api/overview': { get: { summary: 'Issued per day (90 days), expiring within 7/14/30 days, failed validations by problem type, orders by status, projection lag, CRL age, maintenance', security: bearer, responses: ok({ type: 'object' }) } },
     '/api/authorizations': { get: { summary: 'List authorizations', security: bearer, parameters: [q('account', 'account id'), q('identifier', 'DNS name'), q('status', 'pending | valid | invalid | deactivated | expired'), ...paging], responses: ok(page('Order')) } },
-    '/api/audit': { get: { summary: 'Audit trail, one row per event', security: bearer, parameters: [q('actor', ''), q('type', 'event type'), q('stream', ''), q('from', '', 'date-time'), q('to', '', 'date-time'), ...paging], responses: ok(page('AuditRow')) } },
+    '/api/audit': { get: { summary: 'Audit trail, one row per event', security: bearer, parameters: [q('actor', ''), q('type', 'event type'), q('stream', ''), q('problem', 'problem type recorded by the event'), q('from', '', 'date-time'), q('to', '', 'date-time'), ...paging], responses: ok(page('AuditRow')) } },
     '/api/history/{stream}': { get: { summary: 'Every event of a stream, and its state at a time', security: bearer, parameters: [{ name: 'stream', in: 'path', required: true, schema: { type: 'string' } }, q('at', 'state at this instant', 'date-time')], responses: ok({ type: 'object' }) } },
     '/api/eab-keys': {
       get: { summary: 'List External Account Binding keys (never their secret)', security: bearer, responses: ok({ type: 'array' }) },

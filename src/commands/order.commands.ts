@@ -202,6 +202,7 @@ export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderComman
       streamId: streams.order(cmd.orderId),
       evolve: evolveOrder,
       metadata: actor(cmd),
+      known: { state: view.order, revision: view.revision },
       decide: (order) => {
         // Decided on the order as it is now; its authorizations were read just above.
         const status = orderStatus(order!, view.authorizations, deps.now());

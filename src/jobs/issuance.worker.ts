@@ -61,6 +61,7 @@ export async function issueCertificate(
       streamId: streams.order(order.orderId),
       evolve: evolveOrder,
       metadata: META,
+      known: { state: order, revision: req.revision },
       decide: (state) => ({
         events: decideRecordIssuance(state!, certificateId, issued.serial),
         alongside: [

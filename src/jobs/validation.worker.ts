@@ -23,6 +23,7 @@ export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValid
     streamId: streams.authz(job.authzId),
     evolve: evolveAuthorization,
     metadata: { actor: 'system:validation' },
+    known: loaded,
     decide: (state) => ({
       events: decideAuthorization(state, { type: 'RecordValidation', challengeId: job.challengeId, outcome }, authorizationContext(deps)),
       inTransaction: (tx) => deps.jobs.dropIn(tx, QUEUES.validation, jobId),

@@ -73,7 +73,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       pool: db.backgroundPool,
       projections: [...ALL_PROJECTIONS, jobDispatcher(jobs, { sendEmail: s.email.send }), ...(audit ? [auditProjection(audit, serverId, (a, b) => store.comparePositions(a, b))] : [])],
       pollIntervalMs: s.pollIntervalMs,
-      coalesceMs: 100,
+      coalesceMs: 250,
       log: (msg, fields) => log.warn(fields ?? {}, msg),
       health,
     });

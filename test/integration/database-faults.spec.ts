@@ -146,7 +146,7 @@ describe('database faults never end the process', () => {
       const cp = await fx.pool.query(`SELECT status, error FROM es_checkpoints WHERE subscription_id = 'projection:slow'`);
       expect(cp.rows[0]).toEqual({ status: 'running', error: null });
       expect((await fx.pool.query('SELECT count(*)::int AS n FROM slow_rows')).rows[0].n).toBe(1);
-      expect(changes).toEqual(['projection:slow:failing', 'projection:slow:ok']);
+      expect(changes).toEqual(['projections:failing', 'projections:ok']);
       expect(health.problems()).toEqual([]);
     } finally {
       await runner.stop();
