@@ -44,6 +44,17 @@ const RULES: Rule[] = [
     },
   },
   {
+    keys: ['workers.heartbeat_interval', 'workers.takeover_after'],
+    check({ c, written, problems }) {
+      if (c.workers.takeover_after >= 3 * c.workers.heartbeat_interval) return;
+      problems.addMessage(
+        ['workers.heartbeat_interval', 'workers.takeover_after'],
+        `workers.takeover_after (${written['workers.takeover_after']}) must be at least 3 × workers.heartbeat_interval (${written['workers.heartbeat_interval']}):\n` +
+          'a live instance that misses one heartbeat would lose its jobs to another',
+      );
+    },
+  },
+  {
     keys: ['server.tls'],
     check({ c, problems }) {
       if (Boolean(c.server.tls.cert_file) !== Boolean(c.server.tls.key_file)) {

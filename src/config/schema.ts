@@ -109,6 +109,8 @@ export const CONFIG_SCHEMA: Schema = {
       drain_timeout: duration('30s', 'time claimed jobs get to finish after SIGTERM', 'claimed jobs would be abandoned the moment SIGTERM arrives', true),
       concurrency: int(4, 'background jobs run at once per queue on this instance', 1, 256),
       lease: duration('30s', 'a claimed job not finished within its lease is taken again by any instance', 'every claimed job would be taken again by another instance at once', true),
+      heartbeat_interval: duration('5s', 'how often this instance records in the servers table that it is alive', INTERVAL_ZERO, true),
+      takeover_after: duration('20s', 'an instance silent for this long is taken for dead: another instance takes over its claimed jobs at once instead of waiting for their lease; must be at least 3 × workers.heartbeat_interval', 'every instance would be taken for dead at once', true),
     }),
     database: section('PostgreSQL', {
       url: str(null, 'postgres:// URL (unset: the DATABASE_URL environment variable, else the embedded PostgreSQL in `data_dir/postgres`)', { 'x-secret': true }),

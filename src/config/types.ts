@@ -23,7 +23,7 @@ export interface Config {
     body_limit: Bytes;
     trusted_proxies: string[];
   };
-  workers: { drain_timeout: Milliseconds; concurrency: number; lease: Milliseconds };
+  workers: { drain_timeout: Milliseconds; concurrency: number; lease: Milliseconds; heartbeat_interval: Milliseconds; takeover_after: Milliseconds };
   database: {
     /** Unset: DATABASE_URL is used if set, else null = embedded PostgreSQL. */
     url: string | null;

@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { type EventStore, START_POSITION, type StoredEvent } from '../eventstore/event-store';
+import { Backoff, sleep } from '../runtime/backoff';
+import type { HealthReporter } from '../runtime/component-health';
+import { isDatabaseUnavailable } from '../runtime/pool-errors';
 import { checkpointId, handlesEvent, type Projection, type SqlTx } from './projection';
 import { StatementBatch } from '../db/statement-batch';
 
@@ -28,6 +31,8 @@ export interface RunnerOptions {
    */
   coalesceMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Told whether each loop reaches the database, so readiness waits for projections to resume. */
+  health?: HealthReporter;
 }
 
 export class ProjectionFailedError extends Error {
@@ -39,6 +44,8 @@ async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void>
   try {
     await p.apply(e, tx);
   } catch (err) {
+    // A lost connection says nothing about the event: retry the batch, never stop the projection.
+    if (isDatabaseUnavailable(err)) throw err;
     const failure = new ProjectionFailedError(
       `event ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
     ) as ProjectionFailedError & { position: string };
@@ -116,15 +123,36 @@ export class ProjectionRunner {
     let wake: () => void = () => undefined;
     const idleMs = this.opts.pollIntervalMs ?? 500;
     const coalesceMs = this.opts.coalesceMs ?? 0;
+    const component = 'projections';
+    const backoff = new Backoff();
     const done = (async () => {
       // The store's subscription serves only as a wake-up on new events; the checkpoint rows are the truth.
-      const watcher = this.opts.store.subscribeToAll({ after: await this.opts.store.headPosition(), handler: async () => wake() });
+      let head: string | undefined;
+      while (!stopped && head === undefined) {
+        head = await this.opts.store.headPosition().catch(async (e) => {
+          this.opts.health?.failed(component, e);
+          await sleep(backoff.next());
+          return undefined;
+        });
+      }
+      if (head === undefined) return;
+      const watcher = this.opts.store.subscribeToAll({ after: head, handler: async () => wake() });
       try {
         while (!stopped) {
-          const outcome = await this.step(group).catch((e) => {
-            this.opts.log?.('projection step failed; retrying', { projections: group.map((p) => p.name), error: (e as Error).message });
-            return 'idle' as const;
-          });
+          const outcome = await this.step(group).then(
+            (o) => {
+              backoff.reset();
+              this.opts.health?.ok(component);
+              return o;
+            },
+            async (e) => {
+              // The database is away (restart, failover) or the step hit a transient error: back off and retry.
+              if (backoff.failures === 0) this.opts.log?.('projection step failed; retrying with backoff', { projections: group.map((p) => p.name), error: (e as Error).message });
+              this.opts.health?.failed(component, e);
+              await sleep(backoff.next());
+              return 'more' as const;
+            },
+          );
           if (outcome === 'failed') {
             this.opts.log?.('every background projection is stopped on an error', { projections: group.map((p) => p.name) });
             break;

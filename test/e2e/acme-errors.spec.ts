@@ -114,6 +114,15 @@ describe('ACME problem documents', () => {
       expectProblem(await acme.send(acme.directory.newAuthz, jws), 'unauthorized', 403, /does not match the request URL/);
     });
 
+    test('POST to a path that names no ACME resource is 404 malformed', async () => {
+      for (const path of ['/acme/unknown', '/acme/order/abc/unknown', '/acme/acct/not%20an%20id']) {
+        const r = await fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/jose+json' }, body: '{}' });
+        expect(r.status).toBe(404);
+        expect(((await r.json()) as { type: string }).type).toBe(URN + 'malformed');
+      }
+      expect((await fetch(`${server.baseUrl}/acme/unknown`)).status).toBe(404);
+    });
+
     test('GET on a POST-only resource is 405', async () => {
       const r = await fetch(kid);
       expect(r.status).toBe(405);

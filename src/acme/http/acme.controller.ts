@@ -220,12 +220,38 @@ export class AcmeController {
     return '';
   }
 
-  /** Every ACME resource except the directory and newNonce is POST only (RFC 8555 §6.3). */
+  /**
+   * Every ACME resource except the directory and newNonce is POST only (RFC 8555 §6.3): another
+   * method on a resource answers 405. A path that names no resource (any POST reaching this route
+   * matched none of the resources above) answers 404.
+   */
   @All(['/acme/*'])
-  notAllowed(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    reply.header('Allow', 'POST');
+  notAllowed(@Req() req: FastifyRequest) {
+    const path = req.url.split('?')[0];
+    if (req.method === 'POST' || !isAcmeResourcePath(path)) throw new AcmeError('malformed', `no ACME resource at ${path}`, [], { status: 404 });
     throw new AcmeError('malformed', `${req.method} is not allowed here: ACME resources are read with POST-as-GET`, [], { status: 405, headers: { Allow: 'POST' } });
   }
+}
+
+const ID_RE = '[A-Za-z0-9_-]{1,64}';
+const RESOURCE_PATHS = [
+  ACME_PATHS.newAccount,
+  ACME_PATHS.newOrder,
+  ACME_PATHS.newAuthz,
+  ACME_PATHS.revokeCert,
+  ACME_PATHS.keyChange,
+  `${ACME_PATHS.account}/${ID_RE}`,
+  `${ACME_PATHS.account}/${ID_RE}/orders`,
+  `${ACME_PATHS.order}/${ID_RE}`,
+  `${ACME_PATHS.order}/${ID_RE}/finalize`,
+  `${ACME_PATHS.authz}/${ID_RE}`,
+  `${ACME_PATHS.challenge}/${ID_RE}/${ID_RE}`,
+  `${ACME_PATHS.certificate}/${ID_RE}`,
+].map((p) => new RegExp(`^${p}$`));
+
+/** Whether the path names an ACME resource (that only POST may reach). */
+export function isAcmeResourcePath(path: string): boolean {
+  return RESOURCE_PATHS.some((re) => re.test(path));
 }
 
 function encodeCursor(at: Date, id: string): string {
