@@ -151,3 +151,22 @@ describe('identifier policy: the list itself', () => {
     expect(normalizeIdentifiers(many.slice(0, 5), policy)).toHaveLength(5);
   });
 });
+
+describe('identifier policy: A-labels must be valid IDNA 2008 / UTS 46 punycode', () => {
+  test.each([
+    ['xn--zz.example', /not valid punycode/],
+    ['xn--a.example', /not valid punycode/],
+    ['www.xn--zz.example.com', /not valid punycode/],
+    ['xn--ls8h.example', /U\+1F4A9, a character IDNA 2008 does not allow/],
+    ['xn--53h.example', /U\+2615/],
+    ['xn--abc-.example', /letters, digits and inner hyphens/],
+  ])('refuses %s as rejectedIdentifier', (v, detail) => {
+    const e = refusalOf(() => normalizeIdentifiers([dns(v)], policy));
+    expect(e.type).toBe('rejectedIdentifier');
+    expect(e.detail).toMatch(detail);
+  });
+
+  test.each(['xn--bcher-kva.example', 'xn--mnchen-3ya.de', 'xn--zca.example', 'example.xn--p1ai', 'xn--fiqs8s.example'])('accepts %s', (v) => {
+    expect(normalizeIdentifiers([dns(v)], policy)).toEqual([dns(v)]);
+  });
+});
