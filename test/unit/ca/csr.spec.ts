@@ -55,16 +55,23 @@ describe('parseAndCheckCsr: accepted requests', () => {
     expect(cnOnly.names).toEqual([NAME]);
   });
 
-  test('keyUsage, extendedKeyUsage, basicConstraints CA:false and must-staple may be requested', async () => {
+  test('keyUsage, extendedKeyUsage, basicConstraints CA:false and a subjectKeyIdentifier may be requested, none is copied', async () => {
+    const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const extensions = [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.BasicConstraintsExtension(false),
-      mustStapleExtension(),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ];
     const checked = await parseAndCheckCsr(await csrDer([NAME], { extensions }), [NAME]);
-    expect(checked.mustStaple).toBe(true);
-    expect(checked.copyExtensions.map((e) => e.type)).toEqual([OID_TLS_FEATURE]);
+    expect(checked.mustStaple).toBe(false);
+    expect(checked.copyExtensions).toEqual([]);
+  });
+
+  test('must-staple is refused as badCSR, saying there is no OCSP responder', async () => {
+    const e = await refusal(parseAndCheckCsr(await csrDer([NAME], { extensions: [mustStapleExtension()] }), [NAME]));
+    expect(e.type).toBe('badCSR');
+    expect(e.detail).toMatch(/must-staple .* no OCSP responder/);
   });
 
   test('the legacy form with the thumbprint as a string, and an empty one, are accepted', async () => {
@@ -167,7 +174,7 @@ describe('parseAndCheckCsr: badCSR', () => {
   });
 });
 
-describe('parseAndCheckCsr: badPublicKey', () => {
+describe('parseAndCheckCsr: a key outside the policy is badCSR (RFC 8555 §7.4)', () => {
   test.each([
     ['P-521', /^ECDSA key on curve P-521 \(secp521r1, 521 bits\) is not accepted/],
     ['Ed25519', /^Ed25519 key \(256 bits\) is not accepted/],
@@ -176,8 +183,8 @@ describe('parseAndCheckCsr: badPublicKey', () => {
     ['RSA-2048-e3', /^RSA key of 2048 bits with public exponent 3 is not accepted/],
   ] as const)('a %s key', async (kind, detail) => {
     const e = await refusal(parseAndCheckCsr(await csrDer([NAME], { kind }), [NAME]));
-    expect(e.type).toBe('badPublicKey');
-    expect(e.detail).toMatch(detail);
+    expect(e.type).toBe('badCSR');
+    expect(e.detail.replace(/^CSR key refused: /, '')).toMatch(detail);
   });
 });
 
