@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { certificateSpkiSha256 } from '../ca/spki';
 import { type AccountState, decideAccount, evolveAccount } from '../domain/account';
 import { type CertificateState, decideRevoke, evolveCertificate } from '../domain/certificate';
 import { AcmeError } from '../domain/errors';
@@ -26,7 +27,7 @@ export class AdminActions {
       metadata: this.meta(p, extra),
       decide: (state) => {
         if (!state) throw new AcmeError('malformed', `no certificate ${certificateId}`, [], { status: 404 });
-        return decideRevoke(state, reason, 'admin', p.username);
+        return decideRevoke(state, reason, 'admin', p.username, certificateSpkiSha256(state.chainPem));
       },
     });
     return handled.state!;

@@ -11,6 +11,7 @@ import { streams } from '../domain/streams';
 import { keyAuthorization } from '../validation/key-authorization';
 import { issueCertificate } from '../jobs/issuance.worker';
 import { ACME_DEPS, type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
+import { assertKeyNotBlocked } from './blocked-keys';
 import { handleCommand, type StreamWrite } from './handle-command';
 import { loadAuthorization, loadOrderView, type OrderView } from './order-view';
 
@@ -18,7 +19,7 @@ export class NewOrderCommand {
   constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta, readonly eabKeyId: string | null = null) {}
 }
 export class NewAuthzCommand {
-  constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta) {}
+  constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta, readonly eabKeyId: string | null = null) {}
 }
 export class RespondChallengeCommand {
   constructor(readonly accountId: string, readonly authzId: string, readonly challengeId: string, readonly accountJwk: JWK, readonly meta: RequestMeta) {}
@@ -115,6 +116,8 @@ export class NewAuthzHandler implements ICommandHandler<NewAuthzCommand> {
 
   async execute(cmd: NewAuthzCommand): Promise<AuthorizationState> {
     const [identifier] = normalizeIdentifiers([cmd.payload.identifier], { maxIdentifiers: 1 });
+    // The same names as newOrder: an authorization counts for revocation too.
+    await assertAllowedByEab(this.deps, cmd.eabKeyId, [identifier]);
     const created = createAuthorization(this.deps, cmd.accountId, identifier, true);
     const handled = await handleCommand<AuthorizationState>(this.deps.aggregates, {
       streamId: created.write.streamId,
@@ -198,6 +201,7 @@ export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderComman
     }
     const csrDer = cmd.payload.csr;
     const csr = await parseAndCheckCsr(Buffer.from(csrDer, 'base64url'), view.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
+    await assertKeyNotBlocked(deps.pool, csr.publicKeyDer, 'badCSR');
     const handled = await handleCommand<OrderState>(deps.aggregates, {
       streamId: streams.order(cmd.orderId),
       evolve: evolveOrder,

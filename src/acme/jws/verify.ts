@@ -104,7 +104,8 @@ export async function verifyAcmeJws(body: unknown, opts: VerifyOptions): Promise
   }
   if (typeof header.nonce !== 'string' || header.nonce.length === 0) throw new AcmeError('badNonce', 'JWS protected header has no "nonce"');
   if (!(await opts.consumeNonce(header.nonce))) throw new AcmeError('badNonce', `JWS has an invalid anti-replay nonce: "${header.nonce}"`);
-  if (account && account.status !== 'valid') throw new AcmeError('unauthorized', `account is ${account.status}`);
+  // RFC 8555 §7.3.6, §6.7: nothing signed by a deactivated account's key is accepted (401).
+  if (account && account.status !== 'valid') throw new AcmeError('unauthorized', `account is ${account.status}`, [], { status: 401 });
 
   let payload: Record<string, unknown> | null = null;
   if (jws.payload !== '') {

@@ -80,7 +80,11 @@ export interface EventDataByType {
     keyType: string;
     issuer: string;
   };
-  CertificateRevoked: { serial: string; reason: number; by: RevokedBy; actor: string | null };
+  /**
+   * v2: `blockedKeySpkiSha256` (hex SHA-256 of the SubjectPublicKeyInfo) when the revocation proved
+   * a key compromise and the key is blocked for future CSRs and accounts; absent in v1 events.
+   */
+  CertificateRevoked: { serial: string; reason: number; by: RevokedBy; actor: string | null; blockedKeySpkiSha256?: string };
   /** One per certificate and threshold, cluster-wide. */
   ExpirationWarningSent: { thresholdDays: number; notAfter: string; contacts: string[]; names: string[] };
 
@@ -122,7 +126,7 @@ export const EVENT_CATALOG = {
   AuthorizationDeactivated: { schemaVersion: 1, stream: 'authz' },
   AuthorizationExpired: { schemaVersion: 1, stream: 'authz' },
   CertificateIssued: { schemaVersion: 1, stream: 'cert' },
-  CertificateRevoked: { schemaVersion: 1, stream: 'cert' },
+  CertificateRevoked: { schemaVersion: 2, stream: 'cert' },
   ExpirationWarningSent: { schemaVersion: 1, stream: 'cert' },
   EabKeyCreated: { schemaVersion: 1, stream: 'eab' },
   EabKeyRevoked: { schemaVersion: 1, stream: 'eab' },
