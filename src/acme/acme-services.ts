@@ -11,6 +11,8 @@ import type { IssuanceJob, ValidationJob } from '../jobs/requested-work';
 import { runValidationJob } from '../jobs/validation.worker';
 import type { Metrics } from '../ops/metrics';
 import type { Runtime } from '../runtime/runtime';
+import { CaaChecker } from '../validation/caa';
+import { ValidationResolver } from '../validation/resolver';
 import { ChallengeValidator } from '../validation/validator';
 import { type EmailJob, runEmailJob } from '../notifications/email.worker';
 import { Mailer } from '../notifications/mailer';
@@ -79,7 +81,15 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
   const validateNow = counted(rt, metrics, QUEUES.validation, (authzId: string, challengeId: string, jobId: string) =>
     runValidationJob(deps, validator, { authzId, challengeId }, config.validation.attempts, jobId),
   );
+  const urls = new AcmeUrls(config.server.external_url);
+  const caa = config.validation.caa
+    ? new CaaChecker(new ValidationResolver({ resolvers: config.validation.resolvers, timeoutMs: config.validation.timeout }), {
+        identities: config.acme.caa_identities,
+        accountUri: (id) => urls.account(id),
+      })
+    : null;
   const deps: AcmeDeps = {
+    caa,
     aggregates: rt.aggregates,
     jobs: rt.jobs,
     // A validation that fails here is left to its safety-net job.
@@ -99,11 +109,12 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
       termsOfServiceRequired: Boolean(config.acme.terms_of_service),
       eabRequired: config.acme.eab_required,
       ordersPageSize: config.acme.orders_page_size,
+      caaRecheckAfterMs: config.validation.caa_recheck_after,
     },
   };
   const nonces = new NonceStore(rt.db.pool, config.acme.nonce_lifetime);
   await nonces.start();
-  const context: AcmeContext = { urls: new AcmeUrls(config.server.external_url), nonces };
+  const context: AcmeContext = { urls, nonces };
   const crlSettings = { validityMs: config.crl.validity, refreshMs: config.crl.refresh };
   const crl = config.crl.enabled ? { builder: new CrlBuilder(rt.db.backgroundPool, instrumented, crlSettings), settings: crlSettings, startedAt: new Date() } : null;
   return { context, deps, validator, ca: instrumented, crl };

@@ -12,6 +12,7 @@ import { keyAuthorization } from '../validation/key-authorization';
 import { issueCertificate } from '../jobs/issuance.worker';
 import { ACME_DEPS, type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
 import { assertKeyNotBlocked } from './blocked-keys';
+import { recheckCaa } from './caa-recheck';
 import { handleCommand, type StreamWrite } from './handle-command';
 import { loadAuthorization, loadOrderView, type OrderView } from './order-view';
 
@@ -202,6 +203,7 @@ export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderComman
     const csrDer = cmd.payload.csr;
     const csr = await parseAndCheckCsr(Buffer.from(csrDer, 'base64url'), view.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
     await assertKeyNotBlocked(deps.pool, csr.publicKeyDer, 'badCSR');
+    await recheckCaa(deps, view.authorizations, actor(cmd));
     const handled = await handleCommand<OrderState>(deps.aggregates, {
       streamId: streams.order(cmd.orderId),
       evolve: evolveOrder,

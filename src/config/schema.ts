@@ -138,7 +138,7 @@ export const CONFIG_SCHEMA: Schema = {
       nonce_lifetime: duration('1h', 'time an issued nonce stays usable', 'every nonce would be stale on arrival and each request would fail with badNonce'),
       terms_of_service: url('terms of service URL (directory meta); when set, new accounts must agree'),
       website: url('website URL (directory meta)'),
-      caa_identities: strList('CAA issuer domain names of this CA (directory meta)'),
+      caa_identities: strList('CAA issuer domain names of this CA: listed in the directory meta and matched against CAA issue/issuewild records (validation.caa)'),
       eab_required: bool(false, 'new accounts need External Account Binding'),
       max_identifiers: int(100, 'identifiers per order', 1, 1000),
       orders_page_size: int(50, 'orders per page of an account orders list', 1, 1000),
@@ -154,6 +154,8 @@ export const CONFIG_SCHEMA: Schema = {
       max_redirects: int(10, 'redirects http-01 follows', 0, 10),
       max_response_bytes: size('64kb', 'largest http-01 response read', 128),
       attempts: int(3, 'tries per validation before the challenge fails (connection errors only)', 1, 10),
+      caa: bool(true, 'check CAA records (RFC 8659, RFC 8657 accounturi/validationmethods) against acme.caa_identities after each dns identifier validation'),
+      caa_recheck_after: duration('8h', 'age of a CAA check after which finalize checks again before issuing (BR 3.2.2.8 allows at most 8h)', 'allowed'),
     }),
     ca: section('certificate authority', {
       backend: oneOf('internal', ['internal'], 'CA backend'),

@@ -61,6 +61,8 @@ export interface Config {
     max_redirects: number;
     max_response_bytes: Bytes;
     attempts: number;
+    caa: boolean;
+    caa_recheck_after: Milliseconds;
   };
   ca: {
     backend: 'internal';

@@ -6,7 +6,7 @@
  * A type missing here is an error wherever events are read.
  */
 import type { Identifier } from '../errors';
-import type { ChallengeData, ChallengeType, JwkPublic, ProblemData, RevokedBy } from './types';
+import type { CaaCheckData, ChallengeData, ChallengeType, JwkPublic, ProblemData, RevokedBy } from './types';
 
 export interface EventDataByType {
   // account-<id>
@@ -61,8 +61,11 @@ export interface EventDataByType {
   };
   ChallengeValidationRequested: { challengeId: string; type: ChallengeType; keyAuthorization: string };
   /** `record` is what the validator checked and observed; `expires` the new expiry of the authorization. */
-  ChallengeValidated: { challengeId: string; record: Record<string, unknown>; expires: string };
-  ChallengeFailed: { challengeId: string; error: ProblemData; record: Record<string, unknown> };
+  ChallengeValidated: { challengeId: string; record: Record<string, unknown>; expires: string; caa?: CaaCheckData };
+  /** v2 (both): `caa`, the CAA check made after the challenge passed (absent in v1 and for skipped checks). */
+  ChallengeFailed: { challengeId: string; error: ProblemData; record: Record<string, unknown>; caa?: CaaCheckData };
+  /** The CAA check repeated before issuance because the last one was too old (BR 3.2.2.8); refused or not. */
+  AuthorizationCaaRechecked: { caa: CaaCheckData };
   AuthorizationDeactivated: { by: 'account' | 'admin' };
   AuthorizationExpired: { expires: string };
 
@@ -121,8 +124,9 @@ export const EVENT_CATALOG = {
   OrderExpired: { schemaVersion: 1, stream: 'order' },
   AuthorizationCreated: { schemaVersion: 1, stream: 'authz' },
   ChallengeValidationRequested: { schemaVersion: 1, stream: 'authz' },
-  ChallengeValidated: { schemaVersion: 1, stream: 'authz' },
-  ChallengeFailed: { schemaVersion: 1, stream: 'authz' },
+  ChallengeValidated: { schemaVersion: 2, stream: 'authz' },
+  ChallengeFailed: { schemaVersion: 2, stream: 'authz' },
+  AuthorizationCaaRechecked: { schemaVersion: 1, stream: 'authz' },
   AuthorizationDeactivated: { schemaVersion: 1, stream: 'authz' },
   AuthorizationExpired: { schemaVersion: 1, stream: 'authz' },
   CertificateIssued: { schemaVersion: 1, stream: 'cert' },
