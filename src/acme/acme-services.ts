@@ -5,6 +5,7 @@ import type { CrlStatus } from '../ca/crl-token';
 import { InternalCa } from '../ca/internal/internal-ca';
 import type { AcmeDeps } from '../commands/acme-deps';
 import type { Config } from '../config';
+import type { ProfilePolicy } from '../domain/policy/profiles';
 import { QUEUES } from '../jobs/job-queue';
 import { runIssuanceJob } from '../jobs/issuance.worker';
 import type { IssuanceJob, ValidationJob } from '../jobs/requested-work';
@@ -110,6 +111,7 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
       eabRequired: config.acme.eab_required,
       ordersPageSize: config.acme.orders_page_size,
       caaRecheckAfterMs: config.validation.caa_recheck_after,
+      profiles: profilePolicy(config),
     },
   };
   const nonces = new NonceStore(rt.db.pool, config.acme.nonce_lifetime);
@@ -118,6 +120,23 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
   const crlSettings = { validityMs: config.crl.validity, refreshMs: config.crl.refresh };
   const crl = config.crl.enabled ? { builder: new CrlBuilder(rt.db.backgroundPool, instrumented, crlSettings), settings: crlSettings, startedAt: new Date() } : null;
   return { context, deps, validator, ca: instrumented, crl };
+}
+
+/** acme.profiles as the domain reads them. */
+function profilePolicy(config: Config): ProfilePolicy {
+  return {
+    defaultProfile: config.acme.default_profile,
+    profiles: config.acme.profiles.map((p) => ({
+      name: p.name,
+      description: p.description,
+      validityMs: p.validity_days === null ? null : p.validity_days * 86_400_000,
+      keyTypes: p.key_types,
+      clientAuth: p.client_auth,
+      allowWildcard: p.allow_wildcard,
+      allowIp: p.allow_ip,
+      commonName: p.common_name,
+    })),
+  };
 }
 
 /** The challenge validator from configuration, with its duration histogram. */

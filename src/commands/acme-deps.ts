@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { CaBackend } from '../ca/ca-backend';
+import type { ProfilePolicy } from '../domain/policy/profiles';
 import type { CaaChecker } from '../validation/caa';
 import type { EventMetadata } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
@@ -18,6 +19,8 @@ export interface AcmePolicy {
   ordersPageSize: number;
   /** Age after which the CAA check of an authorization is repeated before issuance (BR 3.2.2.8). */
   caaRecheckAfterMs?: number;
+  /** Certificate profiles (acme.profiles); none when absent. */
+  profiles?: ProfilePolicy;
 }
 
 /**

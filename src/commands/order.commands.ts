@@ -7,7 +7,9 @@ import { assertIdentifiersAllowed, type EabKeyState, evolveEabKey } from '../dom
 import { AcmeError, type Identifier } from '../domain/errors';
 import { authorizationName, isWildcard, normalizeIdentifiers } from '../domain/identifiers';
 import { decideCreateOrder, decideFinalize, evolveOrder, type OrderState, orderStatus } from '../domain/order';
+import { checkProfileKey } from '../domain/policy/profiles';
 import { streams } from '../domain/streams';
+import { orderProfile } from '../jobs/issuance.worker';
 import { keyAuthorization } from '../validation/key-authorization';
 import { issueCertificate } from '../jobs/issuance.worker';
 import { ACME_DEPS, type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
@@ -99,8 +101,9 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
             authorizationIds: authorizations.map((a) => a.authzId),
             notBefore: cmd.payload.notBefore,
             notAfter: cmd.payload.notAfter,
+            profile: cmd.payload.profile,
           },
-          { now: deps.now(), policy: { orderLifetimeMs: deps.policy.orderLifetimeMs, maxValidityMs: deps.policy.maxValidityMs } },
+          { now: deps.now(), policy: { orderLifetimeMs: deps.policy.orderLifetimeMs, maxValidityMs: deps.policy.maxValidityMs, profiles: deps.policy.profiles } },
         );
         return { events, alongside };
       },
@@ -203,6 +206,7 @@ export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderComman
     const csrDer = cmd.payload.csr;
     const csr = await parseAndCheckCsr(Buffer.from(csrDer, 'base64url'), view.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
     await assertKeyNotBlocked(deps.pool, csr.publicKeyDer, 'badCSR');
+    checkProfileKey(orderProfile(deps, view.order), csr.keyName);
     await recheckCaa(deps, view.authorizations, actor(cmd));
     const handled = await handleCommand<OrderState>(deps.aggregates, {
       streamId: streams.order(cmd.orderId),

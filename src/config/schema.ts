@@ -144,6 +144,25 @@ export const CONFIG_SCHEMA: Schema = {
       orders_page_size: int(50, 'orders per page of an account orders list', 1, 1000),
       retry_after: duration('3s', 'Retry-After on processing orders and pending challenges', 'clients would poll without pause'),
       max_validity: duration('397d', 'longest certificate validity a client may ask for (notAfter policy)', 'no certificate could be issued'),
+      profiles: strList(
+        'certificate profiles (ACME profiles extension), listed in the directory meta.profiles and chosen by an order\'s "profile": each {name, description, validity_days (default: ca.validity), key_types [rsa, ec] (default: both), client_auth (false), allow_wildcard (true), allow_ip (false), common_name (true)}; empty = no profiles',
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', 'x-hint': 'a short name such as classic or tlsserver' },
+            description: { type: 'string', default: '' },
+            validity_days: { type: ['integer', 'null'], minimum: 1, maximum: 398, default: null },
+            key_types: { type: 'array', items: { type: 'string', enum: ['rsa', 'ec'] }, default: [] },
+            client_auth: { type: 'boolean', default: false },
+            allow_wildcard: { type: 'boolean', default: true },
+            allow_ip: { type: 'boolean', default: false },
+            common_name: { type: 'boolean', default: true },
+          },
+        },
+      ),
+      default_profile: str(null, 'profile of orders that name none (must be one of acme.profiles); unset = the first profile'),
     }),
     validation: section('challenge validation', {
       resolvers: strList('DNS resolvers as host or host:port; empty = the system resolver'),

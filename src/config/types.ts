@@ -51,6 +51,17 @@ export interface Config {
     orders_page_size: number;
     retry_after: Milliseconds;
     max_validity: Milliseconds;
+    profiles: Array<{
+      name: string;
+      description: string;
+      validity_days: number | null;
+      key_types: Array<'rsa' | 'ec'>;
+      client_auth: boolean;
+      allow_wildcard: boolean;
+      allow_ip: boolean;
+      common_name: boolean;
+    }>;
+    default_profile: string | null;
   };
   validation: {
     resolvers: string[];

@@ -38,6 +38,8 @@ export interface EventDataByType {
     notBefore: string | null;
     notAfter: string | null;
     expires: string;
+    /** v2: the certificate profile chosen (the order's `profile`, else the default); absent without profiles. */
+    profile?: string;
   };
   /** `csr` is the base64url DER the client sent; names and key type as the CA will sign them. */
   OrderFinalizationRequested: { csr: string; names: string[]; keyType: string };
@@ -82,6 +84,8 @@ export interface EventDataByType {
     fingerprintSha256: string;
     keyType: string;
     issuer: string;
+    /** v2: the profile the certificate was issued under; absent without profiles. */
+    profile?: string;
   };
   /**
    * v2: `blockedKeySpkiSha256` (hex SHA-256 of the SubjectPublicKeyInfo) when the revocation proved
@@ -117,7 +121,7 @@ export const EVENT_CATALOG = {
   AccountDeactivated: { schemaVersion: 1, stream: 'account' },
   AccountKeyReserved: { schemaVersion: 1, stream: 'account-key' },
   AccountKeyReleased: { schemaVersion: 1, stream: 'account-key' },
-  OrderCreated: { schemaVersion: 1, stream: 'order' },
+  OrderCreated: { schemaVersion: 2, stream: 'order' },
   OrderFinalizationRequested: { schemaVersion: 1, stream: 'order' },
   OrderCertificateIssued: { schemaVersion: 1, stream: 'order' },
   OrderFailed: { schemaVersion: 1, stream: 'order' },
@@ -129,7 +133,7 @@ export const EVENT_CATALOG = {
   AuthorizationCaaRechecked: { schemaVersion: 1, stream: 'authz' },
   AuthorizationDeactivated: { schemaVersion: 1, stream: 'authz' },
   AuthorizationExpired: { schemaVersion: 1, stream: 'authz' },
-  CertificateIssued: { schemaVersion: 1, stream: 'cert' },
+  CertificateIssued: { schemaVersion: 2, stream: 'cert' },
   CertificateRevoked: { schemaVersion: 2, stream: 'cert' },
   ExpirationWarningSent: { schemaVersion: 1, stream: 'cert' },
   EabKeyCreated: { schemaVersion: 1, stream: 'eab' },
