@@ -15,6 +15,7 @@ import { issueCertificate } from '../jobs/issuance.worker';
 import { ACME_DEPS, type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
 import { assertKeyNotBlocked } from './blocked-keys';
 import { recheckCaa } from './caa-recheck';
+import { replacedCertificate } from './renewal-info';
 import { handleCommand, type StreamWrite } from './handle-command';
 import { loadAuthorization, loadOrderView, type OrderView } from './order-view';
 
@@ -73,6 +74,7 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
     const deps = this.deps;
     const identifiers = normalizeIdentifiers(cmd.payload.identifiers, { maxIdentifiers: deps.policy.maxIdentifiers });
     await assertAllowedByEab(deps, cmd.eabKeyId, identifiers);
+    const replaces = await replacedCertificate(deps, cmd.payload.replaces);
     const reusable = await reusableAuthorizations(deps, cmd.accountId, identifiers);
     const reused = await Promise.all([...new Set(reusable.values())].map((id) => loadAuthorization(deps, id)));
     const orderId = deps.newId();
@@ -102,6 +104,7 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
             notBefore: cmd.payload.notBefore,
             notAfter: cmd.payload.notAfter,
             profile: cmd.payload.profile,
+            replaces,
           },
           { now: deps.now(), policy: { orderLifetimeMs: deps.policy.orderLifetimeMs, maxValidityMs: deps.policy.maxValidityMs, profiles: deps.policy.profiles } },
         );

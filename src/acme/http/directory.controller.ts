@@ -33,6 +33,7 @@ export class DirectoryController {
       newAuthz: u.newAuthz(),
       revokeCert: u.revokeCert(),
       keyChange: u.keyChange(),
+      renewalInfo: u.renewalInfo(),
       meta: this.meta,
     };
   }

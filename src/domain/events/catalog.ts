@@ -40,6 +40,8 @@ export interface EventDataByType {
     expires: string;
     /** v2: the certificate profile chosen (the order's `profile`, else the default); absent without profiles. */
     profile?: string;
+    /** v2: the certificate this order renews (RFC 9773 `replaces`): its id, and its certID as the client gave it. */
+    replaces?: { certificateId: string; certId: string };
   };
   /** `csr` is the base64url DER the client sent; names and key type as the CA will sign them. */
   OrderFinalizationRequested: { csr: string; names: string[]; keyType: string };
@@ -92,6 +94,11 @@ export interface EventDataByType {
    * a key compromise and the key is blocked for future CSRs and accounts; absent in v1 events.
    */
   CertificateRevoked: { serial: string; reason: number; by: RevokedBy; actor: string | null; blockedKeySpkiSha256?: string };
+  /**
+   * An admin asked for early renewal (incident response): ARI's suggested window for this
+   * certificate is `window`, already in the past, from now on.
+   */
+  CertificateRenewalRequested: { reason: string; actor: string; window: { start: string; end: string } };
   /** One per certificate and threshold, cluster-wide. */
   ExpirationWarningSent: { thresholdDays: number; notAfter: string; contacts: string[]; names: string[] };
 
@@ -136,6 +143,7 @@ export const EVENT_CATALOG = {
   CertificateIssued: { schemaVersion: 2, stream: 'cert' },
   CertificateRevoked: { schemaVersion: 2, stream: 'cert' },
   ExpirationWarningSent: { schemaVersion: 1, stream: 'cert' },
+  CertificateRenewalRequested: { schemaVersion: 1, stream: 'cert' },
   EabKeyCreated: { schemaVersion: 1, stream: 'eab' },
   EabKeyRevoked: { schemaVersion: 1, stream: 'eab' },
   EabKeyBound: { schemaVersion: 1, stream: 'eab' },

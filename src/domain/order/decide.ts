@@ -3,6 +3,7 @@ import { addMs, type DecideContext, isPast } from '../decider';
 import { AcmeError, type Identifier } from '../errors';
 import { type DomainEvent, event, type ProblemData } from '../events';
 import { checkProfileIdentifiers, chooseProfile, type ProfilePolicy } from '../policy/profiles';
+import { checkReplacement, type ReplacedCertificate } from '../policy/renewal-info';
 import type { OrderState } from './state';
 import { orderStatus, type OrderStatus } from './status';
 
@@ -39,6 +40,8 @@ export type OrderCommand =
       notAfter?: unknown;
       /** The order's `profile` field as the client sent it. */
       profile?: unknown;
+      /** The certificate named by the order's `replaces` (RFC 9773), as loaded by the caller. */
+      replaces?: ReplacedCertificate | null;
     }
   | { type: 'RequestFinalization'; csr: CheckedCsr }
   | { type: 'RecordIssuance'; certificateId: string; serial: string }
@@ -82,6 +85,7 @@ export function decideCreateOrder(cmd: Extract<OrderCommand, { type: 'CreateOrde
   if (notAfter && notAfter <= ctx.now) throw new AcmeError('malformed', 'notAfter is in the past');
   const profile = chooseProfile(cmd.profile, ctx.policy.profiles);
   checkProfileIdentifiers(profile, cmd.identifiers);
+  if (cmd.replaces) checkReplacement(cmd.replaces, cmd.accountId, cmd.identifiers);
   return [
     event('OrderCreated', {
       orderId: cmd.orderId,
@@ -92,6 +96,7 @@ export function decideCreateOrder(cmd: Extract<OrderCommand, { type: 'CreateOrde
       notAfter: notAfter?.toISOString() ?? null,
       expires: addMs(ctx.now, ctx.policy.orderLifetimeMs),
       ...(profile ? { profile: profile.name } : {}),
+      ...(cmd.replaces ? { replaces: { certificateId: cmd.replaces.certificateId, certId: cmd.replaces.certId } } : {}),
     }),
   ];
 }

@@ -10,7 +10,7 @@ const revoke = (reason: unknown, by: 'account' | 'authorized-account' | 'certifi
 
 describe('certificate: evolve', () => {
   test('CertificateIssued records everything about the certificate, not revoked, not warned', () => {
-    expect(fold(certificateDecider, [certificateIssued()])).toEqual({ ...certificateIssued().data, revoked: null, warned: [] });
+    expect(fold(certificateDecider, [certificateIssued()])).toEqual({ ...certificateIssued().data, revoked: null, warned: [], renewal: null });
   });
 
   test('CertificateRevoked records the reason and when it was recorded', () => {
