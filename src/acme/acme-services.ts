@@ -112,6 +112,7 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
       ordersPageSize: config.acme.orders_page_size,
       caaRecheckAfterMs: config.validation.caa_recheck_after,
       profiles: profilePolicy(config),
+      ipIdentifiers: config.acme.ip_identifiers,
     },
   };
   const nonces = new NonceStore(rt.db.pool, config.acme.nonce_lifetime);

@@ -1,4 +1,5 @@
 import { AcmeError } from '../domain/errors';
+import { canonicalIp } from '../domain/policy/ip-identifier';
 import { x509 } from './crypto';
 
 /**
@@ -44,7 +45,7 @@ export function mustStapleExtension(): x509.Extension {
 }
 
 export interface RequestedExtensions {
-  /** Lowercased dNSNames of the subjectAltName, in request order, unique. */
+  /** Lowercased dNSNames and canonical iPAddresses of the subjectAltName, in request order, unique. */
   dnsNames: string[];
   mustStaple: boolean;
   /** Extensions to carry into the certificate unchanged. */
@@ -60,9 +61,16 @@ function sanDnsNames(ext: x509.Extension): string[] {
   }
   const names: string[] = [];
   for (const name of san.names.items) {
+    if (name.type === 'ip') {
+      // RFC 8738 §7: iPAddress entries, compared with the order's identifiers in canonical form.
+      const checked = canonicalIp(name.value);
+      if ('problem' in checked) throw new AcmeError('badCSR', `CSR has an unusable iPAddress subject alternative name: ${checked.problem}`);
+      names.push(checked.ip);
+      continue;
+    }
     if (name.type !== 'dns') {
       const kind = NAME_KINDS[name.type] ?? `a ${name.type}`;
-      throw new AcmeError('badCSR', `CSR has ${kind} subject alternative name (${name.value}): only dns identifiers are issued`);
+      throw new AcmeError('badCSR', `CSR has ${kind} subject alternative name (${name.value}): only dns and ip identifiers are issued`);
     }
     names.push(name.value.toLowerCase());
   }

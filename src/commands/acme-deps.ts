@@ -19,6 +19,8 @@ export interface AcmePolicy {
   ordersPageSize: number;
   /** Age after which the CAA check of an authorization is repeated before issuance (BR 3.2.2.8). */
   caaRecheckAfterMs?: number;
+  /** IP address identifiers (RFC 8738) may be ordered (acme.ip_identifiers). */
+  ipIdentifiers?: boolean;
   /** Certificate profiles (acme.profiles); none when absent. */
   profiles?: ProfilePolicy;
 }

@@ -72,7 +72,7 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
 
   async execute(cmd: NewOrderCommand): Promise<OrderView> {
     const deps = this.deps;
-    const identifiers = normalizeIdentifiers(cmd.payload.identifiers, { maxIdentifiers: deps.policy.maxIdentifiers });
+    const identifiers = normalizeIdentifiers(cmd.payload.identifiers, { maxIdentifiers: deps.policy.maxIdentifiers, allowIp: deps.policy.ipIdentifiers ?? false });
     await assertAllowedByEab(deps, cmd.eabKeyId, identifiers);
     const replaces = await replacedCertificate(deps, cmd.payload.replaces);
     const reusable = await reusableAuthorizations(deps, cmd.accountId, identifiers);
@@ -122,7 +122,7 @@ export class NewAuthzHandler implements ICommandHandler<NewAuthzCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
   async execute(cmd: NewAuthzCommand): Promise<AuthorizationState> {
-    const [identifier] = normalizeIdentifiers([cmd.payload.identifier], { maxIdentifiers: 1 });
+    const [identifier] = normalizeIdentifiers([cmd.payload.identifier], { maxIdentifiers: 1, allowIp: this.deps.policy.ipIdentifiers ?? false });
     // The same names as newOrder: an authorization counts for revocation too.
     await assertAllowedByEab(this.deps, cmd.eabKeyId, [identifier]);
     const created = createAuthorization(this.deps, cmd.accountId, identifier, true);

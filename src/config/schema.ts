@@ -140,6 +140,7 @@ export const CONFIG_SCHEMA: Schema = {
       website: url('website URL (directory meta)'),
       caa_identities: strList('CAA issuer domain names of this CA: listed in the directory meta and matched against CAA issue/issuewild records (validation.caa)'),
       eab_required: bool(false, 'new accounts need External Account Binding'),
+      ip_identifiers: bool(true, 'IP address identifiers (RFC 8738) may be ordered, validated by http-01 and tls-alpn-01 only; false refuses them with rejectedIdentifier'),
       max_identifiers: int(100, 'identifiers per order', 1, 1000),
       orders_page_size: int(50, 'orders per page of an account orders list', 1, 1000),
       retry_after: duration('3s', 'Retry-After on processing orders and pending challenges', 'clients would poll without pause'),

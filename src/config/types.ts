@@ -47,6 +47,7 @@ export interface Config {
     website: string | null;
     caa_identities: string[];
     eab_required: boolean;
+    ip_identifiers: boolean;
     max_identifiers: number;
     orders_page_size: number;
     retry_after: Milliseconds;

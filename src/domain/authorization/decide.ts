@@ -73,7 +73,7 @@ export function decideCreateAuthorization(
       identifier: { type: cmd.identifier.type, value: authorizationName(cmd.identifier.value) },
       wildcard,
       expires: addMs(ctx.now, ctx.policy.pendingAuthorizationLifetimeMs),
-      challenges: offerChallenges(wildcard, ctx),
+      challenges: offerChallenges(wildcard, ctx, cmd.identifier.type === 'ip'),
       preAuthorization: cmd.preAuthorization,
     }),
   ];

@@ -155,15 +155,21 @@ describe('parseAndCheckCsr: badCSR', () => {
   });
 
   test.each([
-    ['an IP address', { type: 'ip', value: '192.0.2.1' }],
-    ['an IPv6 address', { type: 'ip', value: '2001:db8::1' }],
     ['an email address', { type: 'email', value: 'admin@example.com' }],
     ['a URI', { type: 'url', value: 'https://a.example.com/' }],
   ] as const)('%s subject alternative name', async (label, name) => {
     const san = [{ type: 'dns' as const, value: NAME }, name];
     const e = await refusal(parseAndCheckCsr(await csrDer([NAME], { san: san as x509.JsonGeneralName[] }), [NAME]));
     expect(e.type).toBe('badCSR');
-    expect(e.detail).toMatch(new RegExp(`^CSR has ${label.replace(/^an IPv6/, 'an IP')} subject alternative name \\(.+\\): only dns identifiers are issued$`));
+    expect(e.detail).toMatch(new RegExp(`^CSR has ${label} subject alternative name \\(.+\\): only dns and ip identifiers are issued$`));
+  });
+
+  test('iPAddress subject alternative names (RFC 8738) count as names, in canonical form; one not in the order is refused', async () => {
+    const san = [{ type: 'dns' as const, value: NAME }, { type: 'ip' as const, value: '192.0.2.1' }, { type: 'ip' as const, value: '2001:db8::1' }];
+    const checked = await parseAndCheckCsr(await csrDer([NAME], { san }), [NAME, '192.0.2.1', '2001:db8::1']);
+    expect(checked.names).toEqual(['192.0.2.1', '2001:db8::1', NAME].sort());
+    const e = await refusal(parseAndCheckCsr(await csrDer([NAME], { san }), [NAME]));
+    expect(e).toMatchObject({ type: 'badCSR', detail: expect.stringMatching(/not in the order: 192\.0\.2\.1, 2001:db8::1/) });
   });
 
   test('a SHA-1 signature', async () => {
