@@ -7,6 +7,7 @@ import { ACME_CONTEXT } from './acme/http/acme-context';
 import { AcmeController } from './acme/http/acme.controller';
 import { DIRECTORY_META, type DirectoryMeta } from './acme/http/directory-meta';
 import { DirectoryController } from './acme/http/directory.controller';
+import { RenewalInfoController } from './acme/http/renewal-info.controller';
 import { JwsService } from './acme/http/jws.service';
 import { ProblemFilter } from './acme/http/problem.filter';
 import { ChangeAccountKeyHandler, NewAccountHandler, UpdateAccountHandler } from './commands/account.commands';
@@ -84,7 +85,7 @@ export class AppModule {
         ...COMMAND_HANDLERS,
       ],
       exports: [RUNTIME],
-      controllers: [HealthController, DirectoryController, AcmeController, ...(admin ? [AdminController, ...CONSOLE_CONTROLLERS] : [])],
+      controllers: [HealthController, DirectoryController, RenewalInfoController, AcmeController, ...(admin ? [AdminController, ...CONSOLE_CONTROLLERS] : [])],
     };
   }
 }

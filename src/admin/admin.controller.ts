@@ -12,7 +12,7 @@ import { AdminStats } from './admin-stats';
 import type { AdminTokens } from './admin-tokens';
 import { type AdminUsers, LoginError } from './admin-users';
 import { EabKeys } from './eab-keys';
-import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, OrderQuery, PageQuery, RevokeDto } from './dto';
+import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, RenewNowDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, OrderQuery, PageQuery, RevokeDto } from './dto';
 import { MAINTENANCE, type MaintenanceMode } from './maintenance';
 import { ADMIN_OPENAPI } from './openapi';
 
@@ -104,6 +104,14 @@ export class AdminController {
   @HttpCode(200)
   bulkRevoke(@Req() req: AdminRequest, @Body() body: BulkRevokeDto) {
     return this.actions.bulkRevoke(body, req.admin!, this.meta(req));
+  }
+
+  /** Incident response: "renew these now" through ARI (RFC 9773), recorded per certificate. */
+  @Post('certificates/renew-now')
+  @Roles('admin')
+  @HttpCode(200)
+  renewNow(@Req() req: AdminRequest, @Body() body: RenewNowDto) {
+    return this.actions.requestRenewal(body, req.admin!, this.meta(req));
   }
 
   @Post('certificates/:id/revoke')

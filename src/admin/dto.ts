@@ -24,6 +24,16 @@ export class BulkRevokeDto extends RevokeDto {
   @Type(() => Number) @IsInt() @Min(1) @Max(100000) expect!: number;
 }
 
+/** Incident response (RFC 9773): the ARI window of the matching certificates moves into the past. */
+export class RenewNowDto {
+  @IsOptional() @IsString() @MaxLength(64) account?: string;
+  @IsOptional() @IsString() @MaxLength(253) name?: string;
+  @IsOptional() @IsString() @Matches(/^[0-9a-fA-F]{1,40}$/) serial?: string;
+  @IsString() @Length(1, 500) reason!: string;
+  /** Safety: proceeds only when the selection matches exactly this many certificates. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100000) expect!: number;
+}
+
 export class MaintenanceDto {
   @IsBoolean() enabled!: boolean;
   @IsOptional() @IsString() @MaxLength(500) reason?: string;

@@ -33,6 +33,7 @@ export const ADMIN_OPENAPI = {
       },
     },
     '/api/certificates/{id}/revoke': { post: { summary: 'Revoke one certificate (admin)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok({ type: 'object' }) } },
+    '/api/certificates/renew-now': { post: { summary: 'Move the ARI renewal window (RFC 9773) of the certificates matching account/name/serial into the past, with a reason, when their count is the expected one (admin)', security: bearer, responses: ok({ type: 'object' }) } },
     '/api/certificates/revoke': { post: { summary: 'Revoke the certificates matching a query, when their count is the expected one (admin)', security: bearer, responses: ok({ type: 'object' }) } },
     '/api/accounts': { get: { summary: 'List accounts', security: bearer, parameters: paging, responses: ok(page('Account')) } },
     '/api/accounts/{id}/deactivate': { post: { summary: 'Deactivate an account (admin)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok({ type: 'object' }) } },

@@ -7,16 +7,19 @@ import {
   decideAccount,
   decideAccountKey,
   decideRegisterAccount,
+  deactivatedAccount,
   evolveAccountKey,
   evolveAccount,
   reservedAccount,
 } from '../domain/account';
+import { checkAccountKey } from '../ca/key-policy';
 import { decideBindEabKey, type EabKeyState, evolveEabKey } from '../domain/eab';
 import { AcmeError } from '../domain/errors';
 import { type JwkPublic } from '../domain/events';
 import { streams } from '../domain/streams';
 import { toDomainEvent, withRetry } from './aggregate-store';
 import { ACME_DEPS, type AcmeDeps, type RequestMeta } from './acme-deps';
+import { assertKeyNotBlocked } from './blocked-keys';
 import { handleCommand } from './handle-command';
 
 export class NewAccountCommand {
@@ -65,8 +68,14 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
     const deps = this.deps;
     return withRetry(async () => {
       const { owner, revision } = await keyOwner(deps, cmd.thumbprint);
-      if (owner) return { accountId: owner, created: false, account: (await loadAccount(deps, owner)).state! };
+      if (owner) {
+        // A lookup (onlyReturnExisting included) signed by a deactivated account's key is refused.
+        const existing = (await loadAccount(deps, owner)).state!;
+        if (existing.status !== 'valid') throw deactivatedAccount();
+        return { accountId: owner, created: false, account: existing };
+      }
       if (cmd.payload.onlyReturnExisting === true) throw new AcmeError('accountDoesNotExist', 'no account exists for this key');
+      await assertKeyNotBlocked(deps.pool, checkAccountKey(cmd.jwk), 'badPublicKey');
       const accountId = deps.newId();
       const eab = cmd.eabKeyId ? await deps.aggregates.load<EabKeyState>(streams.eabKey(cmd.eabKeyId), evolveEabKey) : null;
       const handled = await handleCommand<AccountState>(deps.aggregates, {
@@ -123,6 +132,7 @@ export class ChangeAccountKeyHandler implements ICommandHandler<ChangeAccountKey
 
   async execute(cmd: ChangeAccountKeyCommand): Promise<{ conflictAccountId?: string; account?: AccountState }> {
     const deps = this.deps;
+    await assertKeyNotBlocked(deps.pool, checkAccountKey(cmd.newJwk), 'badPublicKey');
     const newKey = await keyOwner(deps, cmd.newThumbprint);
     if (newKey.owner && newKey.owner !== cmd.accountId) return { conflictAccountId: newKey.owner };
     const handled = await handleCommand<AccountState>(deps.aggregates, {

@@ -87,6 +87,17 @@ const RULES: Rule[] = [
     },
   },
   {
+    keys: ['acme.profiles', 'acme.default_profile'],
+    check({ c, problems }) {
+      const names = (c.acme.profiles as Array<{ name: string }>).map((p) => p.name);
+      const twice = names.find((n, i) => names.indexOf(n) !== i);
+      if (twice) problems.add('acme.profiles', `profile name '${twice}' is used twice`);
+      if (c.acme.default_profile !== null && !names.includes(c.acme.default_profile)) {
+        problems.add('acme.default_profile', `'${c.acme.default_profile}' is not one of acme.profiles (${names.join(', ') || 'none configured'})`);
+      }
+    },
+  },
+  {
     keys: ['ca.validity', 'acme.max_validity'],
     check({ c, written, problems }) {
       if (c.ca.validity > c.acme.max_validity) {

@@ -47,10 +47,22 @@ export interface Config {
     website: string | null;
     caa_identities: string[];
     eab_required: boolean;
+    ip_identifiers: boolean;
     max_identifiers: number;
     orders_page_size: number;
     retry_after: Milliseconds;
     max_validity: Milliseconds;
+    profiles: Array<{
+      name: string;
+      description: string;
+      validity_days: number | null;
+      key_types: Array<'rsa' | 'ec'>;
+      client_auth: boolean;
+      allow_wildcard: boolean;
+      allow_ip: boolean;
+      common_name: boolean;
+    }>;
+    default_profile: string | null;
   };
   validation: {
     resolvers: string[];
@@ -61,6 +73,8 @@ export interface Config {
     max_redirects: number;
     max_response_bytes: Bytes;
     attempts: number;
+    caa: boolean;
+    caa_recheck_after: Milliseconds;
   };
   ca: {
     backend: 'internal';

@@ -299,6 +299,13 @@ export class ProjectionRunner {
       }
       chunk = [];
     };
+    if (p.applyAll) {
+      chunk = events.filter((e) => handlesEvent(p, e.type));
+      handled = chunk.length;
+      if (handled > 0) await p.applyAll(chunk, batch);
+      await send();
+      return handled;
+    }
     for (const e of events) {
       if (!handlesEvent(p, e.type)) continue;
       await applyOne(batch, p, e);

@@ -226,12 +226,12 @@ describe('ACME problem documents', () => {
       throw new Error('order did not become ready');
     }
 
-    test('badCSR (names, account key) and badPublicKey at finalize', async () => {
+    test('badCSR (names, account key, weak key) at finalize', async () => {
       const order = await readyOrder('csr.errors.test');
       const wrong = (await makeCsr(['other.errors.test'])).toString('base64url');
       expectProblem(await acme.post(order.finalize, { csr: wrong }, key, { kid }), 'badCSR', 400, /missing csr\.errors\.test; not in the order: other\.errors\.test/);
       const weak = (await makeCsr(['csr.errors.test'], { keyType: 'RSA-1024' })).toString('base64url');
-      expectProblem(await acme.post(order.finalize, { csr: weak }, key, { kid }), 'badPublicKey', 400, /1024 bits/);
+      expectProblem(await acme.post(order.finalize, { csr: weak }, key, { kid }), 'badCSR', 400, /CSR key refused: RSA key of 1024 bits/);
       expectProblem(await acme.post(order.finalize, { csr: 'bm90LWEtY3Ny' }, key, { kid }), 'badCSR', 400, /could not be parsed/);
       const good = (await makeCsr(['csr.errors.test'])).toString('base64url');
       const done = await acme.post(order.finalize, { csr: good }, key, { kid });

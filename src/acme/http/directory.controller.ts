@@ -1,16 +1,25 @@
-import { Controller, Get, Head, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Head, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ACME_PATHS } from '../urls';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { DIRECTORY_META, type DirectoryMeta } from './directory-meta';
 
-/** RFC 8555 §7.1.1 directory and §7.2 newNonce. */
+/**
+ * RFC 8555 §7.1.1 directory and §7.2 newNonce. Both are public, so a POST-as-GET (which some
+ * clients send for every request) gets the same answer as a GET, without a JWS check.
+ */
 @Controller()
 export class DirectoryController {
   constructor(
     @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
     @Inject(DIRECTORY_META) private readonly meta: DirectoryMeta,
   ) {}
+
+  @Post(ACME_PATHS.directory)
+  @HttpCode(200)
+  postDirectory(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.directory(reply);
+  }
 
   @Get(ACME_PATHS.directory)
   async directory(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -24,8 +33,15 @@ export class DirectoryController {
       newAuthz: u.newAuthz(),
       revokeCert: u.revokeCert(),
       keyChange: u.keyChange(),
+      renewalInfo: u.renewalInfo(),
       meta: this.meta,
     };
+  }
+
+  @Post(ACME_PATHS.newNonce)
+  @HttpCode(200)
+  postNonce(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.headNonce(reply);
   }
 
   @Head(ACME_PATHS.newNonce)
