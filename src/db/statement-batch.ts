@@ -12,34 +12,54 @@ import type { TransactionQuery } from '../eventstore/event-store';
  * returns), which is what makes deferring them safe; `query` therefore answers with no rows.
  */
 export class StatementBatch implements TransactionQuery {
-  private readonly statements: string[] = [];
+  /** Each entry is one statement; consecutive plain INSERTs of one shape share an entry. */
+  private readonly statements: Array<{ sql: string; insert?: { shape: string; rows: string[] } }> = [];
+  private count = 0;
   private bytes = 0;
 
   async query(text: string, params: unknown[] = []): Promise<{ rows: any[]; rowCount: number | null }> {
-    const sql = inlineParameters(text, params);
-    this.statements.push(sql);
-    this.bytes += sql.length;
+    this.count++;
+    const insert = NOT_PLAIN.test(text) ? null : PLAIN_INSERT.exec(text);
+    const last = this.statements[this.statements.length - 1];
+    if (insert) {
+      const row = inlineParameters(insert[2], params);
+      this.bytes += row.length;
+      // A plain INSERT of the same shape as the one before becomes one more row of it: the server
+      // then plans one statement for the whole run instead of one per event.
+      if (last?.insert?.shape === text) last.insert.rows.push(row);
+      else this.statements.push({ sql: insert[1], insert: { shape: text, rows: [row] } });
+    } else {
+      const sql = inlineParameters(text, params);
+      this.bytes += sql.length;
+      this.statements.push({ sql });
+    }
     return { rows: [], rowCount: null };
   }
 
+  /** How many statements were recorded (before any merging). */
   get size(): number {
-    return this.statements.length;
+    return this.count;
   }
 
   /** Large enough that one more event should start a new round trip. */
   get full(): boolean {
-    return this.statements.length >= 2000 || this.bytes >= 4_000_000;
+    return this.count >= 5000 || this.bytes >= 4_000_000;
   }
 
   /** Sends every recorded statement as one simple-protocol query and forgets them. */
   async flush(tx: TransactionQuery): Promise<void> {
     if (this.statements.length === 0) return;
-    const text = this.statements.join(';\n');
+    const text = this.statements.map((st) => (st.insert ? `${st.sql} ${st.insert.rows.join(',\n')}` : st.sql)).join(';\n');
     this.statements.length = 0;
+    this.count = 0;
     this.bytes = 0;
     await tx.query(text);
   }
 }
+
+/** INSERT INTO t (columns) VALUES (…) with nothing after the row: rows of several can be merged. */
+const NOT_PLAIN = /\bON\s+CONFLICT\b|\bRETURNING\b|\bSELECT\b/i;
+const PLAIN_INSERT = /^\s*(INSERT\s+INTO\s+[\w.]+\s*\([^)]*\)\s*VALUES)\s*(\([\s\S]*\))\s*$/i;
 
 /** Replaces $1…$n with quoted literals; a $n inside a quoted string is left alone. */
 export function inlineParameters(text: string, params: readonly unknown[]): string {
