@@ -61,24 +61,44 @@ export class StatementBatch implements TransactionQuery {
 const NOT_PLAIN = /\bON\s+CONFLICT\b|\bRETURNING\b|\bSELECT\b/i;
 const PLAIN_INSERT = /^\s*(INSERT\s+INTO\s+[\w.]+\s*\([^)]*\)\s*VALUES)\s*(\([\s\S]*\))\s*$/i;
 
+/** A statement split once into its text pieces and the parameter between each pair of them. */
+interface Template {
+  pieces: string[];
+  params: number[];
+}
+const templates = new Map<string, Template>();
+
+function compile(text: string): Template {
+  let t = templates.get(text);
+  if (t) return t;
+  t = { pieces: [''], params: [] };
+  // Quoted strings are kept whole, so a $n inside one is text, not a parameter.
+  for (const part of text.split(/('(?:[^']|'')*')/)) {
+    if (part.startsWith("'")) {
+      t.pieces[t.pieces.length - 1] += part;
+      continue;
+    }
+    const bits = part.split(/\$(\d+)/);
+    t.pieces[t.pieces.length - 1] += bits[0];
+    for (let i = 1; i < bits.length; i += 2) {
+      t.params.push(Number(bits[i]));
+      t.pieces.push(bits[i + 1]);
+    }
+  }
+  if (templates.size >= 1000) templates.clear();
+  templates.set(text, t);
+  return t;
+}
+
 /** Replaces $1…$n with quoted literals; a $n inside a quoted string is left alone. */
 export function inlineParameters(text: string, params: readonly unknown[]): string {
   if (params.length === 0) return text;
-  let out = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "'") quoted = !quoted;
-    if (!quoted && c === '$' && /[0-9]/.test(text[i + 1] ?? '')) {
-      let j = i + 1;
-      while (j < text.length && /[0-9]/.test(text[j])) j++;
-      const n = Number(text.slice(i + 1, j));
-      if (n < 1 || n > params.length) throw new Error(`statement refers to $${n} but has ${params.length} parameters`);
-      out += literal(params[n - 1]);
-      i = j - 1;
-      continue;
-    }
-    out += c;
+  const t = compile(text);
+  let out = t.pieces[0];
+  for (let i = 0; i < t.params.length; i++) {
+    const n = t.params[i];
+    if (n < 1 || n > params.length) throw new Error(`statement refers to $${n} but has ${params.length} parameters`);
+    out += literal(params[n - 1]) + t.pieces[i + 1];
   }
   return out;
 }
