@@ -384,7 +384,9 @@ async function startCertledger(rig: ChallengeRig, dir: string): Promise<Target> 
       `rate_limits:\n  allow_addresses: ["127.0.0.1", "::1"]\n` +
       `database:\n  url: ${JSON.stringify(pg.url)}\n  pool_max: ${process.env.BENCH_POOL_MAX ?? 20}\n${rig.validationYaml()}\n`,
   );
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'certledger.js'), '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under the load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', '..', 'bin', 'certledger.js'), '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise((r) => child.once('exit', r));
   const base = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const dispatcher = new Agent(tls ? { connect: { ca: tls.certPem } } : {});

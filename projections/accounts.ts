@@ -7,7 +7,7 @@ const accountId = (e: StoredEvent) => e.streamId.slice('account-'.length);
 /** rm_accounts: one row per account, its key thumbprint, status and contacts. */
 export const accountsProjection: Projection = {
   name: 'accounts',
-  version: 2,
+  version: 3,
   // ACME requests read it: written in the same transaction as its events.
   inline: true,
   handles: ['AccountRegistered', 'AccountContactUpdated', 'AccountKeyChanged', 'AccountDeactivated'],
@@ -17,9 +17,9 @@ export const accountsProjection: Projection = {
       case 'AccountRegistered': {
         const d = e.data as EventDataByType['AccountRegistered'];
         await tx.query(
-          `INSERT INTO rm_accounts (account_id, thumbprint, status, contact, eab_key_id, created_at, updated_at)
-           VALUES ($1, $2, 'valid', $3, $4, $5, $5)`,
-          [d.accountId, d.thumbprint, JSON.stringify(d.contact), d.eabKeyId, e.recordedAt],
+          `INSERT INTO rm_accounts (account_id, thumbprint, jwk, status, contact, eab_key_id, created_at, updated_at)
+           VALUES ($1, $2, $3, 'valid', $4, $5, $6, $6)`,
+          [d.accountId, d.thumbprint, JSON.stringify(d.jwk), JSON.stringify(d.contact), d.eabKeyId, e.recordedAt],
         );
         return;
       }
@@ -30,16 +30,36 @@ export const accountsProjection: Projection = {
           e.recordedAt,
         ]);
         return;
-      case 'AccountKeyChanged':
-        await tx.query('UPDATE rm_accounts SET thumbprint = $2, updated_at = $3 WHERE account_id = $1', [
-          accountId(e),
-          (e.data as EventDataByType['AccountKeyChanged']).newThumbprint,
-          e.recordedAt,
-        ]);
+      case 'AccountKeyChanged': {
+        const d = e.data as EventDataByType['AccountKeyChanged'];
+        await tx.query('UPDATE rm_accounts SET thumbprint = $2, jwk = $3, updated_at = $4 WHERE account_id = $1', [accountId(e), d.newThumbprint, JSON.stringify(d.jwk), e.recordedAt]);
         return;
+      }
       case 'AccountDeactivated':
         await tx.query(`UPDATE rm_accounts SET status = 'deactivated', updated_at = $2 WHERE account_id = $1`, [accountId(e), e.recordedAt]);
         return;
     }
   },
 };
+
+/**
+ * What a request signed with an account URL needs: the account's key and status. With `redeem`,
+ * the request's nonce is redeemed in the same statement (its `fresh` says whether it was unused).
+ */
+export async function accountKeyLookup(
+  sql: SqlTx,
+  accountId: string,
+  redeem: { sql: string; params: unknown[] } | null,
+): Promise<{ account: { jwk: Record<string, unknown>; status: string; eabKeyId: string | null } | null; fresh: boolean | null }> {
+  const r = redeem
+    ? await sql.query(
+        `WITH redeemed AS (${redeem.sql})
+         SELECT (SELECT count(*)::int FROM redeemed) AS fresh, a.jwk, a.status, a.eab_key_id
+         FROM (SELECT 1) one LEFT JOIN rm_accounts a ON a.account_id = $${redeem.params.length + 1}`,
+        [...redeem.params, accountId],
+      )
+    : await sql.query('SELECT NULL AS fresh, jwk, status, eab_key_id FROM rm_accounts WHERE account_id = $1', [accountId]);
+  const row = r.rows[0];
+  const fresh = row && row.fresh !== null ? row.fresh === 1 : null;
+  return { account: row?.jwk ? { jwk: row.jwk, status: row.status, eabKeyId: row.eab_key_id } : null, fresh };
+}

@@ -2,6 +2,7 @@ import type { Projection } from '../src/projection/projection';
 import { accountsProjection } from './accounts';
 import { auditTrailProjection } from './audit-trail';
 import { authorizationsProjection } from './authorizations';
+import { blockedKeysProjection } from './blocked-keys';
 import { certificatesProjection } from './certificates';
 import { crlEntriesProjection } from './crl-entries';
 import { eabKeysProjection } from './eab-keys';
@@ -20,4 +21,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   crlEntriesProjection,
   eabKeysProjection,
   rateLimitOverridesProjection,
+  blockedKeysProjection,
 ];

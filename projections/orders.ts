@@ -7,7 +7,7 @@ const orderId = (e: StoredEvent) => e.streamId.slice('order-'.length);
 /** rm_orders: orders per account (the orders list), finalization and certificate. */
 export const ordersProjection: Projection = {
   name: 'orders',
-  version: 3,
+  version: 4,
   // ACME requests read it: written in the same transaction as its events.
   inline: true,
   handles: ['OrderCreated', 'OrderFinalizationRequested', 'OrderCertificateIssued', 'OrderFailed', 'OrderExpired'],
@@ -17,9 +17,9 @@ export const ordersProjection: Projection = {
       case 'OrderCreated': {
         const d = e.data as EventDataByType['OrderCreated'];
         await tx.query(
-          `INSERT INTO rm_orders (order_id, account_id, identifiers, authorization_ids, expires, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6)`,
-          [d.orderId, d.accountId, JSON.stringify(d.identifiers), d.authorizationIds, d.expires, e.recordedAt],
+          `INSERT INTO rm_orders (order_id, account_id, identifiers, authorization_ids, expires, created_at, replaces)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [d.orderId, d.accountId, JSON.stringify(d.identifiers), d.authorizationIds, d.expires, e.recordedAt, d.replaces?.certificateId ?? null],
         );
         return;
       }

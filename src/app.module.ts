@@ -7,6 +7,7 @@ import { ACME_CONTEXT } from './acme/http/acme-context';
 import { AcmeController } from './acme/http/acme.controller';
 import { DIRECTORY_META, type DirectoryMeta } from './acme/http/directory-meta';
 import { DirectoryController } from './acme/http/directory.controller';
+import { RenewalInfoController } from './acme/http/renewal-info.controller';
 import { JwsService } from './acme/http/jws.service';
 import { ProblemFilter } from './acme/http/problem.filter';
 import { ChangeAccountKeyHandler, NewAccountHandler, UpdateAccountHandler } from './commands/account.commands';
@@ -23,12 +24,14 @@ import { DEPENDENCY_SETTINGS, type DependencySettings } from './ops/dependency-c
 import { AdminActions } from './admin/admin-actions';
 import { ADMIN_TOKENS } from './admin/admin-auth.guard';
 import { AdminQueries } from './admin/admin-queries';
+import { AdminStats } from './admin/admin-stats';
 import { EabKeys } from './admin/eab-keys';
 import { RateLimitOverrides } from './admin/rate-limit-overrides';
 import type { AdminTokens } from './admin/admin-tokens';
 import type { AdminUsers } from './admin/admin-users';
 import { ADMIN_USERS, AdminController } from './admin/admin.controller';
 import { MAINTENANCE, MaintenanceMode } from './admin/maintenance';
+import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console';
 import { HealthController } from './ops/health.controller';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
@@ -62,6 +65,8 @@ export class AppModule {
           { provide: AdminActions, useValue: new AdminActions(acme.deps.aggregates, runtime.db.pool) },
           { provide: EabKeys, useValue: new EabKeys(runtime.db.pool, acme.deps.aggregates) },
           { provide: RateLimitOverrides, useValue: new RateLimitOverrides(acme.deps.aggregates, runtime.db.pool) },
+          { provide: AdminStats, useValue: new AdminStats(runtime.db.pool, runtime.projections, acme.crl, maintenance) },
+          ...CONSOLE_PROVIDERS,
         ]
       : [];
     return {
@@ -82,7 +87,7 @@ export class AppModule {
         ...COMMAND_HANDLERS,
       ],
       exports: [RUNTIME],
-      controllers: [HealthController, DirectoryController, AcmeController, ...(admin ? [AdminController] : [])],
+      controllers: [HealthController, DirectoryController, RenewalInfoController, AcmeController, ...(admin ? [AdminController, ...CONSOLE_CONTROLLERS] : [])],
     };
   }
 }

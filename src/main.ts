@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from './config';
-import { adminCreateUser } from './cli/commands/admin';
+import { adminCreateUser, adminRenewNow, type RenewNowOptions } from './cli/commands/admin';
 import { auditListServers, auditVerify } from './cli/commands/audit';
 import { caTest, crlRebuild } from './cli/commands/ca';
 import { dbMigrate, dbStatus } from './cli/commands/db';
@@ -70,6 +70,15 @@ function buildProgram(run: (fn: (opts: GlobalOptions) => Promise<void>) => Promi
     .requiredOption('--username <name>', 'login name')
     .option('--role <role>', 'admin or auditor (read-only)', 'auditor')
     .action((o: { username: string; role: string }) => run((g) => adminCreateUser(g, o.username, o.role)));
+  admin
+    .command('renew-now')
+    .description('move the ARI renewal window of the matching certificates into the past (incident response)')
+    .option('--account <id>', 'certificates of this account')
+    .option('--name <dns>', 'certificates naming this DNS name')
+    .option('--serial <hex>', 'the certificate with this serial')
+    .requiredOption('--reason <text>', 'why, recorded in each certificate\'s history')
+    .requiredOption('--expect <n>', 'proceed only when exactly this many certificates match')
+    .action((o: RenewNowOptions) => run((g) => adminRenewNow(g, o)));
 
   const events = program.command('events').description('the event history').exitOverride();
   events

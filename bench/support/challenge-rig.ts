@@ -16,6 +16,10 @@ export class ChallengeRig {
   readonly alpn = new Map<string, { key: string; cert: string }>();
   /** Names that do not exist (NXDOMAIN). */
   readonly missing = new Set<string>();
+  /** CAA records by name (none by default). */
+  readonly caa = new Map<string, Array<{ flags: number; tag: string; value: string }>>();
+  /** Names whose CAA queries get SERVFAIL. */
+  readonly caaServfail = new Set<string>();
   /** Names resolving to another address than 127.0.0.1. */
   readonly addresses = new Map<string, string>();
   /** Delay before the http-01 responder answers (slow validations). */
@@ -41,6 +45,10 @@ export class ChallengeRig {
           response.header.rcode = Packet.RCODE.NXDOMAIN;
         } else if (q.type === Packet.TYPE.A) {
           response.answers.push({ name: q.name, type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl: 1, address: this.addresses.get(name) ?? '127.0.0.1' });
+        } else if (q.type === Packet.TYPE.CAA && this.caaServfail.has(name)) {
+          response.header.rcode = 2; // SERVFAIL
+        } else if (q.type === Packet.TYPE.CAA) {
+          for (const r of this.caa.get(name) ?? []) response.answers.push({ name: q.name, type: Packet.TYPE.CAA, class: Packet.CLASS.IN, ttl: 1, ...r });
         } else if (q.type === Packet.TYPE.TXT) {
           for (const data of this.txt.get(name) ?? []) response.answers.push({ name: q.name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 1, data });
         }

@@ -5,12 +5,15 @@ import type { CrlStatus } from '../ca/crl-token';
 import { InternalCa } from '../ca/internal/internal-ca';
 import type { AcmeDeps } from '../commands/acme-deps';
 import type { Config } from '../config';
+import type { ProfilePolicy } from '../domain/policy/profiles';
 import { QUEUES } from '../jobs/job-queue';
 import { runIssuanceJob } from '../jobs/issuance.worker';
 import type { IssuanceJob, ValidationJob } from '../jobs/requested-work';
 import { runValidationJob } from '../jobs/validation.worker';
 import type { Metrics } from '../ops/metrics';
 import type { Runtime } from '../runtime/runtime';
+import { CaaChecker } from '../validation/caa';
+import { ValidationResolver } from '../validation/resolver';
 import { ChallengeValidator } from '../validation/validator';
 import { type EmailJob, runEmailJob } from '../notifications/email.worker';
 import { Mailer } from '../notifications/mailer';
@@ -81,7 +84,15 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
   const validateNow = counted(rt, metrics, QUEUES.validation, (authzId: string, challengeId: string, jobId: string) =>
     runValidationJob(deps, validator, { authzId, challengeId }, config.validation.attempts, jobId),
   );
+  const urls = new AcmeUrls(config.server.external_url);
+  const caa = config.validation.caa
+    ? new CaaChecker(new ValidationResolver({ resolvers: config.validation.resolvers, timeoutMs: config.validation.timeout }), {
+        identities: config.acme.caa_identities,
+        accountUri: (id) => urls.account(id),
+      })
+    : null;
   const deps: AcmeDeps = {
+    caa,
     aggregates: rt.aggregates,
     jobs: rt.jobs,
     // A validation that fails here is left to its safety-net job.
@@ -123,14 +134,34 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
       termsOfServiceRequired: Boolean(config.acme.terms_of_service),
       eabRequired: config.acme.eab_required,
       ordersPageSize: config.acme.orders_page_size,
+      caaRecheckAfterMs: config.validation.caa_recheck_after,
+      profiles: profilePolicy(config),
+      ipIdentifiers: config.acme.ip_identifiers,
     },
   };
   const nonces = new NonceStore(rt.db.pool, config.acme.nonce_lifetime);
   await nonces.start();
-  const context: AcmeContext = { urls: new AcmeUrls(config.server.external_url), nonces };
+  const context: AcmeContext = { urls, nonces };
   const crlSettings = { validityMs: config.crl.validity, refreshMs: config.crl.refresh };
   const crl = config.crl.enabled ? { builder: new CrlBuilder(rt.db.backgroundPool, instrumented, crlSettings), settings: crlSettings, startedAt: new Date() } : null;
   return { context, deps, validator, ca: instrumented, crl };
+}
+
+/** acme.profiles as the domain reads them. */
+function profilePolicy(config: Config): ProfilePolicy {
+  return {
+    defaultProfile: config.acme.default_profile,
+    profiles: config.acme.profiles.map((p) => ({
+      name: p.name,
+      description: p.description,
+      validityMs: p.validity_days === null ? null : p.validity_days * 86_400_000,
+      keyTypes: p.key_types,
+      clientAuth: p.client_auth,
+      allowWildcard: p.allow_wildcard,
+      allowIp: p.allow_ip,
+      commonName: p.common_name,
+    })),
+  };
 }
 
 /** The challenge validator from configuration, with its duration histogram. */

@@ -15,6 +15,7 @@ export const ACME_PATHS = {
   authz: '/acme/authz',
   challenge: '/acme/chall',
   certificate: '/acme/cert',
+  renewalInfo: '/acme/renewal-info',
 } as const;
 
 export class AcmeUrls {
@@ -41,6 +42,7 @@ export class AcmeUrls {
   authz = (id: string) => this.u(`${ACME_PATHS.authz}/${id}`);
   challenge = (authzId: string, challengeId: string) => this.u(`${ACME_PATHS.challenge}/${authzId}/${challengeId}`);
   certificate = (id: string) => this.u(`${ACME_PATHS.certificate}/${id}`);
+  renewalInfo = () => this.u(ACME_PATHS.renewalInfo);
 
   /** The URL a request was made to, as the client saw it (compared with the JWS `url` header). */
   requestUrl = (rawUrl: string) => this.u(rawUrl);

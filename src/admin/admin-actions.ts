@@ -1,12 +1,13 @@
 import type { Pool } from 'pg';
+import { certificateSpkiSha256 } from '../ca/spki';
 import { type AccountState, decideAccount, evolveAccount } from '../domain/account';
-import { type CertificateState, decideRevoke, evolveCertificate } from '../domain/certificate';
+import { type CertificateState, decideCertificate, decideRevoke, evolveCertificate } from '../domain/certificate';
 import { AcmeError } from '../domain/errors';
 import { streams } from '../domain/streams';
 import type { AggregateStore } from '../commands/aggregate-store';
 import { handleCommand } from '../commands/handle-command';
 import type { AdminPrincipal } from './admin-tokens';
-import type { BulkRevokeDto } from './dto';
+import type { BulkRevokeDto, RenewNowDto } from './dto';
 
 /** Admin actions: each one is an event on the aggregate it changes, recorded with the admin as actor. */
 export class AdminActions {
@@ -26,10 +27,39 @@ export class AdminActions {
       metadata: this.meta(p, extra),
       decide: (state) => {
         if (!state) throw new AcmeError('malformed', `no certificate ${certificateId}`, [], { status: 404 });
-        return decideRevoke(state, reason, 'admin', p.username);
+        return decideRevoke(state, reason, 'admin', p.username, certificateSpkiSha256(state.chainPem));
       },
     });
     return handled.state!;
+  }
+
+  /**
+   * Incident response: moves the ARI suggested window (RFC 9773) of every unrevoked, unexpired
+   * certificate matching the selection into the past, so clients that check renewalInfo renew at
+   * once. One CertificateRenewalRequested event per certificate, with the admin and the reason;
+   * nothing happens unless the selection matches exactly `expect` certificates.
+   */
+  async requestRenewal(q: RenewNowDto, p: AdminPrincipal, extra: Record<string, unknown>): Promise<{ certificates: string[] }> {
+    if (!q.account && !q.name && !q.serial) throw new AcmeError('malformed', 'a renewal request needs at least one of account, name, serial', [], { status: 400 });
+    const r = await this.pool.query(
+      `SELECT certificate_id FROM rm_certificates WHERE revoked_at IS NULL AND not_after > now()
+         AND ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR $2 = ANY(names)) AND ($3::text IS NULL OR ltrim(serial, '0') = ltrim(lower($3), '0'))
+       ORDER BY certificate_id`,
+      [q.account ?? null, q.name?.toLowerCase() ?? null, q.serial ?? null],
+    );
+    const ids = r.rows.map((x) => x.certificate_id as string);
+    if (ids.length !== q.expect) {
+      throw new AcmeError('malformed', `the selection matches ${ids.length} unrevoked, unexpired certificates, not the expected ${q.expect}; nothing was changed`, [], { status: 409 });
+    }
+    for (const id of ids) {
+      await handleCommand<CertificateState>(this.aggregates, {
+        streamId: streams.certificate(id),
+        evolve: evolveCertificate,
+        metadata: this.meta(p, extra),
+        decide: (state) => decideCertificate(state, { type: 'RequestRenewal', reason: q.reason, actor: p.username }, { now: new Date() }),
+      });
+    }
+    return { certificates: ids };
   }
 
   /** Revokes every unrevoked certificate matching the query, only when the count is the one the admin expects. */

@@ -6,6 +6,7 @@ import { AcmeError } from '../domain/errors';
 import { assertKnownEvent, type DomainEvent } from '../domain/events';
 import { evolveOrder, type OrderState } from '../domain/order';
 import type { EventStore, StoredEvent } from '../eventstore/event-store';
+import { ORDER_STATUS_SQL } from './admin-stats';
 import type { AuditQuery, CertificateQuery, PageQuery } from './dto';
 
 /**
@@ -50,6 +51,7 @@ export class AdminQueries {
       where.push(sql.replace('?', `$${params.length}`));
     };
     if (q.name) add('? = ANY(names)', q.name.toLowerCase());
+    if (q.name_contains) add("EXISTS (SELECT 1 FROM unnest(names) n WHERE strpos(n, ?) > 0)", q.name_contains.toLowerCase());
     if (q.serial) add("ltrim(serial, '0') = ltrim(lower(?), '0')", q.serial);
     if (q.account) add('account_id = ?', q.account);
     if (q.status === 'revoked') where.push('revoked_at IS NOT NULL');
@@ -83,14 +85,15 @@ export class AdminQueries {
     return page(r.rows, limit, (row) => [(row.created_at as Date).toISOString(), row.account_id]);
   }
 
-  async orders(q: PageQuery & { account?: string }): Promise<Page<Record<string, unknown>>> {
+  async orders(q: PageQuery & { account?: string; status?: string }, now = new Date()): Promise<Page<Record<string, unknown>>> {
     const limit = q.limit ?? 50;
     const after = decode(q.cursor, 2);
     const r = await this.pool.query(
-      `SELECT order_id, account_id, identifiers, authorization_ids, expires, created_at, finalized_at, certificate_id, failed FROM rm_orders
-       WHERE ($1::text IS NULL OR account_id = $1) AND ($2::timestamptz IS NULL OR (created_at, order_id) > ($2, $3))
-       ORDER BY created_at, order_id LIMIT $4`,
-      [q.account ?? null, after?.[0] ?? null, after?.[1] ?? '', limit + 1],
+      `SELECT * FROM (SELECT o.order_id, o.account_id, o.identifiers, o.authorization_ids, o.expires, o.created_at, o.finalized_at, o.certificate_id, o.failed,
+         ${ORDER_STATUS_SQL} AS status FROM rm_orders o) o
+       WHERE ($2::text IS NULL OR account_id = $2) AND ($3::timestamptz IS NULL OR (created_at, order_id) > ($3, $4)) AND ($6::text IS NULL OR status = $6)
+       ORDER BY created_at, order_id LIMIT $5`,
+      [now, q.account ?? null, after?.[0] ?? null, after?.[1] ?? '', limit + 1, q.status ?? null],
     );
     return page(r.rows, limit, (row) => [(row.created_at as Date).toISOString(), row.order_id]);
   }
@@ -116,8 +119,9 @@ export class AdminQueries {
        WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR event_type = $2) AND ($3::text IS NULL OR stream_id = $3)
          AND ($4::timestamptz IS NULL OR recorded_at >= $4) AND ($5::timestamptz IS NULL OR recorded_at < $5)
          AND ($6::timestamptz IS NULL OR (recorded_at, event_id) > ($6, $7::uuid))
+         AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = rm_audit_trail.event_id AND e.data->'error'->>'type' = $9))
        ORDER BY recorded_at, event_id LIMIT $8`,
-      [q.actor ?? null, q.type ?? null, q.stream ?? null, q.from ?? null, q.to ?? null, after?.[0] ?? null, after?.[1] ?? '00000000-0000-0000-0000-000000000000', limit + 1],
+      [q.actor ?? null, q.type ?? null, q.stream ?? null, q.from ?? null, q.to ?? null, after?.[0] ?? null, after?.[1] ?? '00000000-0000-0000-0000-000000000000', limit + 1, q.problem ?? null],
     );
     return page(r.rows, limit, (row) => [(row.recorded_at as Date).toISOString(), row.event_id]);
   }

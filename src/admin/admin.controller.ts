@@ -9,10 +9,11 @@ import { AcmeError } from '../domain/errors';
 import { AdminActions } from './admin-actions';
 import { ADMIN_TOKENS, AdminAuthGuard, type AdminRequest, Public, Roles } from './admin-auth.guard';
 import { AdminQueries } from './admin-queries';
+import { AdminStats } from './admin-stats';
 import type { AdminTokens } from './admin-tokens';
 import { type AdminUsers, LoginError } from './admin-users';
 import { EabKeys } from './eab-keys';
-import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, PageQuery, RateLimitOverrideDto, RemoveRateLimitOverrideDto, RevokeDto } from './dto';
+import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, RenewNowDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, OrderQuery, PageQuery, RateLimitOverrideDto, RemoveRateLimitOverrideDto, RevokeDto } from './dto';
 import { RateLimitOverrides } from './rate-limit-overrides';
 import { parseDuration } from '../config/units';
 import { MAINTENANCE, type MaintenanceMode } from './maintenance';
@@ -36,6 +37,7 @@ export class AdminController {
     private readonly actions: AdminActions,
     private readonly eab: EabKeys,
     private readonly overrides: RateLimitOverrides,
+    private readonly stats: AdminStats,
     @Inject(RUNTIME) private readonly rt: Runtime,
   ) {}
 
@@ -111,6 +113,14 @@ export class AdminController {
     return this.actions.bulkRevoke(body, req.admin!, this.meta(req));
   }
 
+  /** Incident response: "renew these now" through ARI (RFC 9773), recorded per certificate. */
+  @Post('certificates/renew-now')
+  @Roles('admin')
+  @HttpCode(200)
+  renewNow(@Req() req: AdminRequest, @Body() body: RenewNowDto) {
+    return this.actions.requestRenewal(body, req.admin!, this.meta(req));
+  }
+
   @Post('certificates/:id/revoke')
   @Roles('admin')
   @HttpCode(200)
@@ -136,8 +146,14 @@ export class AdminController {
   }
 
   @Get('orders')
-  orders(@Query() q: PageQuery, @Query('account') account?: string) {
-    return this.queries.orders({ ...q, account });
+  orders(@Query() q: OrderQuery) {
+    return this.queries.orders(q);
+  }
+
+  /** The figures of the console's overview; each is the count of a list the other endpoints filter to. */
+  @Get('overview')
+  overview() {
+    return this.stats.overview();
   }
 
   @Get('authorizations')

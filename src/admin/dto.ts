@@ -24,6 +24,16 @@ export class BulkRevokeDto extends RevokeDto {
   @Type(() => Number) @IsInt() @Min(1) @Max(100000) expect!: number;
 }
 
+/** Incident response (RFC 9773): the ARI window of the matching certificates moves into the past. */
+export class RenewNowDto {
+  @IsOptional() @IsString() @MaxLength(64) account?: string;
+  @IsOptional() @IsString() @MaxLength(253) name?: string;
+  @IsOptional() @IsString() @Matches(/^[0-9a-fA-F]{1,40}$/) serial?: string;
+  @IsString() @Length(1, 500) reason!: string;
+  /** Safety: proceeds only when the selection matches exactly this many certificates. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100000) expect!: number;
+}
+
 export class MaintenanceDto {
   @IsBoolean() enabled!: boolean;
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
@@ -40,6 +50,8 @@ export class PageQuery {
 
 export class CertificateQuery extends PageQuery {
   @IsOptional() @IsString() @MaxLength(253) name?: string;
+  /** A part of any of the certificate's names (case-insensitive). */
+  @IsOptional() @IsString() @MaxLength(253) name_contains?: string;
   @IsOptional() @IsString() @Matches(/^[0-9a-fA-F]{1,40}$/) serial?: string;
   @IsOptional() @IsString() @MaxLength(64) account?: string;
   @IsOptional() @IsIn(['valid', 'revoked', 'expired']) status?: string;
@@ -48,10 +60,17 @@ export class CertificateQuery extends PageQuery {
   @IsOptional() @IsISO8601() issued_before?: string;
 }
 
+export class OrderQuery extends PageQuery {
+  @IsOptional() @IsString() @MaxLength(64) account?: string;
+  @IsOptional() @IsIn(['pending', 'ready', 'processing', 'valid', 'invalid']) status?: string;
+}
+
 export class AuditQuery extends PageQuery {
   @IsOptional() @IsString() @MaxLength(200) actor?: string;
   @IsOptional() @IsString() @MaxLength(100) type?: string;
   @IsOptional() @IsString() @MaxLength(200) stream?: string;
+  /** Only events that recorded a problem of this type (failed validations, failed orders). */
+  @IsOptional() @IsString() @MaxLength(200) problem?: string;
   @IsOptional() @IsISO8601() from?: string;
   @IsOptional() @IsISO8601() to?: string;
 }

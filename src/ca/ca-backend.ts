@@ -11,6 +11,8 @@ interface IssueValidity {
   notBefore?: Date | null;
   /** Requested end; the backend's default validity and its maximum still cap it. */
   notAfter?: Date | null;
+  /** The order's certificate profile, overriding the backend's defaults. */
+  profile?: { validityMs: number | null; clientAuth: boolean; commonName: boolean };
 }
 
 export interface IssueFromCsr extends IssueValidity {

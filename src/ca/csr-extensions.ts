@@ -1,4 +1,5 @@
 import { AcmeError } from '../domain/errors';
+import { canonicalIp } from '../domain/policy/ip-identifier';
 import { x509 } from './crypto';
 
 /**
@@ -11,9 +12,18 @@ export const OID_KEY_USAGE = '2.5.29.15';
 export const OID_EXTENDED_KEY_USAGE = '2.5.29.37';
 export const OID_BASIC_CONSTRAINTS = '2.5.29.19';
 export const OID_TLS_FEATURE = '1.3.6.1.5.5.7.1.24';
+export const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
 
-const ACCEPTED = [OID_SUBJECT_ALT_NAME, OID_KEY_USAGE, OID_EXTENDED_KEY_USAGE, OID_BASIC_CONSTRAINTS, OID_TLS_FEATURE];
-const ACCEPTED_LIST = 'subjectAltName, keyUsage, extendedKeyUsage, basicConstraints (CA:false) and the TLS Feature (must-staple)';
+/**
+ * A requested subjectKeyIdentifier is accepted and not copied: every certificate carries the one
+ * the CA computes from the key (RFC 5280 §4.2.1.2 method 1), which is what such clients (Debian's
+ * lacme, for one) want. Must-staple (the TLS Feature) is refused: this CA runs no OCSP responder,
+ * so a must-staple certificate would be rejected by every client that enforces it.
+ */
+const ACCEPTED = [OID_SUBJECT_ALT_NAME, OID_KEY_USAGE, OID_EXTENDED_KEY_USAGE, OID_BASIC_CONSTRAINTS, OID_SUBJECT_KEY_IDENTIFIER, OID_TLS_FEATURE];
+const ACCEPTED_LIST = 'subjectAltName, keyUsage, extendedKeyUsage, basicConstraints (CA:false) and subjectKeyIdentifier';
+export const MUST_STAPLE_REFUSED =
+  'CSR requests must-staple (TLS Feature status_request), which this CA does not issue: it runs no OCSP responder, so clients that enforce must-staple would reject the certificate; send the CSR without it';
 
 /** TLS Feature value SEQUENCE { INTEGER 5 }: status_request, the only feature defined for it (RFC 7633). */
 const MUST_STAPLE_VALUE = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05]);
@@ -35,7 +45,7 @@ export function mustStapleExtension(): x509.Extension {
 }
 
 export interface RequestedExtensions {
-  /** Lowercased dNSNames of the subjectAltName, in request order, unique. */
+  /** Lowercased dNSNames and canonical iPAddresses of the subjectAltName, in request order, unique. */
   dnsNames: string[];
   mustStaple: boolean;
   /** Extensions to carry into the certificate unchanged. */
@@ -51,9 +61,16 @@ function sanDnsNames(ext: x509.Extension): string[] {
   }
   const names: string[] = [];
   for (const name of san.names.items) {
+    if (name.type === 'ip') {
+      // RFC 8738 §7: iPAddress entries, compared with the order's identifiers in canonical form.
+      const checked = canonicalIp(name.value);
+      if ('problem' in checked) throw new AcmeError('badCSR', `CSR has an unusable iPAddress subject alternative name: ${checked.problem}`);
+      names.push(checked.ip);
+      continue;
+    }
     if (name.type !== 'dns') {
       const kind = NAME_KINDS[name.type] ?? `a ${name.type}`;
-      throw new AcmeError('badCSR', `CSR has ${kind} subject alternative name (${name.value}): only dns identifiers are issued`);
+      throw new AcmeError('badCSR', `CSR has ${kind} subject alternative name (${name.value}): only dns and ip identifiers are issued`);
     }
     names.push(name.value.toLowerCase());
   }
@@ -89,8 +106,7 @@ export function checkRequestedExtensions(extensions: readonly x509.Extension[]):
     if (ext.type === OID_BASIC_CONSTRAINTS) checkBasicConstraints(ext);
     if (ext.type === OID_TLS_FEATURE) {
       checkTlsFeature(ext);
-      result.mustStaple = true;
-      result.copy.push(ext);
+      throw new AcmeError('badCSR', MUST_STAPLE_REFUSED);
     }
   }
   return result;

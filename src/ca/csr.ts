@@ -71,6 +71,16 @@ function checkNamesEqualOrder(names: string[], expectedNames: string[]): void {
   throw new AcmeError('badCSR', `CSR names must equal the order's identifiers (${parts.join('; ')})`);
 }
 
+/** RFC 8555 §7.4: a CSR whose key the policy refuses is a badCSR (the JWS key is badPublicKey's). */
+function csrKey(spki: Uint8Array): CertificateKey {
+  try {
+    return checkCertificateKey(spki);
+  } catch (e) {
+    if (e instanceof AcmeError && e.type === 'badPublicKey') throw new AcmeError('badCSR', `CSR key refused: ${e.detail}`);
+    throw e;
+  }
+}
+
 /**
  * Parses and checks a finalize CSR against the order's identifiers. `policy` may also be the
  * account key thumbprint itself (an empty string skips that check).
@@ -78,7 +88,7 @@ function checkNamesEqualOrder(names: string[], expectedNames: string[]): void {
 export async function parseAndCheckCsr(csrDer: Uint8Array, expectedNames: string[], policy: CsrPolicy | string = {}): Promise<CheckedCsr> {
   const { accountKeyThumbprint } = typeof policy === 'string' ? { accountKeyThumbprint: policy || undefined } : policy;
   const csr = parse(csrDer);
-  const key = checkCertificateKey(new Uint8Array(csr.publicKey.rawData));
+  const key = csrKey(new Uint8Array(csr.publicKey.rawData));
   checkSignatureAlgorithm(csr, key.keyType);
   if (!(await signatureVerifies(csr))) throw new AcmeError('badCSR', 'CSR signature is invalid');
   const extensions = checkRequestedExtensions(csr.extensions);

@@ -78,3 +78,23 @@ export function checkCertificateKey(spki: Uint8Array): CertificateKey {
   const described = FIXED_SIZES[type] ?? (details.modulusLength ? `${type} key of ${details.modulusLength} bits` : `${type} key`);
   throw new AcmeError('badPublicKey', `${described} is not accepted: ${ACCEPTED}`);
 }
+
+/** Curves the JWS algorithms accept for account keys (ES512, EdDSA) but the CA never certifies. */
+const ACCOUNT_ONLY = (key: KeyObject) => key.asymmetricKeyType === 'ed25519' || (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp521r1');
+
+/**
+ * Account keys follow the certificate key policy above (the same RSA sizes and exponent, the same
+ * curves), plus the P-521 and Ed25519 keys that ES512 and EdDSA signatures need. Returns the
+ * key's SubjectPublicKeyInfo (DER), by which a compromised key is blocked.
+ */
+export function checkAccountKey(jwk: JWK): Buffer {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: jwk as never, format: 'jwk' });
+  } catch (e) {
+    throw new AcmeError('badPublicKey', `the account key could not be read: ${(e as Error).message}`);
+  }
+  const spki = key.export({ format: 'der', type: 'spki' });
+  if (!ACCOUNT_ONLY(key)) checkCertificateKey(new Uint8Array(spki));
+  return spki;
+}

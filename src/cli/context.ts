@@ -34,6 +34,8 @@ export function bootSettings(config: Config): BootSettings {
     },
     pollIntervalMs: config.eventstore.poll_interval,
     jobLeaseMs: config.workers.lease,
+    heartbeatMs: config.workers.heartbeat_interval,
+    takeoverAfterMs: config.workers.takeover_after,
     audit: { enabled: config.audit.enabled, hmacSecret: config.audit.hmac_secret },
     email: { send: config.notifications.enabled && config.smtp.enabled, retryLimit: config.notifications.retry_limit, retryDelayMs: config.notifications.retry_delay },
   };

@@ -7,16 +7,19 @@ import {
   decideAccount,
   decideAccountKey,
   decideRegisterAccount,
+  deactivatedAccount,
   evolveAccountKey,
   evolveAccount,
   reservedAccount,
 } from '../domain/account';
+import { checkAccountKey } from '../ca/key-policy';
 import { decideBindEabKey, type EabKeyState, evolveEabKey } from '../domain/eab';
 import { AcmeError } from '../domain/errors';
 import { type JwkPublic } from '../domain/events';
 import { streams } from '../domain/streams';
 import { toDomainEvent, withRetry } from './aggregate-store';
 import { ACME_DEPS, type AcmeDeps, type RequestMeta } from './acme-deps';
+import { assertKeyNotBlocked } from './blocked-keys';
 import { handleCommand } from './handle-command';
 
 export class NewAccountCommand {
@@ -67,8 +70,14 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
     let limited = false;
     return withRetry(async () => {
       const { owner, revision } = await keyOwner(deps, cmd.thumbprint);
-      if (owner) return { accountId: owner, created: false, account: (await loadAccount(deps, owner)).state! };
+      if (owner) {
+        // A lookup (onlyReturnExisting included) signed by a deactivated account's key is refused.
+        const existing = (await loadAccount(deps, owner)).state!;
+        if (existing.status !== 'valid') throw deactivatedAccount();
+        return { accountId: owner, created: false, account: existing };
+      }
       if (cmd.payload.onlyReturnExisting === true) throw new AcmeError('accountDoesNotExist', 'no account exists for this key');
+      await assertKeyNotBlocked(deps.pool, checkAccountKey(cmd.jwk), 'badPublicKey');
       if (!limited) {
         limited = true; // a retried append does not spend twice
         await deps.limits?.newAccount({ ip: cmd.meta.sourceIp, requestId: cmd.meta.requestId });
@@ -130,6 +139,7 @@ export class ChangeAccountKeyHandler implements ICommandHandler<ChangeAccountKey
 
   async execute(cmd: ChangeAccountKeyCommand): Promise<{ conflictAccountId?: string; account?: AccountState }> {
     const deps = this.deps;
+    await assertKeyNotBlocked(deps.pool, checkAccountKey(cmd.newJwk), 'badPublicKey');
     const newKey = await keyOwner(deps, cmd.newThumbprint);
     if (newKey.owner && newKey.owner !== cmd.accountId) return { conflictAccountId: newKey.owner };
     const handled = await handleCommand<AccountState>(deps.aggregates, {

@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
 import type { CaBackend } from '../ca/ca-backend';
+import type { ProfilePolicy } from '../domain/policy/profiles';
+import type { CaaChecker } from '../validation/caa';
 import type { EventMetadata } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
 import type { RateLimiter } from '../ratelimit/rate-limiter';
@@ -16,6 +18,12 @@ export interface AcmePolicy {
   termsOfServiceRequired: boolean;
   eabRequired: boolean;
   ordersPageSize: number;
+  /** Age after which the CAA check of an authorization is repeated before issuance (BR 3.2.2.8). */
+  caaRecheckAfterMs?: number;
+  /** IP address identifiers (RFC 8738) may be ordered (acme.ip_identifiers). */
+  ipIdentifiers?: boolean;
+  /** Certificate profiles (acme.profiles); none when absent. */
+  profiles?: ProfilePolicy;
 }
 
 /**
@@ -44,6 +52,8 @@ export interface AcmeDeps {
   limits?: RateLimiter;
   /** The CA's contact policy (allowed mail domains, MX check); absent: any valid mailto. */
   checkContacts?: (contact: unknown) => Promise<void>;
+  /** CAA checking (RFC 8659); absent when validation.caa is off. */
+  caa?: CaaChecker | null;
 }
 
 export const ACME_DEPS = Symbol('certledger.acme-deps');

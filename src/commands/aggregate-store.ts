@@ -22,8 +22,11 @@ export function toDomainEvent(e: StoredEvent): DomainEvent {
   return { type: e.type, data: e.data } as DomainEvent;
 }
 
-/** What must commit with every append: the inline read models and the safety-net job rows. */
-export type InTransaction = (tx: TransactionQuery, events: StoredEvent[]) => Promise<void>;
+/**
+ * What must commit with every append: the inline read models (on `deferred`, sent with the
+ * COMMIT) and the safety-net job rows (on `tx`).
+ */
+export type InTransaction = (tx: TransactionQuery, events: StoredEvent[], deferred: TransactionQuery) => Promise<void>;
 
 export class AggregateStore {
   /** `defaults` (the node's serverId) are recorded in every event's metadata. */
@@ -58,8 +61,8 @@ export class AggregateStore {
       }));
     if (batch.length === 0) return [];
     const results = await this.store.appendMulti(batch, {
-      inTransaction: async (tx, events) => {
-        await this.inTransaction(tx, events);
+      inTransaction: async (tx, events, deferred) => {
+        await this.inTransaction(tx, events, deferred);
         await also?.(tx);
       },
     });

@@ -27,6 +27,11 @@ export interface Command<S> {
   metadata: EventMetadata;
   /** The stream id was just drawn, so there is nothing to load: it must not exist yet. */
   create?: boolean;
+  /**
+   * The stream as the caller already read it: the first decision is made on it without reading
+   * again; a revision conflict means it was stale, and the retry loads the stream.
+   */
+  known?: { state: S | null; revision: number };
 }
 
 export interface Handled<S> {
@@ -42,8 +47,10 @@ export interface Handled<S> {
  * over from the load. Every writer of the product goes through here.
  */
 export async function handleCommand<S>(aggregates: AggregateStore, command: Command<S>): Promise<Handled<S>> {
+  let known = command.known;
   return withRetry(async () => {
-    const loaded = command.create ? { state: null, revision: -1 } : await aggregates.load<S>(command.streamId, command.evolve);
+    const loaded = command.create ? { state: null, revision: -1 } : (known ?? (await aggregates.load<S>(command.streamId, command.evolve)));
+    known = undefined;
     const decision = await command.decide(loaded.state, loaded.revision);
     const { events, alongside = [], inTransaction } = Array.isArray(decision) ? { events: decision } : decision;
     const expected: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;

@@ -7,10 +7,15 @@ import { assertIdentifiersAllowed, type EabKeyState, evolveEabKey } from '../dom
 import { AcmeError, type Identifier } from '../domain/errors';
 import { authorizationName, isWildcard, normalizeIdentifiers } from '../domain/identifiers';
 import { decideCreateOrder, decideFinalize, evolveOrder, type OrderState, orderStatus } from '../domain/order';
+import { checkProfileKey } from '../domain/policy/profiles';
 import { streams } from '../domain/streams';
+import { orderProfile } from '../jobs/issuance.worker';
 import { keyAuthorization } from '../validation/key-authorization';
 import { issueCertificate } from '../jobs/issuance.worker';
 import { ACME_DEPS, type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
+import { assertKeyNotBlocked } from './blocked-keys';
+import { recheckCaa } from './caa-recheck';
+import { replacedCertificate } from './renewal-info';
 import { handleCommand, type StreamWrite } from './handle-command';
 import { loadAuthorization, loadOrderView, type OrderView } from './order-view';
 
@@ -18,7 +23,7 @@ export class NewOrderCommand {
   constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta, readonly eabKeyId: string | null = null) {}
 }
 export class NewAuthzCommand {
-  constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta) {}
+  constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta, readonly eabKeyId: string | null = null) {}
 }
 export class RespondChallengeCommand {
   constructor(readonly accountId: string, readonly authzId: string, readonly challengeId: string, readonly accountJwk: JWK, readonly meta: RequestMeta) {}
@@ -68,8 +73,9 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
 
   async execute(cmd: NewOrderCommand): Promise<OrderView> {
     const deps = this.deps;
-    const identifiers = normalizeIdentifiers(cmd.payload.identifiers, { maxIdentifiers: deps.policy.maxIdentifiers });
+    const identifiers = normalizeIdentifiers(cmd.payload.identifiers, { maxIdentifiers: deps.policy.maxIdentifiers, allowIp: deps.policy.ipIdentifiers ?? false });
     await assertAllowedByEab(deps, cmd.eabKeyId, identifiers);
+    const replaces = await replacedCertificate(deps, cmd.payload.replaces);
     const reusable = await reusableAuthorizations(deps, cmd.accountId, identifiers);
     await deps.limits?.newOrder(limitContext(cmd), identifiers.map((i) => i.value), identifiers.length - reusable.size);
     const reused = await Promise.all([...new Set(reusable.values())].map((id) => loadAuthorization(deps, id)));
@@ -99,8 +105,10 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
             authorizationIds: authorizations.map((a) => a.authzId),
             notBefore: cmd.payload.notBefore,
             notAfter: cmd.payload.notAfter,
+            profile: cmd.payload.profile,
+            replaces,
           },
-          { now: deps.now(), policy: { orderLifetimeMs: deps.policy.orderLifetimeMs, maxValidityMs: deps.policy.maxValidityMs } },
+          { now: deps.now(), policy: { orderLifetimeMs: deps.policy.orderLifetimeMs, maxValidityMs: deps.policy.maxValidityMs, profiles: deps.policy.profiles } },
         );
         return { events, alongside };
       },
@@ -116,7 +124,9 @@ export class NewAuthzHandler implements ICommandHandler<NewAuthzCommand> {
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
   async execute(cmd: NewAuthzCommand): Promise<AuthorizationState> {
-    const [identifier] = normalizeIdentifiers([cmd.payload.identifier], { maxIdentifiers: 1 });
+    const [identifier] = normalizeIdentifiers([cmd.payload.identifier], { maxIdentifiers: 1, allowIp: this.deps.policy.ipIdentifiers ?? false });
+    // The same names as newOrder: an authorization counts for revocation too.
+    await assertAllowedByEab(this.deps, cmd.eabKeyId, [identifier]);
     await this.deps.limits?.newAuthz(limitContext(cmd), identifier.value);
     const created = createAuthorization(this.deps, cmd.accountId, identifier, true);
     const handled = await handleCommand<AuthorizationState>(this.deps.aggregates, {
@@ -202,11 +212,15 @@ export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderComman
     }
     const csrDer = cmd.payload.csr;
     const csr = await parseAndCheckCsr(Buffer.from(csrDer, 'base64url'), view.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
+    await assertKeyNotBlocked(deps.pool, csr.publicKeyDer, 'badCSR');
+    checkProfileKey(orderProfile(deps, view.order), csr.keyName);
+    await recheckCaa(deps, view.authorizations, actor(cmd));
     await deps.limits?.issuance(limitContext(cmd), csr.names);
     const handled = await handleCommand<OrderState>(deps.aggregates, {
       streamId: streams.order(cmd.orderId),
       evolve: evolveOrder,
       metadata: actor(cmd),
+      known: { state: view.order, revision: view.revision },
       decide: (order) => {
         // Decided on the order as it is now; its authorizations were read just above.
         const status = orderStatus(order!, view.authorizations, deps.now());

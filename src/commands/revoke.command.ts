@@ -3,11 +3,15 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { x509 } from '../ca/crypto';
+import { certificateSpkiSha256 } from '../ca/spki';
+import { deactivatedAccount, reservedAccount } from '../domain/account';
+import { loadAccount } from './account.commands';
 import { type CertificateState, decideRevoke, evolveCertificate } from '../domain/certificate';
 import { AcmeError } from '../domain/errors';
 import { authorizationName, isWildcard } from '../domain/identifiers';
 import { streams } from '../domain/streams';
 import { ACME_DEPS, type AcmeDeps, type RequestMeta } from './acme-deps';
+import { toDomainEvent } from './aggregate-store';
 import { handleCommand } from './handle-command';
 
 /**
@@ -27,6 +31,7 @@ export class RevokeCertificateHandler implements ICommandHandler<RevokeCertifica
   constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
 
   async execute(cmd: RevokeCertificateCommand): Promise<void> {
+    if ('jwk' in cmd.requester) await this.refuseDeactivatedAccountKey(cmd.requester.jwk);
     if (typeof cmd.payload.certificate !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cmd.payload.certificate)) {
       throw new AcmeError('malformed', 'revokeCert payload needs "certificate": the base64url DER of the certificate');
     }
@@ -52,9 +57,17 @@ export class RevokeCertificateHandler implements ICommandHandler<RevokeCertifica
           throw new AcmeError('malformed', 'the certificate does not match the one this CA issued with that serial');
         }
         const { by, actor } = await this.authorize(cmd, state!, der);
-        return decideRevoke(state!, cmd.payload.reason, by, actor);
+        return decideRevoke(state!, cmd.payload.reason, by, actor, certificateSpkiSha256(der));
       },
     });
+  }
+
+  /** RFC 8555 §7.3.6: a deactivated account's key authorizes nothing, a jwk-signed revocation included. */
+  private async refuseDeactivatedAccountKey(jwk: JWK): Promise<void> {
+    const events = await this.deps.aggregates.store.readStream(streams.accountKey(await calculateJwkThumbprint(jwk, 'sha256')));
+    if (events.length === 0) return;
+    const owner = reservedAccount(events.map(toDomainEvent));
+    if (owner && (await loadAccount(this.deps, owner)).state?.status === 'deactivated') throw deactivatedAccount();
   }
 
   private async authorize(cmd: RevokeCertificateCommand, state: CertificateState, der: Buffer) {

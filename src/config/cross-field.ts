@@ -44,6 +44,17 @@ const RULES: Rule[] = [
     },
   },
   {
+    keys: ['workers.heartbeat_interval', 'workers.takeover_after'],
+    check({ c, written, problems }) {
+      if (c.workers.takeover_after >= 3 * c.workers.heartbeat_interval) return;
+      problems.addMessage(
+        ['workers.heartbeat_interval', 'workers.takeover_after'],
+        `workers.takeover_after (${written['workers.takeover_after']}) must be at least 3 × workers.heartbeat_interval (${written['workers.heartbeat_interval']}):\n` +
+          'a live instance that misses one heartbeat would lose its jobs to another',
+      );
+    },
+  },
+  {
     keys: ['server.tls'],
     check({ c, problems }) {
       if (Boolean(c.server.tls.cert_file) !== Boolean(c.server.tls.key_file)) {
@@ -88,6 +99,17 @@ const RULES: Rule[] = [
     check({ c, problems }) {
       if (c.eventstore.backend === 'kurrentdb' && !c.eventstore.kurrentdb.connection_string) {
         problems.add('eventstore.kurrentdb.connection_string', "is required when eventstore.backend is 'kurrentdb'");
+      }
+    },
+  },
+  {
+    keys: ['acme.profiles', 'acme.default_profile'],
+    check({ c, problems }) {
+      const names = (c.acme.profiles as Array<{ name: string }>).map((p) => p.name);
+      const twice = names.find((n, i) => names.indexOf(n) !== i);
+      if (twice) problems.add('acme.profiles', `profile name '${twice}' is used twice`);
+      if (c.acme.default_profile !== null && !names.includes(c.acme.default_profile)) {
+        problems.add('acme.default_profile', `'${c.acme.default_profile}' is not one of acme.profiles (${names.join(', ') || 'none configured'})`);
       }
     },
   },

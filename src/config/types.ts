@@ -26,7 +26,7 @@ export interface Config {
     trusted_proxies: string[];
     health_details_from: string[];
   };
-  workers: { drain_timeout: Milliseconds; concurrency: number; lease: Milliseconds };
+  workers: { drain_timeout: Milliseconds; concurrency: number; lease: Milliseconds; heartbeat_interval: Milliseconds; takeover_after: Milliseconds };
   database: {
     /** Unset: DATABASE_URL is used if set, else null = embedded PostgreSQL. */
     url: string | null;
@@ -54,10 +54,22 @@ export interface Config {
     eab_required: boolean;
     contact_domains: string[];
     contact_mx_check: boolean;
+    ip_identifiers: boolean;
     max_identifiers: number;
     orders_page_size: number;
     retry_after: Milliseconds;
     max_validity: Milliseconds;
+    profiles: Array<{
+      name: string;
+      description: string;
+      validity_days: number | null;
+      key_types: Array<'rsa' | 'ec'>;
+      client_auth: boolean;
+      allow_wildcard: boolean;
+      allow_ip: boolean;
+      common_name: boolean;
+    }>;
+    default_profile: string | null;
   };
   /** Rate limits (src/ratelimit); count 0 = off. */
   rate_limits: RateLimitSettings;
@@ -70,6 +82,8 @@ export interface Config {
     max_redirects: number;
     max_response_bytes: Bytes;
     attempts: number;
+    caa: boolean;
+    caa_recheck_after: Milliseconds;
   };
   ca: {
     backend: 'internal';

@@ -1,3 +1,5 @@
+import { aLabelProblem } from './policy/idna';
+
 /**
  * Host name syntax shared by identifiers and contact addresses: LDH labels of 1-63 characters,
  * 253 in all, at least two labels, no trailing dot, a top-level label that is not all digits (so
@@ -36,6 +38,7 @@ function labelProblem(label: string): string | null {
   if (label.slice(2, 4) === '--' && !label.startsWith('xn--')) {
     return `label '${label}' has hyphens in its third and fourth positions, which only punycode (xn--) labels may have`;
   }
+  if (label.startsWith('xn--')) return aLabelProblem(label);
   return null;
 }
 

@@ -6,6 +6,7 @@
 /** ACME error types of RFC 8555 §6.7 (plus the ones later drafts added that clients understand). */
 export const ACME_ERROR_TYPES = [
   'accountDoesNotExist',
+  'alreadyReplaced',
   'alreadyRevoked',
   'badCSR',
   'badNonce',
@@ -19,6 +20,7 @@ export const ACME_ERROR_TYPES = [
   'externalAccountRequired',
   'incorrectResponse',
   'invalidContact',
+  'invalidProfile',
   'malformed',
   'orderNotReady',
   'rateLimited',
@@ -41,6 +43,7 @@ export const ACME_URN_PREFIX = 'urn:ietf:params:acme:error:';
 /** HTTP status for each ACME error type, as Boulder and Pebble answer them. */
 const DEFAULT_STATUS: Record<AcmeErrorType, number> = {
   accountDoesNotExist: 400,
+  alreadyReplaced: 409,
   alreadyRevoked: 400,
   badCSR: 400,
   badNonce: 400,
@@ -54,6 +57,7 @@ const DEFAULT_STATUS: Record<AcmeErrorType, number> = {
   externalAccountRequired: 400,
   incorrectResponse: 400,
   invalidContact: 400,
+  invalidProfile: 400,
   malformed: 400,
   orderNotReady: 403,
   rateLimited: 429,

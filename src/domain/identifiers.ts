@@ -1,5 +1,6 @@
 import { dnsNameProblem, isWildcard } from './dns-name';
 import { AcmeError, type AcmeErrorType, type Identifier, type Subproblem } from './errors';
+import { canonicalIp } from './policy/ip-identifier';
 
 export { authorizationName, dnsNameProblem, isWildcard } from './dns-name';
 
@@ -12,6 +13,8 @@ export interface IdentifierPolicy {
   maxIdentifiers: number;
   /** Whether "*.example.com" may be ordered (default true). */
   allowWildcard?: boolean;
+  /** Whether IP address identifiers (RFC 8738) may be ordered (default false). */
+  allowIp?: boolean;
 }
 
 export function normalizeIdentifiers(input: unknown, policy: IdentifierPolicy): Identifier[] {
@@ -39,8 +42,13 @@ function checkIdentifier(raw: unknown, policy: IdentifierPolicy): Identifier | {
   }
   const identifier = { type: id.type, value: id.value };
   if (id.type === 'ip') {
-    const detail = `IP address identifiers (RFC 8738) are not issued by this CA; order a DNS name instead of ${id.value}`;
-    return { problem: { type: 'rejectedIdentifier', detail, identifier } };
+    if (!policy.allowIp) {
+      const detail = `IP address identifiers (RFC 8738) are not issued by this CA; order a DNS name instead of ${id.value}`;
+      return { problem: { type: 'rejectedIdentifier', detail, identifier } };
+    }
+    const checked = canonicalIp(id.value);
+    if ('problem' in checked) return { problem: { type: 'rejectedIdentifier', detail: `invalid IP identifier: ${checked.problem}`, identifier } };
+    return { type: 'ip', value: checked.ip };
   }
   if (id.type !== 'dns') {
     const detail = `identifier type '${id.type}' is not supported; this CA issues for dns identifiers only`;

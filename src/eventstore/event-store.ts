@@ -62,8 +62,10 @@ export interface AppendOptions {
   /**
    * Runs inside the append's transaction once the events are written, with them as stored: the
    * inline read models and the job rows that must commit, or roll back, with the events.
+   * Statements on `tx` run at once; statements on `deferred` (writes whose results nobody reads,
+   * with parameters that mean the same as literals) travel with the COMMIT in one round trip.
    */
-  inTransaction?: (tx: TransactionQuery, events: StoredEvent[]) => Promise<void>;
+  inTransaction?: (tx: TransactionQuery, events: StoredEvent[], deferred: TransactionQuery) => Promise<void>;
 }
 
 export interface StreamAppend {

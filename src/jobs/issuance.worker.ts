@@ -4,6 +4,7 @@ import { AcmeError } from '../domain/errors';
 import { decideCertificate, type CertificateState } from '../domain/certificate';
 import { decideOrder, decideRecordIssuance, evolveOrder, type OrderState } from '../domain/order';
 import type { EventDataByType } from '../domain/events';
+import type { CertificateProfile } from '../domain/policy/profiles';
 import type { AcmeDeps } from '../commands/acme-deps';
 import { handleCommand } from '../commands/handle-command';
 import { loadOrderView } from '../commands/order-view';
@@ -27,8 +28,10 @@ export async function issueCertificate(
   const dropJob = (tx: TransactionQuery) => deps.jobs.dropIn(tx, QUEUES.issuance, req.jobId);
   let issued;
   try {
+    const profile = orderProfile(deps, order);
     issued = await deps.ca.issue({
       csr: req.csr,
+      profile: profile ? { validityMs: profile.validityMs, clientAuth: profile.clientAuth, commonName: profile.commonName } : undefined,
       notBefore: order.notBefore ? new Date(order.notBefore) : null,
       notAfter: order.notAfter ? new Date(order.notAfter) : null,
     });
@@ -55,12 +58,14 @@ export async function issueCertificate(
     fingerprintSha256: issued.fingerprintSha256,
     keyType: req.csr.keyName,
     issuer: issued.issuer,
+    ...(order.profile ? { profile: order.profile } : {}),
   };
   try {
     const recorded = await handleCommand<OrderState>(deps.aggregates, {
       streamId: streams.order(order.orderId),
       evolve: evolveOrder,
       metadata: META,
+      known: { state: order, revision: req.revision },
       decide: (state) => ({
         events: decideRecordIssuance(state!, certificateId, issued.serial),
         alongside: [
@@ -81,6 +86,14 @@ export async function issueCertificate(
     if (!current.state?.certificateId) throw e;
     return { order: current.state, revision: current.revision };
   }
+}
+
+/** The profile an order was created under; a profile no longer configured is invalidProfile. */
+export function orderProfile(deps: AcmeDeps, order: OrderState): CertificateProfile | null {
+  if (!order.profile) return null;
+  const profile = deps.policy.profiles?.profiles.find((p) => p.name === order.profile);
+  if (!profile) throw new AcmeError('invalidProfile', `profile ${order.profile} of this order is no longer offered by this server`);
+  return profile;
 }
 
 /** The safety net: an order whose finalize was accepted but whose instance died before issuing. */

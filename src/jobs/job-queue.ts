@@ -1,6 +1,9 @@
 import PgBoss from 'pg-boss';
 import type { Pool } from 'pg';
 import type { SqlTx } from '../projection/projection';
+import type { HealthReporter } from '../runtime/component-health';
+import { isDatabaseUnavailable } from '../runtime/pool-errors';
+import { guardPgBossSettlement, relinquishSettlement } from './pg-boss-guard';
 
 /**
  * Durable background work on pg-boss, inside our own PostgreSQL (schema certledger_jobs). A claimed
@@ -24,6 +27,18 @@ export interface JobQueueOptions {
   /** How often idle workers look for work when no local wake-up arrives. */
   pollIntervalMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Told whether the queue's own queries (fetch, maintenance) reach the database. */
+  health?: HealthReporter;
+  /** Records which process runs which job, so a dead instance's jobs are taken over fast (lease-takeover.ts). */
+  claims?: JobClaims;
+}
+
+/** lease-takeover.ts: who runs which job, in the worker and for the safety-net jobs of in-process work. */
+export interface JobClaims {
+  claim(queue: string, jobId: string): Promise<void>;
+  release(jobId: string): Promise<boolean>;
+  claimIn(tx: SqlTx, queue: string, jobId: string): Promise<void>;
+  releaseIn(tx: SqlTx, jobId: string): Promise<void>;
 }
 
 export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
@@ -34,8 +49,20 @@ export class JobQueue {
   private started = false;
 
   constructor(private readonly opts: JobQueueOptions) {
+    guardPgBossSettlement((method, queue, e) => opts.log?.(`job ${method} lost; the job is taken again after its lease`, { queue, error: e.message }));
+    const executeSql = (text: string, values: unknown[]) =>
+      opts.pool.query(text, values as never[]).then(
+        (r) => {
+          opts.health?.ok('job-queue');
+          return r;
+        },
+        (e) => {
+          if (isDatabaseUnavailable(e)) opts.health?.failed('job-queue', e);
+          throw e;
+        },
+      );
     this.boss = new PgBoss({
-      db: { executeSql: (text: string, values: unknown[]) => opts.pool.query(text, values as never[]) },
+      db: { executeSql },
       schema: 'certledger_jobs',
       migrate: true,
       supervise: true,
@@ -86,6 +113,8 @@ export class JobQueue {
       startAfter: Math.max(1, Math.ceil(delayMs / 1000)),
       db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
     });
+    // This process does the work in-process: should it die, another instance runs the job at once.
+    await this.opts.claims?.claimIn(tx, queue, id);
   }
 
   /** Removes a job inside the caller's transaction: the work it stood for is recorded there. */
@@ -93,6 +122,7 @@ export class JobQueue {
     await this.boss.deleteJob(queue, id, {
       db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
     });
+    await this.opts.claims?.releaseIn(tx, id);
   }
 
   /**
@@ -104,7 +134,13 @@ export class JobQueue {
     for (let i = 0; i < concurrency; i++) {
       ids.push(
         await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, pollIntervalMs / 1000), includeMetadata: true }, async ([job]) => {
-          await handler(job.data, { id: job.id, retryCount: (job as PgBoss.JobWithMetadata<T>).retryCount ?? 0 });
+          await this.opts.claims?.claim(queue, job.id);
+          try {
+            await handler(job.data, { id: job.id, retryCount: (job as PgBoss.JobWithMetadata<T>).retryCount ?? 0 });
+          } finally {
+            // Taken over by another instance meanwhile: the settlement belongs to the run that holds it now.
+            if ((await this.opts.claims?.release(job.id).catch(() => true)) === false) relinquishSettlement(job.id);
+          }
         }),
       );
     }

@@ -1,4 +1,5 @@
-import { type AuthorizationState, decideAuthorization, evolveAuthorization } from '../domain/authorization';
+import { type AuthorizationState, decideAuthorization, evolveAuthorization, type ValidationOutcome } from '../domain/authorization';
+import { caaRefusal } from '../validation/caa';
 import { AcmeError } from '../domain/errors';
 import { streams } from '../domain/streams';
 import { type AcmeDeps, authorizationContext } from '../commands/acme-deps';
@@ -18,11 +19,12 @@ export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValid
   const authz = loaded.state;
   const challenge = authz?.challenges.find((c) => c.challengeId === job.challengeId);
   if (!authz || !challenge || challenge.status !== 'processing' || !challenge.keyAuthorization) return;
-  const outcome = await validateWithRetries(validator, authz, challenge.challengeId, attempts);
+  const outcome = await withCaa(deps, authz, challenge.type, await validateWithRetries(validator, authz, challenge.challengeId, attempts));
   await handleCommand<AuthorizationState>(deps.aggregates, {
     streamId: streams.authz(job.authzId),
     evolve: evolveAuthorization,
     metadata: { actor: 'system:validation' },
+    known: loaded,
     decide: (state) => ({
       events: decideAuthorization(state, { type: 'RecordValidation', challengeId: job.challengeId, outcome }, authorizationContext(deps)),
       inTransaction: (tx) => deps.jobs.dropIn(tx, QUEUES.validation, jobId),
@@ -31,7 +33,24 @@ export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValid
   if (!outcome.ok) await deps.limits?.recordFailedValidation(authz.accountId, authz.identifier.value);
 }
 
-type Outcome = { ok: true; record: Record<string, unknown> } | { ok: false; error: ReturnType<AcmeError['toProblem']>; record: Record<string, unknown> };
+type Outcome = ValidationOutcome;
+
+/**
+ * After a passed challenge, CAA (RFC 8659) decides whether this CA may issue for the name; the
+ * check, allowed or not, is recorded with the outcome, and a refusal or a failed lookup fails the
+ * challenge with a `caa` or `dns` problem. IP identifiers have no CAA.
+ */
+async function withCaa(deps: AcmeDeps, authz: AuthorizationState, method: string, outcome: Outcome): Promise<Outcome> {
+  if (!outcome.ok || !deps.caa || authz.identifier.type !== 'dns') return outcome;
+  try {
+    const caa = await deps.caa.check({ domain: authz.identifier.value, wildcard: authz.wildcard, method, accountId: authz.accountId });
+    if (caa.allowed) return { ...outcome, caa };
+    return { ok: false, error: caaRefusal(caa).toProblem(), record: outcome.record, caa };
+  } catch (e) {
+    const problem = e instanceof AcmeError ? e : new AcmeError('serverInternal', `CAA check failed: ${(e as Error).message}`);
+    return { ok: false, error: problem.toProblem(), record: outcome.record };
+  }
+}
 
 async function validateWithRetries(validator: ChallengeValidator, authz: AuthorizationState, challengeId: string, attempts: number): Promise<Outcome> {
   const challenge = authz.challenges.find((c) => c.challengeId === challengeId)!;

@@ -40,6 +40,9 @@ export class HealthController {
     if (pool.available === 0 && pool.waiting > 0 && pool.size >= pool.max) return notReady('connection pool exhausted', { pool });
     const db = await this.pingDatabase();
     if (!db.ok) return notReady(`database unavailable: ${db.error}`);
+    // After an outage: ready only once projections, the job queue and the heartbeat reach the database again.
+    const resuming = this.rt.health.problems();
+    if (resuming.length > 0) return notReady('background work is resuming after a database outage', { components: resuming.map((c) => c.component) });
     const ca = this.caCheck();
     if (ca.status !== 'ok') return notReady(`CA backend: ${ca.detail}`);
     const crl = await this.crlCheck();

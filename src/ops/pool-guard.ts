@@ -1,6 +1,7 @@
 /**
  * Load shedding before any database work. The tiers follow what operators of peer servers know
- * (thresholds fixed from the pool size): headroom to grow -> allow; exhausted -> 503 Retry-After 5
+ * (thresholds fixed from the pool size), all measured on the room a request has (idle connections
+ * plus those the pool may still open): headroom to grow -> allow; exhausted -> 503 Retry-After 5
  * except one recovery probe every 2 s, so an exhausted pool can drain; critical -> 503 Retry-After 3;
  * pressure with waiters -> 503 Retry-After 2. Errors reading the stats fail open.
  */
@@ -43,7 +44,11 @@ export class PoolGuard {
     const { critical, pressure } = this.thresholds;
     if (s.size + pressure <= s.max) return { allow: true };
     const checkedOut = s.size - s.available;
+    // Room: connections a request can get without waiting for another to be returned, idle ones
+    // plus the ones the pool may still open.
+    const room = s.available + Math.max(0, s.max - s.size);
     if (s.available === 0 && s.waiting > 0) {
+      // Still growing: the pool is opening connections for its waiters.
       if (s.size < s.max) return { allow: true };
       const now = this.clock();
       if (now - this.lastProbe >= RECOVERY_PROBE_INTERVAL_MS) {
@@ -52,8 +57,8 @@ export class PoolGuard {
       }
       return { allow: false, retryAfter: 5, tier: 'exhausted' };
     }
-    if (s.available <= critical && checkedOut > critical) return { allow: false, retryAfter: 3, tier: 'critical' };
-    if (s.available <= pressure && s.waiting > 0) return { allow: false, retryAfter: 2, tier: 'pressure' };
+    if (room <= critical && checkedOut > critical) return { allow: false, retryAfter: 3, tier: 'critical' };
+    if (room <= pressure && s.waiting > 0) return { allow: false, retryAfter: 2, tier: 'pressure' };
     return { allow: true };
   }
 }

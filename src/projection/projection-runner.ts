@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { type EventStore, START_POSITION, type StoredEvent } from '../eventstore/event-store';
+import { Backoff, sleep } from '../runtime/backoff';
+import type { HealthReporter } from '../runtime/component-health';
+import { isDatabaseUnavailable } from '../runtime/pool-errors';
 import { checkpointId, handlesEvent, type Projection, type SqlTx } from './projection';
-import { StatementBatch } from './statement-batch';
+import { StatementBatch } from '../db/statement-batch';
 
 export interface ProjectionState {
   name: string;
@@ -28,6 +31,8 @@ export interface RunnerOptions {
    */
   coalesceMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Told whether each loop reaches the database, so readiness waits for projections to resume. */
+  health?: HealthReporter;
 }
 
 export class ProjectionFailedError extends Error {
@@ -39,6 +44,8 @@ async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void>
   try {
     await p.apply(e, tx);
   } catch (err) {
+    // A lost connection says nothing about the event: retry the batch, never stop the projection.
+    if (isDatabaseUnavailable(err)) throw err;
     const failure = new ProjectionFailedError(
       `event ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
     ) as ProjectionFailedError & { position: string };
@@ -48,15 +55,13 @@ async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void>
 }
 
 /**
- * The inline read models' share of an append: every statement for the appended events, sent in
- * one round trip inside the append's transaction. The same `apply` code serves rebuilds.
+ * The inline read models' share of an append: every statement for the appended events, recorded
+ * on the append's deferred batch (sent with its COMMIT). The same `apply` code serves rebuilds.
  */
-export function applyInline(projections: readonly Projection[]): (tx: SqlTx, events: StoredEvent[]) => Promise<void> {
+export function applyInline(projections: readonly Projection[]): (deferred: SqlTx, events: StoredEvent[]) => Promise<void> {
   const inline = projections.filter((p) => p.inline);
-  return async (tx, events) => {
-    const batch = new StatementBatch();
-    for (const e of events) for (const p of inline) if (handlesEvent(p, e.type)) await applyOne(batch, p, e);
-    await batch.flush(tx);
+  return async (deferred, events) => {
+    for (const e of events) for (const p of inline) if (handlesEvent(p, e.type)) await applyOne(deferred, p, e);
   };
 }
 
@@ -107,50 +112,73 @@ export class ProjectionRunner {
     }
   }
 
-  /** Starts following the feed live for every background projection (inline ones need no loop). */
+  /**
+   * Starts following the feed live: one loop for all background projections (inline ones need
+   * none), so a wake-up costs one read of the feed and one transaction however many there are.
+   */
   start(): void {
-    for (const p of this.opts.projections) {
-      if (p.inline || this.loops.has(p.name)) continue;
-      let stopped = false;
-      let wake: () => void = () => undefined;
-      const idleMs = this.opts.pollIntervalMs ?? 500;
-      const coalesceMs = this.opts.coalesceMs ?? 0;
-      const done = (async () => {
-        // The store's subscription serves only as a wake-up on new events; the checkpoint row is the truth.
-        const watcher = this.opts.store.subscribeToAll({ after: await this.opts.store.headPosition(), handler: async () => wake() });
-        try {
-          while (!stopped) {
-            const outcome = await this.step(p).catch((e) => {
-              this.opts.log?.('projection step failed; retrying', { projection: p.name, error: (e as Error).message });
-              return 'idle' as const;
-            });
-            if (outcome === 'failed') {
-              this.opts.log?.('projection stopped on an error', { projection: p.name });
-              break;
-            }
-            if (outcome === 'more') continue;
-            const woken = await new Promise<boolean>((resolve) => {
-              const t = setTimeout(() => resolve(false), idleMs);
-              wake = () => {
-                clearTimeout(t);
-                resolve(true);
-              };
-            });
-            wake = () => undefined;
-            if (woken && !stopped && coalesceMs > 0) await new Promise((r) => setTimeout(r, coalesceMs));
+    const group = this.opts.projections.filter((p) => !p.inline);
+    if (group.length === 0 || this.loops.has('background')) return;
+    let stopped = false;
+    let wake: () => void = () => undefined;
+    const idleMs = this.opts.pollIntervalMs ?? 500;
+    const coalesceMs = this.opts.coalesceMs ?? 0;
+    const component = 'projections';
+    const backoff = new Backoff();
+    const done = (async () => {
+      // The store's subscription serves only as a wake-up on new events; the checkpoint rows are the truth.
+      let head: string | undefined;
+      while (!stopped && head === undefined) {
+        head = await this.opts.store.headPosition().catch(async (e) => {
+          this.opts.health?.failed(component, e);
+          await sleep(backoff.next());
+          return undefined;
+        });
+      }
+      if (head === undefined) return;
+      const watcher = this.opts.store.subscribeToAll({ after: head, handler: async () => wake() });
+      try {
+        while (!stopped) {
+          const outcome = await this.step(group).then(
+            (o) => {
+              backoff.reset();
+              this.opts.health?.ok(component);
+              return o;
+            },
+            async (e) => {
+              // The database is away (restart, failover) or the step hit a transient error: back off and retry.
+              if (backoff.failures === 0) this.opts.log?.('projection step failed; retrying with backoff', { projections: group.map((p) => p.name), error: (e as Error).message });
+              this.opts.health?.failed(component, e);
+              await sleep(backoff.next());
+              return 'more' as const;
+            },
+          );
+          if (outcome === 'failed') {
+            this.opts.log?.('every background projection is stopped on an error', { projections: group.map((p) => p.name) });
+            break;
           }
-        } finally {
-          await watcher.stop();
+          if (outcome === 'more') continue;
+          const woken = await new Promise<boolean>((resolve) => {
+            const t = setTimeout(() => resolve(false), idleMs);
+            wake = () => {
+              clearTimeout(t);
+              resolve(true);
+            };
+          });
+          wake = () => undefined;
+          if (woken && !stopped && coalesceMs > 0) await new Promise((r) => setTimeout(r, coalesceMs));
         }
-      })();
-      this.loops.set(p.name, {
-        stop: async () => {
-          stopped = true;
-          wake();
-          await done;
-        },
-      });
-    }
+      } finally {
+        await watcher.stop();
+      }
+    })();
+    this.loops.set('background', {
+      stop: async () => {
+        stopped = true;
+        wake();
+        await done;
+      },
+    });
   }
 
   async stop(): Promise<void> {
@@ -158,51 +186,96 @@ export class ProjectionRunner {
     this.loops.clear();
   }
 
+  /** Where each projection stood after this runner's last batch; re-read when another instance moved one. */
+  private readonly known = new Map<string, { position: string; status: string }>();
+
+  private async refreshCheckpoints(ps: readonly Projection[]): Promise<void> {
+    const r = await this.opts.pool.query('SELECT subscription_id, position, status FROM es_checkpoints WHERE subscription_id = ANY($1)', [ps.map(checkpointId)]);
+    for (const p of ps) {
+      const row = r.rows.find((x) => x.subscription_id === checkpointId(p));
+      if (!row) throw new Error(`projection ${p.name} has no checkpoint: call prepare() first`);
+      this.known.set(p.name, { position: row.position, status: row.status });
+    }
+  }
+
   /**
-   * One batch for one projection. Returns 'more' when a full batch was applied, 'idle' when caught up
-   * or another instance holds the projection, 'failed' after recording a failure.
+   * One batch for one projection or a group of them: one read of the feed from the furthest-behind
+   * checkpoint, then one transaction that locks the checkpoint rows (SKIP LOCKED: one instance of the
+   * fleet projects at a time), applies each projection's events under its own savepoint and moves
+   * its checkpoint. A projection that throws is rolled back to its savepoint and recorded as failed;
+   * the others commit. Returns 'more' when a full batch was read, 'idle' when caught up or another
+   * instance holds the checkpoints, 'failed' when every projection of the group is stopped.
    */
-  async step(p: Projection): Promise<'more' | 'idle' | 'failed'> {
-    const id = checkpointId(p);
-    const cp = await this.opts.pool.query('SELECT position, status FROM es_checkpoints WHERE subscription_id = $1', [id]);
-    if (cp.rowCount === 0) throw new Error(`projection ${p.name} has no checkpoint: call prepare() first`);
-    if (cp.rows[0].status === 'failed') return 'failed';
-    const from: string = cp.rows[0].position;
+  async step(projections: Projection | readonly Projection[]): Promise<'more' | 'idle' | 'failed'> {
+    const ps = Array.isArray(projections) ? projections : [projections as Projection];
+    if (ps.some((p) => !this.known.has(p.name))) await this.refreshCheckpoints(ps);
+    const running = ps.filter((p) => this.known.get(p.name)!.status !== 'failed');
+    if (running.length === 0) {
+      await this.refreshCheckpoints(ps); // a resume() elsewhere may have cleared the failure
+      if (ps.every((p) => this.known.get(p.name)!.status === 'failed')) return 'failed';
+      return 'more';
+    }
+    const from = running.map((p) => this.known.get(p.name)!.position).reduce((a, b) => (this.opts.store.comparePositions(a, b) <= 0 ? a : b));
     // Read before the write transaction starts, so this batch's own xid never hides the feed.
     const events = await this.opts.store.readAll({ after: from, maxCount: this.batchSize });
     if (events.length === 0) return 'idle';
+    const last = events[events.length - 1].position;
     const client = await this.opts.pool.connect();
-    let handled = 0;
+    const applied: Projection[] = [];
     try {
       await client.query('BEGIN');
       const locked = await client.query(
-        'SELECT position FROM es_checkpoints WHERE subscription_id = $1 FOR UPDATE SKIP LOCKED',
-        [id],
+        'SELECT subscription_id, position FROM es_checkpoints WHERE subscription_id = ANY($1) FOR UPDATE SKIP LOCKED',
+        [running.map(checkpointId)],
       );
-      if (locked.rowCount === 0 || locked.rows[0].position !== from) {
-        await client.query('ROLLBACK'); // another instance holds or moved it
+      const stale = running.some((p) => {
+        const row = locked.rows.find((x) => x.subscription_id === checkpointId(p));
+        return row && row.position !== this.known.get(p.name)!.position;
+      });
+      if (locked.rowCount === 0 || stale) {
+        await client.query('ROLLBACK'); // another instance holds or moved them
+        this.known.clear();
         return locked.rowCount === 0 ? 'idle' : 'more';
       }
-      handled = await this.applyBatch(client, p, events);
-      await client.query(
-        `UPDATE es_checkpoints SET position = $2, events_handled = events_handled + $3, updated_at = now()
-         WHERE subscription_id = $1`,
-        [id, events[events.length - 1].position, handled],
-      );
+      const updates: Array<{ p: Projection; position: string; status: string }> = [];
+      for (const p of running) {
+        if (!locked.rows.some((x) => x.subscription_id === checkpointId(p))) continue;
+        const after = this.known.get(p.name)!.position;
+        const mine = events.filter((e) => this.opts.store.comparePositions(e.position, after) > 0);
+        if (mine.length === 0) continue;
+        await client.query('SAVEPOINT projection');
+        try {
+          const handled = await this.applyBatch(client, p, mine);
+          await client.query(
+            `UPDATE es_checkpoints SET position = $2, events_handled = events_handled + $3, updated_at = now() WHERE subscription_id = $1`,
+            [checkpointId(p), last, handled],
+          );
+          updates.push({ p, position: last, status: 'running' });
+          if (handled > 0) applied.push(p);
+        } catch (e) {
+          if (!(e instanceof ProjectionFailedError)) throw e;
+          await client.query('ROLLBACK TO SAVEPOINT projection');
+          const at = (e as ProjectionFailedError & { position: string }).position;
+          await client.query(
+            `UPDATE es_checkpoints SET status = 'failed', error = $2, error_position = $3, updated_at = now() WHERE subscription_id = $1`,
+            [checkpointId(p), e.message, at],
+          );
+          this.opts.log?.('projection stopped on an error', { projection: p.name, error: e.message });
+          updates.push({ p, position: after, status: 'failed' });
+        }
+      }
       await client.query('COMMIT');
-      if (handled > 0) p.afterCommit?.();
+      for (const u of updates) this.known.set(u.p.name, { position: u.position, status: u.status });
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
-      if (e instanceof ProjectionFailedError) {
-        await this.recordFailure(p, e.message, (e as ProjectionFailedError & { position: string }).position);
-        this.progress.emit('progress');
-        return 'failed';
-      }
+      this.known.clear();
       throw e;
     } finally {
       client.release();
     }
+    for (const p of applied) p.afterCommit?.();
     this.progress.emit('progress');
+    if (ps.every((p) => this.known.get(p.name)!.status === 'failed')) return 'failed';
     return events.length === this.batchSize ? 'more' : 'idle';
   }
 
@@ -226,6 +299,13 @@ export class ProjectionRunner {
       }
       chunk = [];
     };
+    if (p.applyAll) {
+      chunk = events.filter((e) => handlesEvent(p, e.type));
+      handled = chunk.length;
+      if (handled > 0) await p.applyAll(chunk, batch);
+      await send();
+      return handled;
+    }
     for (const e of events) {
       if (!handlesEvent(p, e.type)) continue;
       await applyOne(batch, p, e);
@@ -237,16 +317,10 @@ export class ProjectionRunner {
     return handled;
   }
 
-  private async recordFailure(p: Projection, message: string, position: string): Promise<void> {
-    await this.opts.pool.query(
-      `UPDATE es_checkpoints SET status = 'failed', error = $2, error_position = $3, updated_at = now() WHERE subscription_id = $1`,
-      [checkpointId(p), message, position],
-    );
-  }
-
   /** Clears a recorded failure so the projection retries from its checkpoint (after a fix). */
   async resume(name: string): Promise<void> {
     const p = this.find(name);
+    this.known.delete(p.name);
     await this.opts.pool.query(
       `UPDATE es_checkpoints SET status = 'running', error = NULL, error_position = NULL, updated_at = now() WHERE subscription_id = $1`,
       [checkpointId(p)],
@@ -259,6 +333,7 @@ export class ProjectionRunner {
    */
   async rebuild(name: string): Promise<{ events: number; position: string }> {
     const p = this.find(name);
+    this.known.delete(p.name);
     if (p.replayable === false) throw new Error(`${name} cannot be rebuilt: replaying it would repeat its effects`);
     const id = checkpointId(p);
     const client = await this.opts.pool.connect();

@@ -21,6 +21,12 @@ export interface Projection {
   readonly tables: readonly string[];
   apply(event: StoredEvent, tx: SqlTx): Promise<void>;
   /**
+   * For read models whose rows many events touch (counters): applies a whole batch at once, with
+   * the same result as `apply` event by event. When present, batches use it; `apply` then serves
+   * only to name the event a failing batch stumbled on.
+   */
+  applyAll?(events: StoredEvent[], tx: SqlTx): Promise<void>;
+  /**
    * false for subscribers with effects outside their tables (job dispatch): replaying them would
    * redo the effects, so `rebuild` refuses them.
    */

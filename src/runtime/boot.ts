@@ -5,13 +5,15 @@ import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store'
 import { EventChainer } from '../eventstore/postgres/event-chain';
 import { jobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
+import { LeaseKeeper } from '../jobs/lease-takeover';
 import type { Logger } from '../ops/logger';
 import { ProjectionRunner } from '../projection/projection-runner';
 import { createWritePath } from './write-path';
 import { auditFile, auditSecret } from '../ops/audit/audit-secret';
 import { AuditLog } from '../ops/audit/audit-log';
 import { auditProjection } from '../ops/audit/audit-projection';
-import { ensureServerId, registerServer, startHeartbeat } from '../ops/node-identity';
+import { ensureServerId, registerServer } from '../ops/node-identity';
+import { ComponentHealth } from './component-health';
 import { VERSION } from '../version';
 import { type DatabaseSettings, openDatabase } from './database';
 import type { Runtime } from './runtime';
@@ -20,6 +22,8 @@ export interface BootSettings {
   database: DatabaseSettings & { autoSetup: boolean };
   pollIntervalMs: number;
   jobLeaseMs: number;
+  heartbeatMs: number;
+  takeoverAfterMs: number;
   audit: { enabled: boolean; hmacSecret: string | null };
   email: { send: boolean; retryLimit: number; retryDelayMs: number };
 }
@@ -40,6 +44,19 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     }
     const serverId = ensureServerId(s.database.dataDir);
     await registerServer(db.pool, serverId, VERSION);
+    const health = new ComponentHealth((component, problem) =>
+      problem ? log.warn({ component, err: problem.error }, 'background component cannot reach the database; retrying') : log.info({ component }, 'background component resumed'),
+    );
+    const leases = new LeaseKeeper({
+      pool: db.backgroundPool,
+      serverId,
+      jobSchema: 'certledger_jobs',
+      heartbeatMs: s.heartbeatMs,
+      takeoverAfterMs: s.takeoverAfterMs,
+      health,
+      log: (msg, fields) => log.warn(fields ?? {}, msg),
+    });
+    await leases.register();
     // Subscribers read through the background pool and hold the LISTEN connection; commands append
     // through the request pool and wake the local subscribers directly.
     const feed = new PostgresEventStore({ pool: db.backgroundPool, listenUrl: db.url, pollIntervalMs: s.pollIntervalMs });
@@ -60,19 +77,20 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     } else {
       log.warn('audit.enabled is false: security decisions are not written to the audit log');
     }
-    const jobs = new JobQueue({ pool: db.backgroundPool, leaseMs: s.jobLeaseMs, emailRetryLimit: s.email.retryLimit, emailRetryDelayMs: s.email.retryDelayMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
+    const jobs = new JobQueue({ pool: db.backgroundPool, leaseMs: s.jobLeaseMs, health, claims: leases, emailRetryLimit: s.email.retryLimit, emailRetryDelayMs: s.email.retryDelayMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
     const projections = new ProjectionRunner({
       store: feed,
       pool: db.backgroundPool,
       projections: [...ALL_PROJECTIONS, jobDispatcher(jobs, { sendEmail: s.email.send }), ...(audit ? [auditProjection(audit, serverId, (a, b) => store.comparePositions(a, b))] : [])],
       pollIntervalMs: s.pollIntervalMs,
-      coalesceMs: 100,
+      coalesceMs: 250,
       log: (msg, fields) => log.warn(fields ?? {}, msg),
+      health,
     });
     await projections.prepare();
+    leases.start();
     const aggregates = createWritePath({ store, serverId, jobs, jobDelayMs: s.jobLeaseMs });
     chainer.start();
-    const stopHeartbeat = startHeartbeat(db.backgroundPool, serverId, (e) => log.warn({ err: e.message }, 'server heartbeat failed'));
     const runtime: Runtime = {
       log,
       serverId,
@@ -81,11 +99,13 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       store,
       aggregates,
       jobs,
+      leases,
+      health,
       projections,
       shuttingDown: false,
       close: async () => {
-        stopHeartbeat();
         await chainer.stop();
+        await leases.stop();
         await projections.stop();
         audit?.close();
         await feed.close();

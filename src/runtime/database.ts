@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../db/embedded-postgres';
 import type { Logger } from '../ops/logger';
+import { guardPool } from './pool-errors';
 
 export interface DatabaseSettings {
   /** null: run the embedded PostgreSQL under <dataDir>/. */
@@ -48,10 +49,13 @@ export async function openDatabase(s: DatabaseSettings, log: Logger): Promise<Da
       // A long open transaction pins the feed's xmin and stalls every subscriber: cut it off.
       options: `-c statement_timeout=${s.statementTimeoutMs} -c idle_in_transaction_session_timeout=${s.idleInTransactionTimeoutMs}`,
       application_name: name,
+      // A connection to an address that moved (failover) or a host that vanished is noticed by TCP
+      // keepalive instead of hanging until the kernel gives up.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
-    // An idle client that loses its connection must not crash the process; the pool replaces it.
-    p.on('error', (err) => log.warn({ err: err.message, pool: name }, 'idle database connection lost'));
-    return p;
+    // No connection error, idle or checked out, may crash the process: the pool replaces the client.
+    return guardPool(p, name, (fields, msg) => log.warn(fields, msg));
   };
   const pool = makePool(s.poolMax, 'certledger');
   const backgroundPool = makePool(s.backgroundPoolMax, 'certledger-background');

@@ -1,9 +1,11 @@
 import type { AggregateStore } from '../commands/aggregate-store';
 import type { EventStore } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
+import type { LeaseKeeper } from '../jobs/lease-takeover';
 import type { AuditLog } from '../ops/audit/audit-log';
 import type { Logger } from '../ops/logger';
 import type { ProjectionRunner } from '../projection/projection-runner';
+import type { ComponentHealth } from './component-health';
 import type { Database } from './database';
 
 /** The process-wide pieces the web layer and workers share, built once at boot. */
@@ -18,6 +20,10 @@ export interface Runtime {
   aggregates: AggregateStore;
   projections: ProjectionRunner;
   jobs: JobQueue;
+  /** Heartbeat of this process and the takeover of jobs held by silent instances. */
+  leases: LeaseKeeper;
+  /** Background components still failing to reach the database: /readyz is 503 while any is. */
+  health: ComponentHealth;
   /** Set when shutdown begins: readiness turns 503 so load balancers stop sending traffic. */
   shuttingDown: boolean;
   close(): Promise<void>;

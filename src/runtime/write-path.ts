@@ -12,8 +12,8 @@ import { applyInline } from '../projection/projection-runner';
  */
 export function createWritePath(opts: { store: EventStore; serverId?: string; jobs: Pick<JobQueue, 'sendDelayedIn'>; jobDelayMs: number }): AggregateStore {
   const inline = applyInline(ALL_PROJECTIONS);
-  return new AggregateStore(opts.store, opts.serverId ? { serverId: opts.serverId } : {}, async (tx, events) => {
-    await inline(tx, events);
+  return new AggregateStore(opts.store, opts.serverId ? { serverId: opts.serverId } : {}, async (tx, events, deferred) => {
+    await inline(deferred, events);
     for (const e of events) {
       const work = requestedWork(e);
       if (work) await opts.jobs.sendDelayedIn(tx, work.queue, work.data, work.id, opts.jobDelayMs);

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { x509 } from '../ca/crypto';
 import { AcmeError } from '../domain/errors';
 import { keyAuthorizationDigest } from './key-authorization';
@@ -20,6 +22,14 @@ export interface AcmeTlsCertificateFacts {
  */
 export function expectedAcmeIdentifier(keyAuthorization: string): Buffer {
   return Buffer.concat([Buffer.from([0x04, 0x20]), keyAuthorizationDigest(keyAuthorization)]);
+}
+
+function sameAddress(a: string, b: string): boolean {
+  try {
+    return ipaddr.parse(a).toString() === ipaddr.parse(b).toString();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -44,8 +54,11 @@ export function checkAcmeTlsCertificate(der: Buffer, domain: string, keyAuthoriz
   facts.names = names;
   if (!san) throw new AcmeError('unauthorized', `${prefix} it has no subjectAltName extension`);
   const only = san.names.items.length === 1 ? san.names.items[0] : undefined;
-  if (!only || only.type !== 'dns' || only.value.toLowerCase() !== domain.toLowerCase()) {
-    throw new AcmeError('unauthorized', `${prefix} its subjectAltName must hold exactly one entry, the dNSName ${domain} (got ${names.join(', ') || 'none'})`);
+  // An IP identifier is an iPAddress entry (RFC 8738 §6), compared as an address.
+  const ip = isIP(domain) !== 0;
+  const matches = only && (ip ? only.type === 'ip' && sameAddress(only.value, domain) : only.type === 'dns' && only.value.toLowerCase() === domain.toLowerCase());
+  if (!matches) {
+    throw new AcmeError('unauthorized', `${prefix} its subjectAltName must hold exactly one entry, the ${ip ? 'iPAddress' : 'dNSName'} ${domain} (got ${names.join(', ') || 'none'})`);
   }
 
   const found = cert.extensions.filter((e) => e.type === ACME_IDENTIFIER_OID);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { AcmeError } from '../domain/errors';
 import { withDeadline } from './deadline';
 import { quoteObserved, recordingFailure } from './failure';
@@ -71,7 +72,9 @@ export async function validateHttp01(input: Http01Input, options: ValidationOpti
 }
 
 export function challengeUrl(domain: string, token: string, port: number): URL {
-  return new URL(`http://${domain}${port === 80 ? '' : `:${port}`}/.well-known/acme-challenge/${token}`);
+  // An IPv6 identifier is written in brackets (RFC 8738 §5; the Host header carries it so too).
+  const host = isIP(domain) === 6 ? `[${domain}]` : domain;
+  return new URL(`http://${host}${port === 80 ? '' : `:${port}`}/.well-known/acme-challenge/${token}`);
 }
 
 /** Resolves and checks url's host, then GETs it from the first reachable checked address. */

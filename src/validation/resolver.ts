@@ -90,6 +90,29 @@ export class ValidationResolver {
     throw dnsProblem(name, 'TXT', failure!, deadline);
   }
 
+  /**
+   * CAA records at name (RFC 8659 §3): an empty list when it has none or does not exist. Node
+   * gives each record as { critical, <tag>: value }.
+   */
+  async caa(name: string, deadline?: Deadline): Promise<{ records: Array<{ flags: number; tag: string; value: string }>; resolverUsed: string }> {
+    let failure: { error: NodeJS.ErrnoException; server: string } | undefined;
+    for (const server of this.servers) {
+      const r = await this.ask(server, deadline, (resolver) => settle(resolver.resolveCaa(name)));
+      if (!r.error) {
+        const records = r.value.map((rec) => {
+          const { critical, ...rest } = rec as unknown as Record<string, string | number>;
+          const [tag, value] = Object.entries(rest)[0] ?? ['', ''];
+          return { flags: Number(critical), tag, value: String(value) };
+        });
+        return { records, resolverUsed: server };
+      }
+      if (r.error.code === NO_DATA || r.error.code === NXDOMAIN) return { records: [], resolverUsed: server };
+      failure = { error: r.error, server };
+      if (deadline?.expired) break;
+    }
+    throw dnsProblem(name, 'CAA', failure!, deadline);
+  }
+
   /** One exchange with one server; the deadline cancels the queries still in flight. */
   private async ask<T>(server: string, deadline: Deadline | undefined, query: (resolver: dns.Resolver) => Promise<T>): Promise<T> {
     const resolver = new dns.Resolver({ timeout: this.tryTimeoutMs, tries: 2 });

@@ -7,6 +7,7 @@ import { recordingFailure } from './failure';
 import type { ValidationOptions } from './options';
 import type { ValidationRecord } from './record';
 import { ValidationResolver } from './resolver';
+import { reverseName } from '../domain/policy/ip-identifier';
 import { describeSocketError, isUnreachable, resolveCheckedTarget, tryInOrder, UnreachableAddressError, type ValidationContext } from './target';
 
 export const ACME_TLS_ALPN_PROTOCOL = 'acme-tls/1';
@@ -37,7 +38,9 @@ export async function validateTlsAlpn01(input: TlsAlpn01Input, options: Validati
       const target = await resolveCheckedTarget(domain, ctx);
       record.addressesResolved = target.addressesResolved;
       record.resolverUsed = target.resolverUsed;
-      const { address, result } = await tryInOrder(target.connectionOrder, ctx, record.addressesTried!, (a) => handshake(a, port, domain, deadline));
+      // RFC 8738 §6: an IP identifier is named in SNI by its reverse-DNS name.
+      const servername = isIP(domain) ? reverseName(domain) : domain;
+      const { address, result } = await tryInOrder(target.connectionOrder, ctx, record.addressesTried!, (a) => handshake(a, port, servername, deadline));
       record.addressUsed = address;
       record.alpnProtocol = result.alpnProtocol;
       const facts: Partial<AcmeTlsCertificateFacts> = {};

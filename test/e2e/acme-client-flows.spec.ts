@@ -200,6 +200,10 @@ describe('ACME flows with acme-client', () => {
       for (const t of tables) out[t] = (await pool.query(`SELECT to_jsonb(t)::text AS row FROM ${t} t ORDER BY 1`)).rows.map((r) => r.row);
       return out;
     };
+    // The audit trail follows the feed in the background: let it reach the last event first.
+    const caughtUp = async () => (await pool.query('SELECT (SELECT count(*) FROM rm_audit_trail) = (SELECT count(*) FROM es_events) AS done')).rows[0].done;
+    for (let i = 0; i < 200 && !(await caughtUp()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await caughtUp()).toBe(true);
     const live = await dump();
     expect(live.rm_certificates.length).toBeGreaterThan(5);
     expect(live.rm_accounts.length).toBeGreaterThan(5);

@@ -114,6 +114,15 @@ describe('ACME problem documents', () => {
       expectProblem(await acme.send(acme.directory.newAuthz, jws), 'unauthorized', 403, /does not match the request URL/);
     });
 
+    test('POST to a path that names no ACME resource is 404 malformed', async () => {
+      for (const path of ['/acme/unknown', '/acme/order/abc/unknown', '/acme/acct/not%20an%20id']) {
+        const r = await fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/jose+json' }, body: '{}' });
+        expect(r.status).toBe(404);
+        expect(((await r.json()) as { type: string }).type).toBe(URN + 'malformed');
+      }
+      expect((await fetch(`${server.baseUrl}/acme/unknown`)).status).toBe(404);
+    });
+
     test('GET on a POST-only resource is 405', async () => {
       const r = await fetch(kid);
       expect(r.status).toBe(405);
@@ -217,12 +226,12 @@ describe('ACME problem documents', () => {
       throw new Error('order did not become ready');
     }
 
-    test('badCSR (names, account key) and badPublicKey at finalize', async () => {
+    test('badCSR (names, account key, weak key) at finalize', async () => {
       const order = await readyOrder('csr.errors.test');
       const wrong = (await makeCsr(['other.errors.test'])).toString('base64url');
       expectProblem(await acme.post(order.finalize, { csr: wrong }, key, { kid }), 'badCSR', 400, /missing csr\.errors\.test; not in the order: other\.errors\.test/);
       const weak = (await makeCsr(['csr.errors.test'], { keyType: 'RSA-1024' })).toString('base64url');
-      expectProblem(await acme.post(order.finalize, { csr: weak }, key, { kid }), 'badPublicKey', 400, /1024 bits/);
+      expectProblem(await acme.post(order.finalize, { csr: weak }, key, { kid }), 'badCSR', 400, /CSR key refused: RSA key of 1024 bits/);
       expectProblem(await acme.post(order.finalize, { csr: 'bm90LWEtY3Ny' }, key, { kid }), 'badCSR', 400, /could not be parsed/);
       const good = (await makeCsr(['csr.errors.test'])).toString('base64url');
       const done = await acme.post(order.finalize, { csr: good }, key, { kid });

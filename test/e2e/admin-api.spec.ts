@@ -150,7 +150,13 @@ describe('admin API', () => {
 
     const authz = await api('/authorizations?identifier=maint.admin.test&status=valid', { token: admin });
     expect(authz.body.items).toHaveLength(1);
-    const audit = await api('/audit?actor=admin:alice&type=CertificateRevoked', { token: await login('audrey') });
+    // The audit trail follows the history in the background: wait until it shows the revocation.
+    const auditor = await login('audrey');
+    let audit = await api('/audit?actor=admin:alice&type=CertificateRevoked', { token: auditor });
+    for (let i = 0; i < 100 && audit.body.items.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      audit = await api('/audit?actor=admin:alice&type=CertificateRevoked', { token: auditor });
+    }
     expect(audit.body.items).toHaveLength(1);
     expect((await api('/certificates?status=revoked', { token: admin })).body.items.map((c: { certificate_id: string }) => c.certificate_id)).toContain(cert.certificate_id);
   });

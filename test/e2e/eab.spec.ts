@@ -1,4 +1,6 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as acme from 'acme-client';
+import { RawAcme } from '../../bench/support/raw-acme';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { dataDirectory } from '../support/data-dir';
 import { runCli, type ServerProcess, startServer, writeConfig } from '../support/server-process';
@@ -50,7 +52,8 @@ describe('External Account Binding', () => {
     expect(key.body.hmac_key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const eab = { kid: key.body.key_id, hmacKey: key.body.hmac_key };
 
-    const client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: eab });
+    const accountPem = await acme.crypto.createPrivateEcdsaKey();
+    const client = new acme.Client({ directoryUrl, accountKey: accountPem, externalAccountBinding: eab });
     await client.createAccount({ termsOfServiceAgreed: true });
     expect(client.getAccountUrl()).toMatch(/\/acme\/acct\//);
 
@@ -61,6 +64,15 @@ describe('External Account Binding', () => {
 
     await client.createOrder({ identifiers: [{ type: 'dns', value: 'www.eab.test' }] });
     await expect(client.createOrder({ identifiers: [{ type: 'dns', value: 'www.other.test' }] })).rejects.toThrow(/does not allow www\.other\.test/);
+    // newAuthz applies the same names (acme-client has no newAuthz: sent by hand with the account key).
+    const raw = await new RawAcme(server.baseUrl).init();
+    const accountKey = { alg: 'ES256', privateKey: createPrivateKey(accountPem), jwk: createPublicKey(accountPem).export({ format: 'jwk' }) };
+    const authz = (value: string) => raw.post(raw.directory.newAuthz, { identifier: { type: 'dns', value } }, accountKey as never, { kid: client.getAccountUrl() });
+    const refused = await authz('www.other.test');
+    expect(refused.status).toBe(400);
+    expect(refused.body.type).toBe('urn:ietf:params:acme:error:rejectedIdentifier');
+    expect(refused.body.detail).toMatch(/does not allow www\.other\.test/);
+    expect((await authz('api.eab.test')).status).toBe(201);
 
     const listed = await api('/eab-keys');
     expect(listed.body).toHaveLength(1);

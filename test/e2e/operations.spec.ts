@@ -81,8 +81,8 @@ describe('operations', () => {
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE acme_redeemed_nonces IN ACCESS EXCLUSIVE MODE');
       const inflight = bodies.map((b) => acme.send(acme.directory.newAccount, b).catch(() => null));
-      await sleep(500);
-      const shed = await fetch(`${server.baseUrl}/acme/new-nonce`);
+      // Once the redemptions hold the pool, the next request is shed before any database work.
+      const shed = await until(() => fetch(`${server.baseUrl}/acme/new-nonce`), (r) => r.status === 503);
       expect(shed.status).toBe(503);
       expect(Number(shed.headers.get('retry-after'))).toBeGreaterThanOrEqual(2);
       expect(shed.headers.get('content-type')).toMatch(/application\/problem\+json/);

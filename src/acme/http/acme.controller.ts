@@ -81,11 +81,12 @@ export class AcmeController {
 
   @Post(`${ACME_PATHS.account}/${ID}/orders`)
   @HttpCode(200)
-  async orders(@Param('id') id: string, @Query('cursor') cursor: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async orders(@Param('id') id: string, @Query('cursor') cursor: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const v = await this.jws.verify(req, 'kid');
     if (v.account!.accountId !== id) throw new AcmeError('unauthorized', "an account's orders are listed only for that account");
+    assertPostAsGet(v);
     const size = this.deps.policy.ordersPageSize;
-    const after = cursor ? decodeCursor(cursor) : null;
+    const after = cursor !== undefined ? decodeCursor(cursor) : null;
     const r = await this.deps.pool.query(
       `SELECT order_id, created_at FROM rm_orders WHERE account_id = $1 AND ($2::timestamptz IS NULL OR (created_at, order_id) > ($2, $3))
        ORDER BY created_at, order_id LIMIT $4`,
@@ -136,6 +137,7 @@ export class AcmeController {
   @HttpCode(200)
   async order(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const v = await this.jws.verify(req, 'kid');
+    assertPostAsGet(v);
     const view = await loadOrderView(this.deps, id);
     if (!view || view.order.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no order ${id} for this account`, [], { status: 404 });
     await this.headers(reply);
@@ -158,7 +160,7 @@ export class AcmeController {
   async newAuthz(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.maintenance.assertOpen();
     const v = await this.jws.verify(req, 'kid');
-    const authz: AuthorizationState = await this.commands.execute(new NewAuthzCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req)));
+    const authz: AuthorizationState = await this.commands.execute(new NewAuthzCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req), v.account!.eabKeyId ?? null));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.authz(authz.authzId));
     reply.status(201);
@@ -171,6 +173,7 @@ export class AcmeController {
     const v = await this.jws.verify(req, 'kid');
     const accountId = v.account!.accountId;
     let state: AuthorizationState;
+    if (v.payload && v.payload.status === undefined) assertPostAsGet(v);
     if (v.payload && v.payload.status !== undefined) {
       if (v.payload.status !== 'deactivated') throw new AcmeError('malformed', 'an authorization can only be updated to status "deactivated"');
       state = await this.commands.execute(new DeactivateAuthzCommand(accountId, id, this.jws.meta(req)));
@@ -203,6 +206,7 @@ export class AcmeController {
   @HttpCode(200)
   async certificate(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const v = await this.jws.verify(req, 'kid');
+    assertPostAsGet(v);
     const cert = await this.deps.aggregates.load<CertificateState>(streams.certificate(id), evolveCertificate);
     if (!cert.state || cert.state.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no certificate ${id} for this account`, [], { status: 404 });
     await this.headers(reply);
@@ -220,25 +224,60 @@ export class AcmeController {
     return '';
   }
 
-  /** Every ACME resource except the directory and newNonce is POST only (RFC 8555 §6.3). */
+  /**
+   * Every ACME resource except the directory and newNonce is POST only (RFC 8555 §6.3): another
+   * method on a resource answers 405. A path that names no resource (any POST reaching this route
+   * matched none of the resources above) answers 404.
+   */
   @All(['/acme/*'])
-  notAllowed(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    reply.header('Allow', 'POST');
+  notAllowed(@Req() req: FastifyRequest) {
+    const path = req.url.split('?')[0];
+    if (req.method === 'POST' || !isAcmeResourcePath(path)) throw new AcmeError('malformed', `no ACME resource at ${path}`, [], { status: 404 });
     throw new AcmeError('malformed', `${req.method} is not allowed here: ACME resources are read with POST-as-GET`, [], { status: 405, headers: { Allow: 'POST' } });
   }
+}
+
+const ID_RE = '[A-Za-z0-9_-]{1,64}';
+const RESOURCE_PATHS = [
+  ACME_PATHS.newAccount,
+  ACME_PATHS.newOrder,
+  ACME_PATHS.newAuthz,
+  ACME_PATHS.revokeCert,
+  ACME_PATHS.keyChange,
+  `${ACME_PATHS.account}/${ID_RE}`,
+  `${ACME_PATHS.account}/${ID_RE}/orders`,
+  `${ACME_PATHS.order}/${ID_RE}`,
+  `${ACME_PATHS.order}/${ID_RE}/finalize`,
+  `${ACME_PATHS.authz}/${ID_RE}`,
+  `${ACME_PATHS.challenge}/${ID_RE}/${ID_RE}`,
+  `${ACME_PATHS.certificate}/${ID_RE}`,
+].map((p) => new RegExp(`^${p}$`));
+
+/** Whether the path names an ACME resource (that only POST may reach). */
+export function isAcmeResourcePath(path: string): boolean {
+  return RESOURCE_PATHS.some((re) => re.test(path));
 }
 
 function encodeCursor(at: Date, id: string): string {
   return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { at: string; id: string } {
+/** A read (RFC 8555 §6.3): the payload must be empty, not even `{}`. */
+function assertPostAsGet(v: { payload: Record<string, unknown> | null }): void {
+  if (v.payload !== null) throw new AcmeError('malformed', 'this resource is read with POST-as-GET: the JWS payload must be empty');
+}
+
+/** The cursor this server put in a `next` link; anything else is malformed (400), never a server error. */
+function decodeCursor(cursor: unknown): { at: string; id: string } {
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof at !== 'string' || typeof id !== 'string') throw new Error('shape');
+    if (typeof cursor !== 'string') throw new Error('not one string');
+    const [at, id, ...rest] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof at !== 'string' || typeof id !== 'string' || rest.length > 0) throw new Error('shape');
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(at) || Number.isNaN(Date.parse(at))) throw new Error('date');
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error('id');
     return { at, id };
   } catch {
-    throw new AcmeError('malformed', 'invalid orders cursor');
+    throw new AcmeError('malformed', 'invalid orders cursor: use the URL of a "next" link as given');
   }
 }
 

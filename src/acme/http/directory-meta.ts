@@ -4,6 +4,8 @@ export interface DirectoryMeta {
   website?: string;
   caaIdentities?: string[];
   externalAccountRequired?: boolean;
+  /** ACME profiles extension: profile name to description. */
+  profiles?: Record<string, string>;
 }
 
 export const DIRECTORY_META = Symbol('certledger.directory-meta');
@@ -13,11 +15,13 @@ export function directoryMeta(acme: {
   website: string | null;
   caa_identities: string[];
   eab_required: boolean;
+  profiles?: Array<{ name: string; description: string }>;
 }): DirectoryMeta {
   return {
     ...(acme.terms_of_service ? { termsOfService: acme.terms_of_service } : {}),
     ...(acme.website ? { website: acme.website } : {}),
     ...(acme.caa_identities.length ? { caaIdentities: acme.caa_identities } : {}),
     externalAccountRequired: acme.eab_required,
+    ...(acme.profiles?.length ? { profiles: Object.fromEntries(acme.profiles.map((p) => [p.name, p.description])) } : {}),
   };
 }

@@ -1,11 +1,15 @@
-import { Controller, Get, Head, HttpCode, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Head, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ACME_DEPS, type AcmeDeps } from '../../commands/acme-deps';
 import { ACME_PATHS } from '../urls';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { DIRECTORY_META, type DirectoryMeta } from './directory-meta';
 
-/** RFC 8555 §7.1.1 directory and §7.2 newNonce (an explicit newNonce request counts against the per-address nonce limit). */
+/**
+ * RFC 8555 §7.1.1 directory and §7.2 newNonce. Both are public, so a POST-as-GET (which some
+ * clients send for every request) gets the same answer as a GET, without a JWS check. An explicit
+ * newNonce request counts against the per-address nonce limit.
+ */
 @Controller()
 export class DirectoryController {
   constructor(
@@ -13,6 +17,12 @@ export class DirectoryController {
     @Inject(DIRECTORY_META) private readonly meta: DirectoryMeta,
     @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
   ) {}
+
+  @Post(ACME_PATHS.directory)
+  @HttpCode(200)
+  postDirectory(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.directory(reply);
+  }
 
   @Get(ACME_PATHS.directory)
   async directory(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -26,8 +36,15 @@ export class DirectoryController {
       newAuthz: u.newAuthz(),
       revokeCert: u.revokeCert(),
       keyChange: u.keyChange(),
+      renewalInfo: u.renewalInfo(),
       meta: this.meta,
     };
+  }
+
+  @Post(ACME_PATHS.newNonce)
+  @HttpCode(200)
+  postNonce(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.headNonce(req, reply);
   }
 
   @Head(ACME_PATHS.newNonce)

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
-import { loadAccount } from '../../commands/account.commands';
+import { accountKeyLookup } from '../../../projections/accounts';
 import { ACME_DEPS, type AcmeDeps, type RequestMeta } from '../../commands/acme-deps';
 import { AcmeError } from '../../domain/errors';
 import { verifyAcmeJws, type VerifiedRequest } from '../jws/verify';
@@ -33,10 +33,13 @@ export class JwsService {
       expectKey,
       accountUrlPrefix: this.acme.urls.accountPrefix(),
       consumeNonce: (n) => this.acme.nonces.consume(n),
-      lookupAccount: async (id) => {
-        if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return null;
-        const a = (await loadAccount(this.deps, id)).state;
-        return a ? { accountId: id, jwk: a.jwk as JWK, status: a.status, eabKeyId: a.eabKeyId ?? null } : null;
+      releaseNonce: (n) => this.acme.nonces.release(n),
+      lookupAccount: async (id, nonce) => {
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return { account: null, nonceFresh: null };
+        const redemption = nonce ? await this.acme.nonces.redemption(nonce) : null;
+        const found = await accountKeyLookup(this.deps.pool, id, redemption);
+        const account = found.account ? { accountId: id, jwk: found.account.jwk as unknown as JWK, status: found.account.status, eabKeyId: found.account.eabKeyId } : null;
+        return { account, nonceFresh: found.fresh };
       },
     });
   }

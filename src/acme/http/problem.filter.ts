@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcmeError } from '../../domain/errors';
+import { isDatabaseUnavailable } from '../../runtime/pool-errors';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 
@@ -60,6 +61,13 @@ export class ProblemFilter implements ExceptionFilter {
     if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout/i.test(String((e as Error)?.message))) {
       this.rt.log.warn({ url: req.url, reqId: req.id }, 'database pool acquire timed out');
       return new AcmeError('serverInternal', 'the server is temporarily overloaded; retry after the delay in Retry-After', [], { status: 503, headers: { 'Retry-After': '5' } });
+    }
+    // The database is restarting, failing over or unreachable. A write whose COMMIT was cut off may
+    // or may not have committed: the client is told to retry, never that it succeeded; its retry
+    // meets the committed state (idempotent commands, expected revisions) if there is one.
+    if (isDatabaseUnavailable(e)) {
+      this.rt.log.warn({ url: req.url, method: req.method, reqId: req.id, err: (e as Error)?.message, code: (e as { code?: string })?.code }, 'database unavailable during request');
+      return new AcmeError('serverInternal', 'the database is temporarily unavailable; retry after the delay in Retry-After', [], { status: 503, headers: { 'Retry-After': '2' } });
     }
     this.rt.log.error({ err: e, url: req.url, method: req.method, reqId: req.id }, 'unhandled error in request');
     return new AcmeError('serverInternal', 'the server could not process the request; the error has been logged');

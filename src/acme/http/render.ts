@@ -42,6 +42,8 @@ export function renderOrder(urls: AcmeUrls, v: OrderView, now: Date) {
     identifiers: o.identifiers,
     ...(o.notBefore ? { notBefore: o.notBefore } : {}),
     ...(o.notAfter ? { notAfter: o.notAfter } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.replaces ? { replaces: o.replaces.certId } : {}),
     authorizations: o.authorizationIds.map((id) => urls.authz(id)),
     finalize: urls.finalize(o.orderId),
     ...(o.certificateId ? { certificate: urls.certificate(o.certificateId) } : {}),

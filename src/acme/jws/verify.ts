@@ -4,8 +4,10 @@ import { assertAcceptedAlgorithm, assertKeyMatches } from './algorithms';
 
 /**
  * Verification of an ACME request body (RFC 8555 §6.2-6.4). Checks run in this order: JWS shape,
- * algorithm, key, signature, then `url`, then the nonce, which is consumed only after the signature
- * verified, so nobody can burn another client's nonces with forged requests.
+ * algorithm, key, signature, then `url`, then the nonce. A request signed with an account URL has
+ * its nonce redeemed in the same statement that reads the account's key; should the signature or
+ * the url then fail, the nonce is released again, so nobody can burn another client's nonces with
+ * forged requests.
  */
 export interface AccountKey {
   accountId: string;
@@ -19,8 +21,14 @@ export interface VerifyOptions {
   requestUrl: string;
   expectKey: 'jwk' | 'kid' | 'either';
   accountUrlPrefix: string;
-  lookupAccount: (accountId: string) => Promise<AccountKey | null>;
+  /**
+   * The account behind a `kid`; given a nonce, it also redeems it in the same round trip and says
+   * whether it was fresh (null: not redeemed there, `consumeNonce` decides).
+   */
+  lookupAccount: (accountId: string, nonce: string | null) => Promise<{ account: AccountKey | null; nonceFresh: boolean | null }>;
   consumeNonce: (nonce: string) => Promise<boolean>;
+  /** Gives a nonce redeemed by `lookupAccount` back after the request failed before its nonce check. */
+  releaseNonce: (nonce: string) => Promise<void>;
 }
 
 export interface VerifiedRequest {
@@ -56,10 +64,41 @@ export function decodeHeader(encoded: string): Record<string, unknown> {
   }
 }
 
+/**
+ * Imported public keys and thumbprints of the accounts seen lately: importing a JWK costs more
+ * than checking the signature itself. Keyed by the JWK's exact text, so a changed key is a new entry.
+ */
+const KEY_CACHE_SIZE = 10_000;
+const knownKeys = new Map<string, { thumbprint: Promise<string>; byAlg: Map<string, ReturnType<typeof importJWK>> }>();
+
+function known(jwk: JWK) {
+  const id = JSON.stringify(jwk);
+  let entry = knownKeys.get(id);
+  if (!entry) {
+    entry = { thumbprint: calculateJwkThumbprint(jwk, 'sha256'), byAlg: new Map() };
+    entry.thumbprint.catch(() => undefined);
+    if (knownKeys.size >= KEY_CACHE_SIZE) knownKeys.delete(knownKeys.keys().next().value!);
+    knownKeys.set(id, entry);
+  }
+  return entry;
+}
+
+function importedKey(jwk: JWK, alg: string): ReturnType<typeof importJWK> {
+  const entry = known(jwk);
+  let key = entry.byAlg.get(alg);
+  if (!key) {
+    key = importJWK(jwk, alg);
+    // A key that fails to import is not remembered: the next request gets the same clear error.
+    key.catch(() => entry.byAlg.delete(alg));
+    entry.byAlg.set(alg, key);
+  }
+  return key;
+}
+
 export async function verifySignature(jws: { protected: string; payload: string; signature: string }, jwk: JWK, alg: string): Promise<Uint8Array> {
   let key;
   try {
-    key = await importJWK(jwk, alg);
+    key = await importedKey(jwk, alg);
   } catch (e) {
     throw new AcmeError('badPublicKey', `JWK could not be used: ${(e as Error).message}`);
   }
@@ -81,8 +120,10 @@ export async function verifyAcmeJws(body: unknown, opts: VerifyOptions): Promise
   if (opts.expectKey === 'jwk' && !hasJwk) throw new AcmeError('malformed', 'this resource needs a JWS with "jwk" (not "kid")');
   if (opts.expectKey === 'kid' && !hasKid) throw new AcmeError('malformed', 'this resource needs a JWS with "kid" (the account URL), not "jwk"');
 
-  let jwk: JWK;
+  const nonce = typeof header.nonce === 'string' && header.nonce.length > 0 ? header.nonce : null;
+  let jwk!: JWK;
   let account: AccountKey | null = null;
+  let nonceFresh: boolean | null = null;
   if (hasJwk) {
     if (typeof header.jwk !== 'object' || header.jwk === null) throw new AcmeError('malformed', 'JWS "jwk" must be a JSON object');
     jwk = header.jwk as JWK;
@@ -91,20 +132,30 @@ export async function verifyAcmeJws(body: unknown, opts: VerifyOptions): Promise
     if (typeof kid !== 'string' || !kid.startsWith(opts.accountUrlPrefix)) {
       throw new AcmeError('malformed', `JWS "kid" must be an account URL starting with ${opts.accountUrlPrefix}`);
     }
-    account = await opts.lookupAccount(kid.slice(opts.accountUrlPrefix.length));
-    if (!account) throw new AcmeError('accountDoesNotExist', `no account at ${kid}`);
-    jwk = account.jwk;
+    const found = await opts.lookupAccount(kid.slice(opts.accountUrlPrefix.length), nonce);
+    account = found.account;
+    nonceFresh = found.nonceFresh;
   }
-  assertKeyMatches(header.alg, jwk as unknown as Record<string, unknown>);
-  const payloadBytes = await verifySignature(jws, jwk, header.alg);
-
-  if (typeof header.url !== 'string') throw new AcmeError('malformed', 'JWS protected header has no "url"');
-  if (header.url !== opts.requestUrl) {
-    throw new AcmeError('unauthorized', `JWS "url" header ${header.url} does not match the request URL ${opts.requestUrl}`);
+  let payloadBytes: Uint8Array;
+  try {
+    if (!hasJwk) {
+      if (!account) throw new AcmeError('accountDoesNotExist', `no account at ${String(header.kid)}`);
+      jwk = account.jwk;
+    }
+    assertKeyMatches(header.alg, jwk as unknown as Record<string, unknown>);
+    payloadBytes = await verifySignature(jws, jwk, header.alg);
+    if (typeof header.url !== 'string') throw new AcmeError('malformed', 'JWS protected header has no "url"');
+    if (header.url !== opts.requestUrl) {
+      throw new AcmeError('unauthorized', `JWS "url" header ${header.url} does not match the request URL ${opts.requestUrl}`);
+    }
+  } catch (e) {
+    if (nonceFresh === true && nonce) await opts.releaseNonce(nonce).catch(() => undefined);
+    throw e;
   }
-  if (typeof header.nonce !== 'string' || header.nonce.length === 0) throw new AcmeError('badNonce', 'JWS protected header has no "nonce"');
-  if (!(await opts.consumeNonce(header.nonce))) throw new AcmeError('badNonce', `JWS has an invalid anti-replay nonce: "${header.nonce}"`);
-  if (account && account.status !== 'valid') throw new AcmeError('unauthorized', `account is ${account.status}`);
+  if (!nonce) throw new AcmeError('badNonce', 'JWS protected header has no "nonce"');
+  if (!(nonceFresh ?? (await opts.consumeNonce(nonce)))) throw new AcmeError('badNonce', `JWS has an invalid anti-replay nonce: "${nonce}"`);
+  // RFC 8555 §7.3.6, §6.7: nothing signed by a deactivated account's key is accepted (401).
+  if (account && account.status !== 'valid') throw new AcmeError('unauthorized', `account is ${account.status}`, [], { status: 401 });
 
   let payload: Record<string, unknown> | null = null;
   if (jws.payload !== '') {
@@ -115,5 +166,5 @@ export async function verifyAcmeJws(body: unknown, opts: VerifyOptions): Promise
     }
     if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new AcmeError('malformed', 'request payload must be a JSON object');
   }
-  return { protectedHeader: header, payload, jwk, thumbprint: await calculateJwkThumbprint(jwk, 'sha256'), account };
+  return { protectedHeader: header, payload, jwk, thumbprint: await known(jwk).thumbprint, account };
 }

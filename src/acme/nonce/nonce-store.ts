@@ -59,22 +59,37 @@ export class NonceStore {
 
   /** True once for a nonce we issued that has not expired; false for anything else. */
   async consume(nonce: string, now = Date.now()): Promise<boolean> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(nonce)) return false;
+    const redemption = await this.redemption(nonce, now);
+    if (!redemption) return false;
+    return (await this.pool.query(redemption.sql, redemption.params)).rowCount === 1;
+  }
+
+  /**
+   * The statement that redeems a nonce we issued and that has not expired (it affects one row when
+   * the nonce was unused), for the caller to run alone or inside a larger statement; null for a
+   * nonce that is not ours or has expired.
+   */
+  async redemption(nonce: string, now = Date.now()): Promise<{ sql: string; params: [string, number] } | null> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(nonce)) return null;
     const raw = Buffer.from(nonce, 'base64url');
     const body = raw.subarray(0, 16);
     if (!timingSafeEqual(raw.subarray(16), this.mac(body))) {
       // Another instance may have rotated the key: look again, at most every few seconds.
-      if (Date.now() - this.loadedAt < this.keyReloadMs) return false;
+      if (Date.now() - this.loadedAt < this.keyReloadMs) return null;
       await this.reloadKey();
-      if (!timingSafeEqual(raw.subarray(16), this.mac(body))) return false;
+      if (!timingSafeEqual(raw.subarray(16), this.mac(body))) return null;
     }
     const expires = Number(body.readBigUInt64BE(0));
-    if (expires < now) return false;
-    const r = await this.pool.query(
-      `INSERT INTO acme_redeemed_nonces (nonce, expires_at) VALUES ($1, to_timestamp($2 / 1000.0)) ON CONFLICT DO NOTHING`,
-      [nonce, expires],
-    );
-    return r.rowCount === 1;
+    if (expires < now) return null;
+    return {
+      sql: `INSERT INTO acme_redeemed_nonces (nonce, expires_at) VALUES ($1, to_timestamp($2 / 1000.0)) ON CONFLICT DO NOTHING RETURNING 1`,
+      params: [nonce, expires],
+    };
+  }
+
+  /** Makes a nonce redeemed alongside a request that then failed its signature check usable again. */
+  async release(nonce: string): Promise<void> {
+    await this.pool.query('DELETE FROM acme_redeemed_nonces WHERE nonce = $1', [nonce]);
   }
 
   /** Forgets redeemed nonces past their expiry (they fail the expiry check anyway). */

@@ -138,17 +138,17 @@ export class InternalCa implements CaBackend {
     const { notBefore, notAfter } = leafValidity(
       this.clock(),
       req,
-      { validityMs: this.options.validityMs ?? DEFAULT_VALIDITY_MS, maxValidityMs: this.options.maxValidityMs ?? DEFAULT_MAX_VALIDITY_MS },
+      { validityMs: req.profile?.validityMs ?? this.options.validityMs ?? DEFAULT_VALIDITY_MS, maxValidityMs: this.options.maxValidityMs ?? DEFAULT_MAX_VALIDITY_MS },
       m.intermediate.notAfter,
     );
-    const cn = leafCommonName(leafReq.commonName, leafReq.names);
+    const cn = req.profile?.commonName === false ? null : leafCommonName(leafReq.commonName, leafReq.names);
     const extensions = await leafExtensions({
       publicKey: leafReq.publicKey,
       keyType: leafReq.keyType,
       names: leafReq.names,
       subjectEmpty: cn === null,
       issuerKeyId: await this.issuerKeyId(),
-      clientAuth: this.options.clientAuth ?? false,
+      clientAuth: req.profile?.clientAuth ?? this.options.clientAuth ?? false,
       crlUrl: this.options.crlUrl ?? null,
       issuerUrl: this.options.issuerUrl ?? null,
       copy: leafReq.copy,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { AcmeError } from '../../domain/errors';
 import { x509 } from '../crypto';
 import type { CertificateKeyType } from '../key-policy';
@@ -66,7 +67,7 @@ export async function leafExtensions(i: LeafExtensionInput): Promise<x509.Extens
     await x509.SubjectKeyIdentifierExtension.create(i.publicKey),
     new x509.AuthorityKeyIdentifierExtension(i.issuerKeyId),
     new x509.SubjectAlternativeNameExtension(
-      i.names.map((value) => ({ type: 'dns' as const, value })),
+      i.names.map((value) => (isIP(value) ? { type: 'ip' as const, value } : { type: 'dns' as const, value })),
       i.subjectEmpty,
     ),
     ...(i.crlUrl ? [new x509.CRLDistributionPointsExtension([i.crlUrl])] : []),

@@ -20,6 +20,8 @@ import { bearerMatches } from '../../ops/secure-compare';
 import { addressMatcher } from '../../ratelimit/keys';
 import { RATE_LIMITS_DOCS_PATH } from '../../config/derive';
 import { rateLimitsPage } from '../../ratelimit/docs-page';
+import { isDatabaseUnavailable } from '../../runtime/pool-errors';
+import { installProcessGuard } from '../../runtime/process-guard';
 import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
 import { runPrimary } from './cluster-primary';
 
@@ -54,6 +56,8 @@ export async function serve(opts: GlobalOptions): Promise<void> {
     // A worker whose supervisor is gone (killed with SIGKILL) must not keep serving on its own.
     process.on('disconnect', () => process.exit(1));
   } else log.info({ config: path ?? '(embedded defaults)' }, 'starting certledger');
+  // A database error nobody caught is logged and survived; any other one ends the process (ADR 0008).
+  installProcessGuard(log);
   const rt = await boot(bootSettings(config), log);
   const metrics = new Metrics();
   metrics.attach(rt);
@@ -64,6 +68,7 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   }
   const acme = await createAcmeServices(config, rt, metrics);
   await startWorkers(config, rt, acme, metrics);
+  rt.leases.enableTakeover();
   rt.projections.start();
   const https = httpsOptions(config);
   const adapter = new FastifyAdapter({
@@ -91,7 +96,13 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   if (acme.crl) {
     const crl = acme.crl.builder;
     fastify.get(config.crl.path, async (_req, reply) => {
-      const current = await crl.current();
+      let current;
+      try {
+        current = await crl.current();
+      } catch (e) {
+        if (!isDatabaseUnavailable(e)) throw e;
+        return reply.code(503).header('Retry-After', '2').send({ detail: 'the database is temporarily unavailable; retry shortly' });
+      }
       if (!current) return reply.code(503).header('Retry-After', '5').send({ detail: 'the CRL has not been built yet; retry shortly' });
       reply.header('Content-Type', 'application/pkix-crl');
       reply.header('Last-Modified', current.thisUpdate.toUTCString());

@@ -50,7 +50,12 @@ export function decideAccount(state: AccountState | null, command: AccountComman
 /** Refuses unknown and deactivated accounts (RFC 8555 §7.3.6: a deactivated account can do nothing). */
 export function assertAccountActive(state: AccountState | null): asserts state is AccountState {
   if (!state) throw new AcmeError('accountDoesNotExist', 'no account exists for this key or URL');
-  if (state.status !== 'valid') throw new AcmeError('unauthorized', 'Account is deactivated');
+  if (state.status !== 'valid') throw deactivatedAccount();
+}
+
+/** RFC 8555 §7.3.6 and §6.7: a request authorized by a deactivated account's key is 401 unauthorized. */
+export function deactivatedAccount(): AcmeError {
+  return new AcmeError('unauthorized', 'Account is deactivated', [], { status: 401 });
 }
 
 export interface RegisterAccount {

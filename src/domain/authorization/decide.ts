@@ -2,7 +2,7 @@ import { offerChallenges } from '../challenge';
 import { addMs, type DecideContext, isPast } from '../decider';
 import { authorizationName, isWildcard } from '../dns-name';
 import { AcmeError, type Identifier } from '../errors';
-import { type DomainEvent, event, type ProblemData } from '../events';
+import { type CaaCheckData, type DomainEvent, event, type ProblemData } from '../events';
 import type { AuthorizationState } from './state';
 import { authorizationStatus } from './status';
 
@@ -20,8 +20,8 @@ export interface AuthorizationContext extends DecideContext {
 }
 
 export type ValidationOutcome =
-  | { ok: true; record: Record<string, unknown> }
-  | { ok: false; error: ProblemData; record: Record<string, unknown> };
+  | { ok: true; record: Record<string, unknown>; caa?: CaaCheckData }
+  | { ok: false; error: ProblemData; record: Record<string, unknown>; caa?: CaaCheckData };
 
 export type AuthorizationCommand =
   | { type: 'CreateAuthorization'; authzId: string; accountId: string; identifier: Identifier; preAuthorization: boolean }
@@ -73,7 +73,7 @@ export function decideCreateAuthorization(
       identifier: { type: cmd.identifier.type, value: authorizationName(cmd.identifier.value) },
       wildcard,
       expires: addMs(ctx.now, ctx.policy.pendingAuthorizationLifetimeMs),
-      challenges: offerChallenges(wildcard, ctx),
+      challenges: offerChallenges(wildcard, ctx, cmd.identifier.type === 'ip'),
       preAuthorization: cmd.preAuthorization,
     }),
   ];
@@ -99,14 +99,28 @@ export function decideRequestValidation(s: AuthorizationState, challengeId: stri
 export function decideValidationResult(
   s: AuthorizationState,
   challengeId: string,
-  result: { ok: true; record: Record<string, unknown>; validFor: number; now: Date } | { ok: false; error: ProblemData; record: Record<string, unknown> },
+  result: { ok: true; record: Record<string, unknown>; validFor: number; now: Date; caa?: CaaCheckData } | { ok: false; error: ProblemData; record: Record<string, unknown>; caa?: CaaCheckData },
 ): DomainEvent[] {
   const challenge = s.challenges.find((c) => c.challengeId === challengeId);
   if (!challenge || challenge.status !== 'processing' || s.status !== 'pending') return [];
+  const caa = result.caa ? { caa: result.caa } : {};
   if (result.ok) {
-    return [event('ChallengeValidated', { challengeId, record: result.record, expires: addMs(result.now, result.validFor) })];
+    // A passed challenge whose CAA check refused issuance is no proof: the caller reports it failed.
+    if (result.caa && !result.caa.allowed) throw new AcmeError('serverInternal', 'a CAA refusal must be recorded as a failed validation');
+    return [event('ChallengeValidated', { challengeId, record: result.record, expires: addMs(result.now, result.validFor), ...caa })];
   }
-  return [event('ChallengeFailed', { challengeId, error: result.error, record: result.record })];
+  return [event('ChallengeFailed', { challengeId, error: result.error, record: result.record, ...caa })];
+}
+
+/** Whether the CAA check of a valid authorization is too old to issue on (BR 3.2.2.8: 8 hours). */
+export function caaRecheckDue(s: AuthorizationState, now: Date, maxAgeMs: number): boolean {
+  return s.caaCheckedAt === null || now.getTime() - new Date(s.caaCheckedAt).getTime() > maxAgeMs;
+}
+
+/** The repeated CAA check before issuance is recorded whatever its verdict; a refusal stops the issuance. */
+export function decideCaaRecheck(s: AuthorizationState, caa: CaaCheckData): DomainEvent[] {
+  if (s.status !== 'valid') throw new AcmeError('malformed', `authorization ${s.authzId} is ${s.status}: there is nothing to recheck`);
+  return [event('AuthorizationCaaRechecked', { caa })];
 }
 
 /** RFC 8555 §7.5.2: only a pending or valid authorization can be deactivated. */

@@ -19,6 +19,8 @@ export interface AuthorizationState {
   /** As recorded by events; `authorizationStatus` adds expiry by time. */
   status: 'pending' | 'valid' | 'invalid' | 'deactivated' | 'expired';
   challenges: ChallengeState[];
+  /** When CAA last allowed issuance for this authorization (null: never checked, e.g. before CAA checking). */
+  caaCheckedAt: string | null;
 }
 
 export const initialAuthorizationState: AuthorizationState | null = null;
@@ -28,7 +30,7 @@ export function evolveAuthorization(state: AuthorizationState | null, e: DomainE
   if (e.type === 'AuthorizationCreated') {
     if (state) throw new StreamIntegrityError(`authorization ${state.authzId} is created twice`);
     const { challenges, ...rest } = e.data;
-    return { ...rest, status: 'pending', challenges: challenges.map((c) => ({ ...c, status: 'pending', keyAuthorization: null, validated: null, error: null })) };
+    return { ...rest, status: 'pending', caaCheckedAt: null, challenges: challenges.map((c) => ({ ...c, status: 'pending', keyAuthorization: null, validated: null, error: null })) };
   }
   const s = requireCreated(state, e);
   switch (e.type) {
@@ -36,10 +38,13 @@ export function evolveAuthorization(state: AuthorizationState | null, e: DomainE
       return withChallenge(s, e.data.challengeId, { status: 'processing', keyAuthorization: e.data.keyAuthorization });
     case 'ChallengeValidated': {
       const validatedAt = typeof e.data.record.validatedAt === 'string' ? e.data.record.validatedAt : null;
-      return { ...withChallenge(s, e.data.challengeId, { status: 'valid', validated: validatedAt }), status: 'valid', expires: e.data.expires };
+      const caaCheckedAt = e.data.caa?.allowed ? e.data.caa.checkedAt : null;
+      return { ...withChallenge(s, e.data.challengeId, { status: 'valid', validated: validatedAt }), status: 'valid', expires: e.data.expires, caaCheckedAt };
     }
     case 'ChallengeFailed':
       return { ...withChallenge(s, e.data.challengeId, { status: 'invalid', error: e.data.error }), status: 'invalid' };
+    case 'AuthorizationCaaRechecked':
+      return e.data.caa.allowed ? { ...s, caaCheckedAt: e.data.caa.checkedAt } : s;
     case 'AuthorizationDeactivated':
       return { ...s, status: 'deactivated' };
     case 'AuthorizationExpired':

@@ -1,7 +1,8 @@
 import type { DecideContext } from '../decider';
 import { AcmeError } from '../errors';
 import { type DomainEvent, event, type EventDataByType, type RevokedBy } from '../events';
-import { parseRevocationReason } from '../revocation';
+import { pastWindow } from '../policy/renewal-info';
+import { revocationBlocksKey, revocationReasonFor } from '../revocation';
 import type { CertificateState } from './state';
 
 export { REVOCATION_REASONS } from '../revocation';
@@ -9,8 +10,9 @@ export { REVOCATION_REASONS } from '../revocation';
 export type CertificateCommand =
   | { type: 'RecordCertificate'; certificate: EventDataByType['CertificateIssued'] }
   /** `actor` is the account that asked (null for a request signed by the certificate key). */
-  | { type: 'RevokeCertificate'; reason: unknown; by: RevokedBy; actor: string | null }
-  | { type: 'SendExpirationWarning'; thresholdsDays: number[]; contacts: string[] };
+  | { type: 'RevokeCertificate'; reason: unknown; by: RevokedBy; actor: string | null; keySpkiSha256?: string | null }
+  | { type: 'SendExpirationWarning'; thresholdsDays: number[]; contacts: string[] }
+  | { type: 'RequestRenewal'; reason: string; actor: string };
 
 export function decideCertificate(state: CertificateState | null, command: CertificateCommand, ctx: DecideContext): DomainEvent[] {
   if (command.type === 'RecordCertificate') {
@@ -20,17 +22,35 @@ export function decideCertificate(state: CertificateState | null, command: Certi
   if (!state) throw new AcmeError('malformed', 'no such certificate', [], { status: 404 });
   switch (command.type) {
     case 'RevokeCertificate':
-      return decideRevoke(state, command.reason, command.by, command.actor);
+      return decideRevoke(state, command.reason, command.by, command.actor, command.keySpkiSha256 ?? null);
     case 'SendExpirationWarning':
       return decideExpirationWarning(state, command.thresholdsDays, ctx.now, command.contacts);
+    case 'RequestRenewal':
+      return decideRequestRenewal(state, command.reason, command.actor, ctx.now);
   }
 }
 
-/** revokeCert (RFC 8555 §7.6): an allowed reason (default 0), and only once. */
-export function decideRevoke(state: CertificateState, reason: unknown, by: RevokedBy, actor: string | null): DomainEvent[] {
-  const code = parseRevocationReason(reason);
+/**
+ * revokeCert (RFC 8555 §7.6): a reason allowed to the requester (BR 7.2.2, default 0), and only
+ * once. When the revocation proves a key compromise, the event names the key (SHA-256 of its
+ * SubjectPublicKeyInfo, given by the caller) so that it is blocked for future requests.
+ */
+export function decideRevoke(state: CertificateState, reason: unknown, by: RevokedBy, actor: string | null, keySpkiSha256: string | null = null): DomainEvent[] {
+  const code = revocationReasonFor(reason, by);
   if (state.revoked) throw new AcmeError('alreadyRevoked', `certificate ${state.serial} is already revoked`);
-  return [event('CertificateRevoked', { serial: state.serial, reason: code, by, actor })];
+  const blockedKeySpkiSha256 = revocationBlocksKey(code, by) && keySpkiSha256 ? keySpkiSha256 : undefined;
+  return [event('CertificateRevoked', { serial: state.serial, reason: code, by, actor, ...(blockedKeySpkiSha256 ? { blockedKeySpkiSha256 } : {}) })];
+}
+
+/**
+ * Incident response: an admin moves the certificate's ARI window into the past so its client
+ * renews at the next check. Refused for a revoked or expired certificate (nothing to renew early).
+ */
+export function decideRequestRenewal(state: CertificateState, reason: string, actor: string, now: Date): DomainEvent[] {
+  if (!reason.trim()) throw new AcmeError('malformed', 'an early renewal request needs a reason');
+  if (state.revoked) throw new AcmeError('malformed', `certificate ${state.serial} is revoked`, [], { status: 409 });
+  if (new Date(state.notAfter) <= now) throw new AcmeError('malformed', `certificate ${state.serial} has expired`, [], { status: 409 });
+  return [event('CertificateRenewalRequested', { reason, actor, window: pastWindow(now) })];
 }
 
 const DAY_MS = 86_400_000;

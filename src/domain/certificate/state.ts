@@ -6,6 +6,8 @@ export type CertificateState = EventDataByType['CertificateIssued'] & {
   revoked: { reason: number; at: string | null } | null;
   /** Expiration warning thresholds (days) already sent. */
   warned: number[];
+  /** An admin's early renewal request (ARI window in the past), when there was one. */
+  renewal: { reason: string; window: { start: string; end: string } } | null;
 };
 
 export const initialCertificateState: CertificateState | null = null;
@@ -14,12 +16,14 @@ export function evolveCertificate(state: CertificateState | null, e: DomainEvent
   assertStreamEvent('cert', e);
   if (e.type === 'CertificateIssued') {
     if (state) throw new StreamIntegrityError(`certificate ${state.certificateId} is issued twice`);
-    return { ...e.data, revoked: null, warned: [] };
+    return { ...e.data, revoked: null, warned: [], renewal: null };
   }
   const s = requireCreated(state, e);
   switch (e.type) {
     case 'ExpirationWarningSent':
       return { ...s, warned: [...s.warned, e.data.thresholdDays] };
+    case 'CertificateRenewalRequested':
+      return { ...s, renewal: { reason: e.data.reason, window: e.data.window } };
     case 'CertificateRevoked':
       return { ...s, revoked: { reason: e.data.reason, at: recordedAt?.toISOString() ?? null } };
   }

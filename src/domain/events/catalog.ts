@@ -6,7 +6,7 @@
  * A type missing here is an error wherever events are read.
  */
 import type { Identifier } from '../errors';
-import type { ChallengeData, ChallengeType, JwkPublic, ProblemData, RevokedBy } from './types';
+import type { CaaCheckData, ChallengeData, ChallengeType, JwkPublic, ProblemData, RevokedBy } from './types';
 
 export interface EventDataByType {
   // account-<id>
@@ -38,6 +38,10 @@ export interface EventDataByType {
     notBefore: string | null;
     notAfter: string | null;
     expires: string;
+    /** v2: the certificate profile chosen (the order's `profile`, else the default); absent without profiles. */
+    profile?: string;
+    /** v2: the certificate this order renews (RFC 9773 `replaces`): its id, and its certID as the client gave it. */
+    replaces?: { certificateId: string; certId: string };
   };
   /** `csr` is the base64url DER the client sent; names and key type as the CA will sign them. */
   OrderFinalizationRequested: { csr: string; names: string[]; keyType: string };
@@ -61,8 +65,11 @@ export interface EventDataByType {
   };
   ChallengeValidationRequested: { challengeId: string; type: ChallengeType; keyAuthorization: string };
   /** `record` is what the validator checked and observed; `expires` the new expiry of the authorization. */
-  ChallengeValidated: { challengeId: string; record: Record<string, unknown>; expires: string };
-  ChallengeFailed: { challengeId: string; error: ProblemData; record: Record<string, unknown> };
+  ChallengeValidated: { challengeId: string; record: Record<string, unknown>; expires: string; caa?: CaaCheckData };
+  /** v2 (both): `caa`, the CAA check made after the challenge passed (absent in v1 and for skipped checks). */
+  ChallengeFailed: { challengeId: string; error: ProblemData; record: Record<string, unknown>; caa?: CaaCheckData };
+  /** The CAA check repeated before issuance because the last one was too old (BR 3.2.2.8); refused or not. */
+  AuthorizationCaaRechecked: { caa: CaaCheckData };
   AuthorizationDeactivated: { by: 'account' | 'admin' };
   AuthorizationExpired: { expires: string };
 
@@ -79,8 +86,19 @@ export interface EventDataByType {
     fingerprintSha256: string;
     keyType: string;
     issuer: string;
+    /** v2: the profile the certificate was issued under; absent without profiles. */
+    profile?: string;
   };
-  CertificateRevoked: { serial: string; reason: number; by: RevokedBy; actor: string | null };
+  /**
+   * v2: `blockedKeySpkiSha256` (hex SHA-256 of the SubjectPublicKeyInfo) when the revocation proved
+   * a key compromise and the key is blocked for future CSRs and accounts; absent in v1 events.
+   */
+  CertificateRevoked: { serial: string; reason: number; by: RevokedBy; actor: string | null; blockedKeySpkiSha256?: string };
+  /**
+   * An admin asked for early renewal (incident response): ARI's suggested window for this
+   * certificate is `window`, already in the past, from now on.
+   */
+  CertificateRenewalRequested: { reason: string; actor: string; window: { start: string; end: string } };
   /** One per certificate and threshold, cluster-wide. */
   ExpirationWarningSent: { thresholdDays: number; notAfter: string; contacts: string[]; names: string[] };
 
@@ -115,20 +133,22 @@ export const EVENT_CATALOG = {
   AccountDeactivated: { schemaVersion: 1, stream: 'account' },
   AccountKeyReserved: { schemaVersion: 1, stream: 'account-key' },
   AccountKeyReleased: { schemaVersion: 1, stream: 'account-key' },
-  OrderCreated: { schemaVersion: 1, stream: 'order' },
+  OrderCreated: { schemaVersion: 2, stream: 'order' },
   OrderFinalizationRequested: { schemaVersion: 1, stream: 'order' },
   OrderCertificateIssued: { schemaVersion: 1, stream: 'order' },
   OrderFailed: { schemaVersion: 1, stream: 'order' },
   OrderExpired: { schemaVersion: 1, stream: 'order' },
   AuthorizationCreated: { schemaVersion: 1, stream: 'authz' },
   ChallengeValidationRequested: { schemaVersion: 1, stream: 'authz' },
-  ChallengeValidated: { schemaVersion: 1, stream: 'authz' },
-  ChallengeFailed: { schemaVersion: 1, stream: 'authz' },
+  ChallengeValidated: { schemaVersion: 2, stream: 'authz' },
+  ChallengeFailed: { schemaVersion: 2, stream: 'authz' },
+  AuthorizationCaaRechecked: { schemaVersion: 1, stream: 'authz' },
   AuthorizationDeactivated: { schemaVersion: 1, stream: 'authz' },
   AuthorizationExpired: { schemaVersion: 1, stream: 'authz' },
-  CertificateIssued: { schemaVersion: 1, stream: 'cert' },
-  CertificateRevoked: { schemaVersion: 1, stream: 'cert' },
+  CertificateIssued: { schemaVersion: 2, stream: 'cert' },
+  CertificateRevoked: { schemaVersion: 2, stream: 'cert' },
   ExpirationWarningSent: { schemaVersion: 1, stream: 'cert' },
+  CertificateRenewalRequested: { schemaVersion: 1, stream: 'cert' },
   EabKeyCreated: { schemaVersion: 1, stream: 'eab' },
   EabKeyRevoked: { schemaVersion: 1, stream: 'eab' },
   EabKeyBound: { schemaVersion: 1, stream: 'eab' },

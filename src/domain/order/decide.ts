@@ -2,6 +2,8 @@ import type { AuthorizationState } from '../authorization/state';
 import { addMs, type DecideContext, isPast } from '../decider';
 import { AcmeError, type Identifier } from '../errors';
 import { type DomainEvent, event, type ProblemData } from '../events';
+import { checkProfileIdentifiers, chooseProfile, type ProfilePolicy } from '../policy/profiles';
+import { checkReplacement, type ReplacedCertificate } from '../policy/renewal-info';
 import type { OrderState } from './state';
 import { orderStatus, type OrderStatus } from './status';
 
@@ -9,6 +11,8 @@ export interface OrderPolicy {
   orderLifetimeMs: number;
   /** The longest certificate validity a client may ask for through notBefore/notAfter. */
   maxValidityMs: number;
+  /** Certificate profiles offered; none when absent. */
+  profiles?: ProfilePolicy;
 }
 
 export interface OrderContext extends DecideContext {
@@ -34,6 +38,10 @@ export type OrderCommand =
       authorizationIds: string[];
       notBefore?: unknown;
       notAfter?: unknown;
+      /** The order's `profile` field as the client sent it. */
+      profile?: unknown;
+      /** The certificate named by the order's `replaces` (RFC 9773), as loaded by the caller. */
+      replaces?: ReplacedCertificate | null;
     }
   | { type: 'RequestFinalization'; csr: CheckedCsr }
   | { type: 'RecordIssuance'; certificateId: string; serial: string }
@@ -75,6 +83,9 @@ export function decideCreateOrder(cmd: Extract<OrderCommand, { type: 'CreateOrde
     throw new AcmeError('malformed', `the requested validity exceeds the maximum of ${Math.round(ctx.policy.maxValidityMs / 86_400_000)} days`);
   }
   if (notAfter && notAfter <= ctx.now) throw new AcmeError('malformed', 'notAfter is in the past');
+  const profile = chooseProfile(cmd.profile, ctx.policy.profiles);
+  checkProfileIdentifiers(profile, cmd.identifiers);
+  if (cmd.replaces) checkReplacement(cmd.replaces, cmd.accountId, cmd.identifiers);
   return [
     event('OrderCreated', {
       orderId: cmd.orderId,
@@ -84,6 +95,8 @@ export function decideCreateOrder(cmd: Extract<OrderCommand, { type: 'CreateOrde
       notBefore: notBefore?.toISOString() ?? null,
       notAfter: notAfter?.toISOString() ?? null,
       expires: addMs(ctx.now, ctx.policy.orderLifetimeMs),
+      ...(profile ? { profile: profile.name } : {}),
+      ...(cmd.replaces ? { replaces: { certificateId: cmd.replaces.certificateId, certId: cmd.replaces.certId } } : {}),
     }),
   ];
 }

@@ -109,6 +109,7 @@ export async function extendChain(pool: Pool, batchSize = 1000): Promise<number>
  */
 export class EventChainer {
   private timer?: NodeJS.Timeout;
+  private dueAt = Infinity;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -127,7 +128,7 @@ export class EventChainer {
   wake(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else this.schedule(this.opts.coalesceMs ?? 20);
+    else this.schedule(this.opts.coalesceMs ?? 250);
   }
 
   /** Runs one pass now (tests, `events verify` on a live database). */
@@ -141,10 +142,18 @@ export class EventChainer {
     await this.running;
   }
 
+  /** Keeps the earlier of the pending pass and this one: a stream of wake-ups never postpones it. */
   private schedule(ms: number): void {
     if (this.stopped) return;
+    const due = Date.now() + ms;
+    if (this.timer && this.dueAt <= due) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.pass(), ms);
+    this.dueAt = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.dueAt = Infinity;
+      void this.pass();
+    }, ms);
     this.timer.unref();
   }
 

@@ -1,3 +1,4 @@
+import { Backoff, sleep } from '../../runtime/backoff';
 import type { EventStore, SubscribeOptions, Subscription } from '../event-store';
 
 /**
@@ -10,6 +11,7 @@ export class PollingSubscription implements Subscription {
   private stopped = false;
   private wakeUp: () => void = () => undefined;
   private pendingWake = false;
+  private readonly backoff = new Backoff();
 
   constructor(
     private readonly store: Pick<EventStore, 'readAll'>,
@@ -31,7 +33,15 @@ export class PollingSubscription implements Subscription {
     const maxCount = this.options.maxBatch ?? 500;
     while (!this.stopped) {
       this.pendingWake = false;
-      const batch = await this.store.readAll({ after: position, maxCount });
+      let batch;
+      try {
+        batch = await this.store.readAll({ after: position, maxCount });
+        this.backoff.reset();
+      } catch {
+        // The database is away: keep the position and read again after a growing pause.
+        await sleep(this.backoff.next());
+        continue;
+      }
       if (batch.length > 0) {
         await this.options.handler(batch);
         position = batch[batch.length - 1].position;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Client, type Pool, type PoolClient } from 'pg';
+import { Client, escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
+import { StatementBatch } from '../../db/statement-batch';
 import {
   type AppendOptions,
   type AppendResult,
@@ -52,8 +53,22 @@ function toStored(r: Record<string, any>): StoredEvent {
   };
 }
 
-function isUniqueViolation(e: unknown): boolean {
-  return (e as { code?: string })?.code === '23505';
+/**
+ * es_append's CL409 names the stream and its actual revision; a duplicate (stream, position) key is
+ * the backstop for a writer the streams row did not stop. Both are revision conflicts.
+ */
+function asConflict(e: unknown, appends: StreamAppend[]): unknown {
+  const err = e as { code?: string; message?: string; detail?: string; constraint?: string };
+  if (err?.code === 'CL409') {
+    const stream = /^stream (.*): expected revision/.exec(err.message ?? '')?.[1] ?? '';
+    const a = appends.find((x) => x.streamId === stream) ?? appends[0];
+    const actual = err.detail === 'no_stream' || err.detail === undefined ? 'no_stream' : Number(err.detail);
+    return new WrongExpectedRevisionError(a.streamId, a.expectedRevision, actual);
+  }
+  if (err?.code === '23505' && /es_events_pkey/.test(String(err.constraint ?? err.message))) {
+    return new WrongExpectedRevisionError(appends[0].streamId, appends[0].expectedRevision, 'no_stream');
+  }
+  return e;
 }
 
 export class PostgresEventStore implements EventStore {
@@ -78,89 +93,53 @@ export class PostgresEventStore implements EventStore {
     return result;
   }
 
+  /**
+   * One round trip for the append itself (es_append: the streams' compare-and-swap and the
+   * events' insert), and with `inTransaction` one more that carries its deferred statements and
+   * the COMMIT: BEGIN travels with the append, COMMIT with the inline read models.
+   */
   async appendMulti(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     if (appends.length === 0) return [];
+    for (const a of appends) if (a.events.length === 0) throw new Error(`append to ${a.streamId}: no events`);
+    const payload = JSON.stringify(
+      appends.map((a) => ({
+        stream: a.streamId,
+        expected: String(a.expectedRevision),
+        events: a.events.map((e) => ({ id: e.id ?? randomUUID(), type: e.type, version: e.schemaVersion ?? 1, data: e.data ?? null, meta: e.metadata ?? {} })),
+      })),
+    );
     const client = await this.opts.pool.connect();
+    let open = false;
     try {
-      await client.query('BEGIN');
-      const results: AppendResult[] = [];
-      for (const a of appends) results.push(await this.appendIn(client, a));
-      if (options.inTransaction) await options.inTransaction(client, results.flatMap((r) => r.events));
-      await client.query('COMMIT');
+      let rows: Record<string, any>[];
+      if (options.inTransaction) {
+        open = true;
+        const r = (await client.query(`BEGIN; SELECT * FROM es_append(${escapeLiteral(payload)}::jsonb)`)) as unknown as QueryResult[];
+        rows = r[1].rows;
+      } else {
+        rows = (await client.query('SELECT * FROM es_append($1::jsonb)', [payload])).rows;
+      }
+      const results = appends.map((a) => {
+        const events = rows.filter((row) => row.stream_id === a.streamId).map(toStored).sort((x, y) => x.streamPosition - y.streamPosition);
+        return { nextExpectedRevision: events[events.length - 1].streamPosition, position: events[events.length - 1].position, events };
+      });
+      if (options.inTransaction) {
+        const deferred = new StatementBatch();
+        await options.inTransaction(client, results.flatMap((r) => r.events), deferred);
+        await deferred.query('COMMIT');
+        await deferred.flush(client);
+        open = false;
+      }
       this.wakeSubscribers();
       this.scheduleNotify();
       this.opts.onAppended?.();
       return results;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      throw asConflict(e, appends);
     } finally {
       client.release();
     }
-  }
-
-  private async appendIn(client: PoolClient, a: StreamAppend): Promise<AppendResult> {
-    if (a.events.length === 0) throw new Error(`append to ${a.streamId}: no events`);
-    const n = a.events.length;
-    const newVersion = await this.bumpStreamVersion(client, a.streamId, a.expectedRevision, n);
-    const first = newVersion - n + 1;
-    const r = await client.query(
-      `INSERT INTO es_events (event_id, stream_id, stream_position, event_type, schema_version, data, metadata)
-       SELECT e.id, $1, $2::bigint + e.ord - 1, e.type, e.version, e.data, e.meta
-       FROM unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY
-         AS e(id, type, version, data, meta, ord)
-       RETURNING ${SELECT_EVENT}`,
-      [
-        a.streamId,
-        first,
-        a.events.map((e) => e.id ?? randomUUID()),
-        a.events.map((e) => e.type),
-        a.events.map((e) => e.schemaVersion ?? 1),
-        a.events.map((e) => JSON.stringify(e.data ?? null)),
-        a.events.map((e) => JSON.stringify(e.metadata ?? {})),
-      ],
-    ).catch((e) => {
-      // Backstop: the (stream_id, stream_position) key caught a writer the streams row did not.
-      if (isUniqueViolation(e) && /es_events_pkey/.test(String(e.constraint ?? e.message))) {
-        throw new WrongExpectedRevisionError(a.streamId, a.expectedRevision, first - 1);
-      }
-      throw e;
-    });
-    const events = r.rows.map(toStored).sort((x, y) => x.streamPosition - y.streamPosition);
-    return { nextExpectedRevision: newVersion, position: events[events.length - 1].position, events };
-  }
-
-  /** Compare-and-swap on the streams row; returns the new revision. */
-  private async bumpStreamVersion(client: PoolClient, streamId: string, expected: ExpectedRevision, n: number): Promise<number> {
-    if (expected === 'no_stream' || expected === -1) {
-      await client.query('SAVEPOINT new_stream');
-      try {
-        await client.query('INSERT INTO es_streams (stream_id, version) VALUES ($1, $2)', [streamId, n - 1]);
-      } catch (e) {
-        if (!isUniqueViolation(e)) throw e;
-        await client.query('ROLLBACK TO SAVEPOINT new_stream');
-        throw new WrongExpectedRevisionError(streamId, expected, await this.revisionIn(client, streamId));
-      }
-      return n - 1;
-    }
-    if (expected === 'any') {
-      const r = await client.query(
-        `INSERT INTO es_streams (stream_id, version) VALUES ($1, $2 - 1)
-         ON CONFLICT (stream_id) DO UPDATE SET version = es_streams.version + $2, updated_at = now()
-         RETURNING version`,
-        [streamId, n],
-      );
-      return Number(r.rows[0].version);
-    }
-    const r =
-      expected === 'stream_exists'
-        ? await client.query('UPDATE es_streams SET version = version + $2, updated_at = now() WHERE stream_id = $1 RETURNING version', [streamId, n])
-        : await client.query(
-            'UPDATE es_streams SET version = version + $3, updated_at = now() WHERE stream_id = $1 AND version = $2 RETURNING version',
-            [streamId, expected, n],
-          );
-    if (r.rowCount === 0) throw new WrongExpectedRevisionError(streamId, expected, await this.revisionIn(client, streamId));
-    return Number(r.rows[0].version);
   }
 
   private async revisionIn(client: PoolClient | Pool, streamId: string): Promise<StreamRevision | 'no_stream'> {

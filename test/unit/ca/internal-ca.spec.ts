@@ -2,7 +2,6 @@ import { createHash, X509Certificate as NodeX509 } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { x509 } from '../../../src/ca/crypto';
-import { mustStapleExtension } from '../../../src/ca/csr-extensions';
 import { parseAndCheckCsr } from '../../../src/ca/csr';
 import { InternalCa } from '../../../src/ca/internal/internal-ca';
 import { AcmeError } from '../../../src/domain/errors';
@@ -121,11 +120,6 @@ describe('InternalCa: generated on first start', () => {
       expect(s.slice(0, 2)).not.toBe('00');
       expect(BigInt(`0x${s}`) > 0n).toBe(true);
     }
-  });
-
-  test('a requested must-staple is carried into the certificate', async () => {
-    const issued = await ca.issue({ csr: await checked(NAMES, { extensions: [mustStapleExtension()] }) });
-    expect(certificateText(issued.certificatePem)).toMatch(/TLS Feature: \n\s+status_request\n/);
   });
 
   test("the CSR's common name becomes the subject; names too long for a CN leave it empty with a critical SAN", async () => {

@@ -27,6 +27,18 @@ describe('rules between keys', () => {
     expect(load('').server.external_url).toBe('http://127.0.0.1:4000');
   });
 
+  test('profiles: defaults filled in, names unique, the default one of them', () => {
+    const c = load('acme:\n  profiles:\n    - name: classic\n    - name: short\n      validity_days: 6\n      key_types: [ec]\n  default_profile: short\n');
+    expect(c.acme.profiles).toEqual([
+      { name: 'classic', description: '', validity_days: null, key_types: [], client_auth: false, allow_wildcard: true, allow_ip: false, common_name: true },
+      { name: 'short', description: '', validity_days: 6, key_types: ['ec'], client_auth: false, allow_wildcard: true, allow_ip: false, common_name: true },
+    ]);
+    expect(errorsOf('acme:\n  profiles:\n    - name: a\n    - name: a\n  default_profile: b\n')).toEqual([
+      "acme.profiles: profile name 'a' is used twice",
+      "acme.default_profile: 'b' is not one of acme.profiles (a, a)",
+    ]);
+  });
+
   test('TLS files and internal CA files come in pairs', () => {
     expect(errorsOf('server:\n  tls:\n    cert_file: a.pem\nca:\n  internal:\n    intermediate_key_file: i.key\n')).toEqual([
       'server.tls: cert_file and key_file must be given together (only cert_file is set)',

@@ -97,7 +97,8 @@ describe('account: decide', () => {
     ['DeactivateAccount', { type: 'DeactivateAccount', by: 'account', reason: null }],
     ['ChangeAccountKey', { type: 'ChangeAccountKey', newJwk, newThumbprint: 'tp-2' }],
   ] as const)('a deactivated account is refused %s: unauthorized "Account is deactivated"', (_name, command) => {
-    account.given([accountRegistered(), deactivated]).when(command).thenRefuses('unauthorized', /^Account is deactivated$/);
+    // RFC 8555 §7.3.6 and §6.7: 401, not the 403 other unauthorized refusals get.
+    expect(account.given([accountRegistered(), deactivated]).when(command).thenRefuses('unauthorized', /^Account is deactivated$/).status).toBe(401);
   });
 
   test('a command on no account is accountDoesNotExist', () => {

@@ -10,7 +10,7 @@ const revoke = (reason: unknown, by: 'account' | 'authorized-account' | 'certifi
 
 describe('certificate: evolve', () => {
   test('CertificateIssued records everything about the certificate, not revoked, not warned', () => {
-    expect(fold(certificateDecider, [certificateIssued()])).toEqual({ ...certificateIssued().data, revoked: null, warned: [] });
+    expect(fold(certificateDecider, [certificateIssued()])).toEqual({ ...certificateIssued().data, revoked: null, warned: [], renewal: null });
   });
 
   test('CertificateRevoked records the reason and when it was recorded', () => {
@@ -30,8 +30,31 @@ describe('certificate: decide revocation', () => {
     cert.given([certificateIssued()]).when(revoke(1, 'certificate-key', null)).then([event('CertificateRevoked', { serial: '0a1b', reason: 1, by: 'certificate-key', actor: null })]);
   });
 
-  test.each([0, 1, 2, 3, 4, 5, 6, 8, 9, 10])('reason %d is accepted', (reason) => {
+  test.each([0, 1, 3, 4, 5])('reason %d is accepted from a subscriber (BR 7.2.2)', (reason) => {
     cert.given([certificateIssued()]).when(revoke(reason)).then([event('CertificateRevoked', { serial: '0a1b', reason, by: 'account', actor: 'acct-1' })]);
+    cert.given([certificateIssued()]).when(revoke(reason, 'authorized-account', 'acct-2')).then([event('CertificateRevoked', { serial: '0a1b', reason, by: 'authorized-account', actor: 'acct-2' })]);
+  });
+
+  test.each([2, 6, 8, 9, 10])('reason %d is the CA\'s: badRevocationReason for a subscriber, accepted from an admin', (reason) => {
+    cert.given([certificateIssued()]).when(revoke(reason)).thenRefuses('badRevocationReason', /reserved to the CA; subscribers may use 0 \(unspecified\), 1 \(keyCompromise\), 3 \(affiliationChanged\), 4 \(superseded\), 5 \(cessationOfOperation\)/);
+    cert.given([certificateIssued()]).when(revoke(reason, 'admin', 'alice')).then([event('CertificateRevoked', { serial: '0a1b', reason, by: 'admin', actor: 'alice' })]);
+  });
+
+  test('a revocation signed by the certificate key is a key compromise, and blocks the key it names', () => {
+    const byKey = (reason: unknown) => ({ ...revoke(reason, 'certificate-key', null), keySpkiSha256: 'ab12' });
+    const blocked = event('CertificateRevoked', { serial: '0a1b', reason: 1, by: 'certificate-key', actor: null, blockedKeySpkiSha256: 'ab12' });
+    cert.given([certificateIssued()]).when(byKey(undefined)).then([blocked]);
+    cert.given([certificateIssued()]).when(byKey(0)).then([blocked]);
+    cert.given([certificateIssued()]).when(byKey(1)).then([blocked]);
+    cert.given([certificateIssued()]).when(byKey(4)).thenRefuses('badRevocationReason', /signed by the certificate key is a key compromise/);
+  });
+
+  test('an account asserting keyCompromise does not block the key; an admin doing so does', () => {
+    cert.given([certificateIssued()]).when({ ...revoke(1), keySpkiSha256: 'ab12' }).then([event('CertificateRevoked', { serial: '0a1b', reason: 1, by: 'account', actor: 'acct-1' })]);
+    cert.given([certificateIssued()]).when({ ...revoke(1, 'admin', 'alice'), keySpkiSha256: 'ab12' }).then([
+      event('CertificateRevoked', { serial: '0a1b', reason: 1, by: 'admin', actor: 'alice', blockedKeySpkiSha256: 'ab12' }),
+    ]);
+    cert.given([certificateIssued()]).when({ ...revoke(4, 'admin', 'alice'), keySpkiSha256: 'ab12' }).then([event('CertificateRevoked', { serial: '0a1b', reason: 4, by: 'admin', actor: 'alice' })]);
   });
 
   test.each([7, 11, -1, 1.5, '1', null, NaN])('reason %p is badRevocationReason', (reason) => {

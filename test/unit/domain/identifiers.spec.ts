@@ -67,6 +67,17 @@ describe('identifier policy: refused names, each as rejectedIdentifier naming th
 });
 
 describe('identifier policy: types', () => {
+  test('with IP identifiers allowed (RFC 8738): canonical forms, and refusals naming the problem', () => {
+    const ip = (value: string) => ({ type: 'ip', value });
+    const allow = { ...policy, allowIp: true };
+    expect(normalizeIdentifiers([ip('192.0.2.1'), ip('2001:DB8:0:0::1'), ip('2001:db8::1')], allow)).toEqual([ip('192.0.2.1'), ip('2001:db8::1')]);
+    for (const [value, detail] of [['192.0.2.01', /leading zero/], ['192.0.2.256', /not a valid IPv4/], ['192.0.2', /not an IPv4 or IPv6/], ['example.com', /not an IPv4 or IPv6/], ['::ffff:192.0.2.1', /IPv4-mapped/], ['fe80::1%eth0', /not an IPv4 or IPv6|zone index/]] as const) {
+      const e = refusalOf(() => normalizeIdentifiers([ip(value)], allow));
+      expect(e.type).toBe('rejectedIdentifier');
+      expect(e.detail).toMatch(detail);
+    }
+  });
+
   test('an IP identifier is rejectedIdentifier with a note that only DNS names are issued', () => {
     const e = refusalOf(() => normalizeIdentifiers([{ type: 'ip', value: '192.0.2.1' }], policy));
     expect(e.type).toBe('rejectedIdentifier');
@@ -149,5 +160,24 @@ describe('identifier policy: the list itself', () => {
     expect(e.type).toBe('rejectedIdentifier');
     expect(e.detail).toMatch(/at most 5 identifiers \(got 6\)/);
     expect(normalizeIdentifiers(many.slice(0, 5), policy)).toHaveLength(5);
+  });
+});
+
+describe('identifier policy: A-labels must be valid IDNA 2008 / UTS 46 punycode', () => {
+  test.each([
+    ['xn--zz.example', /not valid punycode/],
+    ['xn--a.example', /not valid punycode/],
+    ['www.xn--zz.example.com', /not valid punycode/],
+    ['xn--ls8h.example', /U\+1F4A9, a character IDNA 2008 does not allow/],
+    ['xn--53h.example', /U\+2615/],
+    ['xn--abc-.example', /letters, digits and inner hyphens/],
+  ])('refuses %s as rejectedIdentifier', (v, detail) => {
+    const e = refusalOf(() => normalizeIdentifiers([dns(v)], policy));
+    expect(e.type).toBe('rejectedIdentifier');
+    expect(e.detail).toMatch(detail);
+  });
+
+  test.each(['xn--bcher-kva.example', 'xn--mnchen-3ya.de', 'xn--zca.example', 'example.xn--p1ai', 'xn--fiqs8s.example'])('accepts %s', (v) => {
+    expect(normalizeIdentifiers([dns(v)], policy)).toEqual([dns(v)]);
   });
 });

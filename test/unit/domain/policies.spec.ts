@@ -1,3 +1,4 @@
+import { reverseName } from '../../../src/domain/policy/ip-identifier';
 import { CHALLENGE_TYPES, offerChallenges, offeredChallengeTypes } from '../../../src/domain/challenge';
 import { isRevocationReason, parseRevocationReason, REVOCATION_REASONS, revocationReasonName } from '../../../src/domain/revocation';
 import { refusalOf, sequence } from './support/given';
@@ -7,6 +8,15 @@ describe('challenge types per identifier', () => {
     expect(offeredChallengeTypes(true)).toEqual(['dns-01']);
     expect(offeredChallengeTypes(false)).toEqual(['http-01', 'dns-01', 'tls-alpn-01']);
     expect([...CHALLENGE_TYPES].sort()).toEqual(['dns-01', 'http-01', 'tls-alpn-01']);
+  });
+
+  test('an IP address is never offered dns-01 (RFC 8738 §7)', () => {
+    expect(offeredChallengeTypes(false, true)).toEqual(['http-01', 'tls-alpn-01']);
+  });
+
+  test('the reverse-DNS name of an IP identifier, the SNI of tls-alpn-01 (RFC 8738 §6)', () => {
+    expect(reverseName('192.0.2.1')).toBe('1.2.0.192.in-addr.arpa');
+    expect(reverseName('2001:db8::1')).toBe('1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa');
   });
 
   test('ids and tokens come from the caller, one of each per challenge', () => {

@@ -34,4 +34,37 @@ describe('pool guard', () => {
     expect(g.decide({ max: 10, size: 10, available: 5, waiting: 0 })).toEqual({ allow: true });
     expect(g.decide({ max: 10, size: 10, available: 6, waiting: 2 })).toEqual({ allow: true });
   });
+
+  test('room to grow counts: 4 of 10 in use with 3 open idle is not critical', () => {
+    const g = new PoolGuard(10);
+    expect(g.decide({ max: 10, size: 7, available: 3, waiting: 0 })).toEqual({ allow: true });
+  });
+
+  test('critical counts idle plus unopened connections', () => {
+    const g = new PoolGuard(10);
+    expect(g.decide({ max: 10, size: 8, available: 1, waiting: 0 })).toEqual({ allow: false, retryAfter: 3, tier: 'critical' });
+    expect(g.decide({ max: 10, size: 9, available: 0, waiting: 0 })).toEqual({ allow: false, retryAfter: 3, tier: 'critical' });
+    expect(g.decide({ max: 10, size: 8, available: 2, waiting: 0 })).toEqual({ allow: true });
+  });
+
+  test('pressure counts idle plus unopened connections and needs waiters', () => {
+    const g = new PoolGuard(10);
+    expect(g.decide({ max: 10, size: 9, available: 3, waiting: 1 })).toEqual({ allow: false, retryAfter: 2, tier: 'pressure' });
+    expect(g.decide({ max: 10, size: 9, available: 3, waiting: 0 })).toEqual({ allow: true });
+    expect(g.decide({ max: 10, size: 8, available: 4, waiting: 1 })).toEqual({ allow: true });
+  });
+
+  test('exhausted only when the pool is full, nothing idle and requests wait', () => {
+    const g = new PoolGuard(10, () => 0);
+    // The pool is still opening connections for its waiters: not exhausted.
+    expect(g.decide({ max: 10, size: 9, available: 0, waiting: 4 })).toEqual({ allow: true });
+    expect(g.decide({ max: 10, size: 10, available: 0, waiting: 0 })).toEqual({ allow: false, retryAfter: 3, tier: 'critical' });
+  });
+
+  test('large pools: thresholds scale, room decides', () => {
+    const g = new PoolGuard(100);
+    expect(g.decide({ max: 100, size: 85, available: 0, waiting: 0 })).toEqual({ allow: true });
+    expect(g.decide({ max: 100, size: 95, available: 4, waiting: 0 })).toEqual({ allow: false, retryAfter: 3, tier: 'critical' });
+    expect(g.decide({ max: 100, size: 100, available: 15, waiting: 2 })).toEqual({ allow: false, retryAfter: 2, tier: 'pressure' });
+  });
 });

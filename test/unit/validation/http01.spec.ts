@@ -167,6 +167,17 @@ describe('http-01 against responders on 127.0.0.1', () => {
     expect(e.extra.validationRecord?.requests?.[0].addressesTried).toEqual([]);
   });
 
+  test('an IP identifier (RFC 8738) gets the same guard: no DNS, no connection to a private address', async () => {
+    http.challenge('ip-priv', KEY_AUTH);
+    const e = await problemOf(validateHttp01({ domain: '127.0.0.1', token: 'ip-priv', keyAuthorization: KEY_AUTH }, { ...options, allowPrivateNetworks: false }));
+    expect(e.type).toBe('connection');
+    expect(e.detail).toMatch(/127\.0\.0\.1 .*loopback range/);
+    expect(http.hits(challengePath('ip-priv'))).toBe(0);
+    const ok = await validateHttp01({ domain: '127.0.0.1', token: 'ip-priv', keyAuthorization: KEY_AUTH }, options);
+    expect(ok).toMatchObject({ hostname: '127.0.0.1', addressUsed: '127.0.0.1' });
+    expect(ok.resolverUsed).toBeUndefined();
+  });
+
   test('an IPv4-mapped loopback address is refused too', async () => {
     dns.set('mapped.test', { AAAA: ['::ffff:127.0.0.1'] });
     http.challenge('mapped', KEY_AUTH);

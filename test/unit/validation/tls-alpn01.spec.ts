@@ -27,6 +27,16 @@ describe('tls-alpn-01 against TLS responders on 127.0.0.1', () => {
     server.serve(name, await validationCertificate(spec));
   }
 
+  test('an IP identifier: SNI is its reverse name, the certificate names it as an iPAddress (RFC 8738 §6)', async () => {
+    responder.serve('1.0.0.127.in-addr.arpa', await validationCertificate({ names: ['ip:127.0.0.1'], keyAuthorization: KEY_AUTH }));
+    const record = await validateTlsAlpn01({ domain: '127.0.0.1', keyAuthorization: KEY_AUTH }, options);
+    expect(record).toMatchObject({ hostname: '127.0.0.1', addressUsed: '127.0.0.1', certificateNames: ['ip:127.0.0.1'] });
+    expect(responder.servernames).toContain('1.0.0.127.in-addr.arpa');
+    responder.serve('1.0.0.127.in-addr.arpa', await validationCertificate({ names: ['dns:127.0.0.1'], keyAuthorization: KEY_AUTH }));
+    const e = await problemOf(validateTlsAlpn01({ domain: '127.0.0.1', keyAuthorization: KEY_AUTH }, options));
+    expect(e.detail).toMatch(/exactly one entry, the iPAddress 127\.0\.0\.1/);
+  });
+
   test('a validation certificate for the key authorization validates; the record says what was seen', async () => {
     await serve('ok.test', { names: ['dns:ok.test'], keyAuthorization: KEY_AUTH });
     const record = await validateTlsAlpn01({ domain: 'ok.test', keyAuthorization: KEY_AUTH }, options);

@@ -7,6 +7,7 @@ export interface TestDnsAnswer {
   AAAA?: string[];
   /** Each TXT record as one string, or as its character-strings. */
   TXT?: Array<string | string[]>;
+  CAA?: Array<{ flags: number; tag: string; value: string }>;
   /** Answer this rcode instead of records. */
   rcode?: 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED';
 }
@@ -49,7 +50,8 @@ export class TestDnsServer {
     const response = Packet.createResponseFromRequest(request);
     const [question] = request.questions;
     const name = String(question.name).toLowerCase();
-    const typeName = question.type === Packet.TYPE.A ? 'A' : question.type === Packet.TYPE.AAAA ? 'AAAA' : question.type === Packet.TYPE.TXT ? 'TXT' : String(question.type);
+    const typeName =
+      question.type === Packet.TYPE.A ? 'A' : question.type === Packet.TYPE.AAAA ? 'AAAA' : question.type === Packet.TYPE.TXT ? 'TXT' : question.type === Packet.TYPE.CAA ? 'CAA' : String(question.type);
     this.questions.push(`${name} ${typeName}`);
     const entry = this.zone.get(name);
     const rcode = this.rcodeForAll ?? entry?.rcode ?? (entry ? undefined : 'NXDOMAIN');
@@ -63,6 +65,7 @@ export class TestDnsServer {
       // dns2 encodes only the plain hexadecimal form.
       for (const address of entry!.AAAA ?? []) response.answers.push({ ...base, type: Packet.TYPE.AAAA, address: ipaddr.parse(address).toNormalizedString() } as never);
     }
+    if (typeName === 'CAA') for (const r of entry!.CAA ?? []) response.answers.push({ ...base, type: Packet.TYPE.CAA, ...r } as never);
     if (typeName === 'TXT') for (const data of entry!.TXT ?? []) response.answers.push({ ...base, type: Packet.TYPE.TXT, data } as never);
     return response;
   }

@@ -1,0 +1,36 @@
+import { x509 } from '../ca/crypto';
+import { type CertificateState, evolveCertificate } from '../domain/certificate';
+import { AcmeError } from '../domain/errors';
+import { parseCertId, type ReplacedCertificate } from '../domain/policy/renewal-info';
+import { streams } from '../domain/streams';
+import type { AcmeDeps } from './acme-deps';
+
+const notFound = (certId: string) => new AcmeError('malformed', `no certificate ${certId.slice(0, 100)} was issued by this CA`, [], { status: 404 });
+
+/** Key identifier of the issuing certificate, lowercase hex. */
+function issuerKeyId(deps: AcmeDeps): string {
+  const intermediate = deps.ca.issuerCertificates().intermediate;
+  return (intermediate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? '').toLowerCase();
+}
+
+/** The certificate an RFC 9773 certID names: its AKI must be our issuer's, its serial one we issued. */
+export async function certificateByCertId(deps: AcmeDeps, certId: unknown): Promise<CertificateState> {
+  const id = parseCertId(certId);
+  if (id.akiHex !== issuerKeyId(deps)) throw notFound(String(certId));
+  const row = await deps.pool.query('SELECT certificate_id FROM rm_certificates WHERE ltrim(serial, $2) = $1', [id.serialHex.replace(/^0+(?=.)/, ''), '0']);
+  if (!row.rowCount) throw notFound(String(certId));
+  const cert = await deps.aggregates.load<CertificateState>(streams.certificate(row.rows[0].certificate_id), evolveCertificate);
+  if (!cert.state) throw notFound(String(certId));
+  return cert.state;
+}
+
+/** newOrder's `replaces`: the certificate and the live order already replacing it, if any. */
+export async function replacedCertificate(deps: AcmeDeps, replaces: unknown): Promise<ReplacedCertificate | null> {
+  if (replaces === undefined) return null;
+  const cert = await certificateByCertId(deps, replaces);
+  const r = await deps.pool.query(
+    `SELECT order_id FROM rm_orders WHERE replaces = $1 AND NOT failed AND (certificate_id IS NOT NULL OR expires > $2) ORDER BY created_at LIMIT 1`,
+    [cert.certificateId, deps.now()],
+  );
+  return { certificateId: cert.certificateId, certId: String(replaces), accountId: cert.accountId, names: cert.names, replacedByOrderId: r.rows[0]?.order_id ?? null };
+}

@@ -1,0 +1,109 @@
+// pg's own value formatting and quoting, so a literal means exactly what the bound parameter would.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { prepareValue, escapeLiteral } = require('pg/lib/utils') as {
+  prepareValue(v: unknown): string | null;
+  escapeLiteral(s: string): string;
+};
+import type { TransactionQuery } from '../eventstore/event-store';
+
+/**
+ * Records the statements projections issue, so a whole batch of events reaches PostgreSQL in one
+ * round trip instead of one per statement. Projections only write (they never read what a query
+ * returns), which is what makes deferring them safe; `query` therefore answers with no rows.
+ */
+export class StatementBatch implements TransactionQuery {
+  /** Each entry is one statement; consecutive plain INSERTs of one shape share an entry. */
+  private readonly statements: Array<{ sql: string; insert?: { shape: string; rows: string[] } }> = [];
+  private count = 0;
+  private bytes = 0;
+
+  async query(text: string, params: unknown[] = []): Promise<{ rows: any[]; rowCount: number | null }> {
+    this.count++;
+    const insert = NOT_PLAIN.test(text) ? null : PLAIN_INSERT.exec(text);
+    const last = this.statements[this.statements.length - 1];
+    if (insert) {
+      const row = inlineParameters(insert[2], params);
+      this.bytes += row.length;
+      // A plain INSERT of the same shape as the one before becomes one more row of it: the server
+      // then plans one statement for the whole run instead of one per event.
+      if (last?.insert?.shape === text) last.insert.rows.push(row);
+      else this.statements.push({ sql: insert[1], insert: { shape: text, rows: [row] } });
+    } else {
+      const sql = inlineParameters(text, params);
+      this.bytes += sql.length;
+      this.statements.push({ sql });
+    }
+    return { rows: [], rowCount: null };
+  }
+
+  /** How many statements were recorded (before any merging). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Large enough that one more event should start a new round trip. */
+  get full(): boolean {
+    return this.count >= 5000 || this.bytes >= 4_000_000;
+  }
+
+  /** Sends every recorded statement as one simple-protocol query and forgets them. */
+  async flush(tx: TransactionQuery): Promise<void> {
+    if (this.statements.length === 0) return;
+    const text = this.statements.map((st) => (st.insert ? `${st.sql} ${st.insert.rows.join(',\n')}` : st.sql)).join(';\n');
+    this.statements.length = 0;
+    this.count = 0;
+    this.bytes = 0;
+    await tx.query(text);
+  }
+}
+
+/** INSERT INTO t (columns) VALUES (…) with nothing after the row: rows of several can be merged. */
+const NOT_PLAIN = /\bON\s+CONFLICT\b|\bRETURNING\b|\bSELECT\b/i;
+const PLAIN_INSERT = /^\s*(INSERT\s+INTO\s+[\w.]+\s*\([^)]*\)\s*VALUES)\s*(\([\s\S]*\))\s*$/i;
+
+/** A statement split once into its text pieces and the parameter between each pair of them. */
+interface Template {
+  pieces: string[];
+  params: number[];
+}
+const templates = new Map<string, Template>();
+
+function compile(text: string): Template {
+  let t = templates.get(text);
+  if (t) return t;
+  t = { pieces: [''], params: [] };
+  // Quoted strings are kept whole, so a $n inside one is text, not a parameter.
+  for (const part of text.split(/('(?:[^']|'')*')/)) {
+    if (part.startsWith("'")) {
+      t.pieces[t.pieces.length - 1] += part;
+      continue;
+    }
+    const bits = part.split(/\$(\d+)/);
+    t.pieces[t.pieces.length - 1] += bits[0];
+    for (let i = 1; i < bits.length; i += 2) {
+      t.params.push(Number(bits[i]));
+      t.pieces.push(bits[i + 1]);
+    }
+  }
+  if (templates.size >= 1000) templates.clear();
+  templates.set(text, t);
+  return t;
+}
+
+/** Replaces $1…$n with quoted literals; a $n inside a quoted string is left alone. */
+export function inlineParameters(text: string, params: readonly unknown[]): string {
+  if (params.length === 0) return text;
+  const t = compile(text);
+  let out = t.pieces[0];
+  for (let i = 0; i < t.params.length; i++) {
+    const n = t.params[i];
+    if (n < 1 || n > params.length) throw new Error(`statement refers to $${n} but has ${params.length} parameters`);
+    out += literal(params[n - 1]) + t.pieces[i + 1];
+  }
+  return out;
+}
+
+function literal(value: unknown): string {
+  const prepared = prepareValue(value);
+  return prepared === null ? 'NULL' : escapeLiteral(prepared);
+}
