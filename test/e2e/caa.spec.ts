@@ -1,11 +1,11 @@
 import { calculateJwkThumbprint } from 'jose';
 import type { Pool } from 'pg';
-import { ChallengeRig } from '../../bench/support/challenge-rig';
+import type { ChallengeRig } from '../../bench/support/challenge-rig';
 import { RawAcme, testAccountKey, type TestKey } from '../../bench/support/raw-acme';
-import { dataDirectory } from '../support/data-dir';
 import { makeCsr } from '../support/csr';
-import { createTestDatabase, type TestDatabase, testPool } from '../support/database';
-import { type ServerProcess, startServer } from '../support/server-process';
+import type { TestDatabase } from '../support/database';
+import { useAcmeServer } from '../support/acme-server-fixture';
+import type { ServerProcess } from '../support/server-process';
 
 const URN = 'urn:ietf:params:acme:error:';
 
@@ -15,6 +15,7 @@ const URN = 'urn:ietf:params:acme:error:';
  * recorded in the authorization's events.
  */
 describe('CAA', () => {
+  const fx = useAcmeServer('caa', (rig) => `acme:\n  caa_identities: [ca.test]\n${rig.validationYaml()}\n  caa_recheck_after: 0s`);
   let db: TestDatabase;
   let rig: ChallengeRig;
   let server: ServerProcess;
@@ -22,28 +23,7 @@ describe('CAA', () => {
   let key: TestKey;
   let kid: string;
   let pool: Pool;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('caa');
-    rig = await new ChallengeRig().start();
-    const dataDir = dataDirectory('caa');
-    server = await startServer({
-      env: { DATABASE_URL: db.url },
-      configYaml: (port) =>
-        `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\nacme:\n  caa_identities: [ca.test]\n${rig.validationYaml()}\n  caa_recheck_after: 0s\n`,
-    });
-    acme = await new RawAcme(server.baseUrl).init();
-    key = await testAccountKey();
-    kid = await acme.account(key);
-    pool = testPool(db.url, 2);
-  }, 120_000);
-
-  afterAll(async () => {
-    await pool?.end();
-    await server?.stop();
-    await rig?.stop();
-    await db?.drop();
-  });
+  beforeAll(() => void ({ db, rig, server, acme, key, kid, pool } = fx));
 
   /** Orders `name`, answers its http-01 challenge and waits for the authorization to settle. */
   async function validate(name: string) {

@@ -1,19 +1,20 @@
 import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
-import { ChallengeRig } from '../../bench/support/challenge-rig';
+import type { ChallengeRig } from '../../bench/support/challenge-rig';
 import { RawAcme, type RawResponse, testAccountKey, type TestKey } from '../../bench/support/raw-acme';
 import { x509 } from '../../src/ca/crypto';
 import { mustStapleExtension } from '../../src/ca/csr-extensions';
-import { dataDirectory } from '../support/data-dir';
 import { makeCsr, testKeys } from '../support/csr';
 import type { Pool } from 'pg';
-import { createTestDatabase, type TestDatabase, testPool } from '../support/database';
-import { type ServerProcess, startServer } from '../support/server-process';
+import type { TestDatabase } from '../support/database';
+import { useAcmeServer } from '../support/acme-server-fixture';
+import type { ServerProcess } from '../support/server-process';
 
 const URN = 'urn:ietf:params:acme:error:';
 
 /** The RFC 8555 and interoperability rules of issue 12, each provoked over HTTP. */
 describe('RFC and interoperability rules', () => {
+  const fx = useAcmeServer('policy-fixes', (rig) => rig.validationYaml());
   let db: TestDatabase;
   let rig: ChallengeRig;
   let server: ServerProcess;
@@ -21,27 +22,7 @@ describe('RFC and interoperability rules', () => {
   let key: TestKey;
   let kid: string;
   let pool: Pool;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('policy_fixes');
-    rig = await new ChallengeRig().start();
-    const dataDir = dataDirectory('policy-fixes');
-    server = await startServer({
-      env: { DATABASE_URL: db.url },
-      configYaml: (port) => `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n${rig.validationYaml()}\n`,
-    });
-    acme = await new RawAcme(server.baseUrl).init();
-    key = await testAccountKey();
-    kid = await acme.account(key);
-    pool = testPool(db.url, 2);
-  }, 120_000);
-
-  afterAll(async () => {
-    await pool?.end();
-    await server?.stop();
-    await rig?.stop();
-    await db?.drop();
-  });
+  beforeAll(() => void ({ db, rig, server, acme, key, kid, pool } = fx));
 
   function expectProblem(r: RawResponse, type: string, status: number, detail?: RegExp) {
     expect({ type: r.body.type, status: r.status, detail: r.body.detail }).toMatchObject({ type: URN + type, status, ...(detail ? { detail: expect.stringMatching(detail) } : {}) });
