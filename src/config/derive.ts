@@ -12,7 +12,7 @@ type Data = Record<string, any>;
 /** Defaults that depend on other keys or on the environment, filled after validation. */
 export function deriveDefaults(data: Data, env: Env, problems: Problems): void {
   if (problems.isClean('database.url') && data.database.url === null && env.DATABASE_URL) data.database.url = env.DATABASE_URL;
-  if (problems.isClean('server.workers') && data.server.workers === 'auto') data.server.workers = availableParallelism();
+  if (problems.isClean('server.workers') && data.server.workers === 'auto') data.server.workers = autoWorkers(data.database.url === null, availableParallelism());
   if (problems.isClean('server.external_url') && data.server.external_url === null && problems.isClean('server.listen') && problems.isClean('server.tls')) {
     data.server.external_url = externalUrlFromListen(data.server.listen, Boolean(data.server.tls.cert_file));
   }
@@ -22,6 +22,15 @@ export function deriveDefaults(data: Data, env: Env, problems: Problems): void {
   if (problems.isClean('rate_limits.docs_url') && data.rate_limits.docs_url === null && typeof data.server.external_url === 'string') {
     data.rate_limits.docs_url = `${data.server.external_url}${RATE_LIMITS_DOCS_PATH}`;
   }
+}
+
+/**
+ * "auto" worker processes: one per CPU, less one core left to the embedded PostgreSQL that runs
+ * on the same cores (ADR 0012: on 2 cores a second process added CPU per certificate and no
+ * throughput).
+ */
+export function autoWorkers(embeddedDatabase: boolean, cpus: number): number {
+  return embeddedDatabase ? Math.max(1, cpus - 1) : cpus;
 }
 
 /** `0.0.0.0:4000` -> `http://localhost:4000`: a wildcard address is not something a client can reach. */

@@ -107,7 +107,7 @@ export const CONFIG_SCHEMA: Schema = {
         anyOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { const: 'auto' }],
         'x-expect': 'an integer from 1 to 256 or "auto"',
         default: 'auto',
-        description: 'worker processes serving the port ("auto" = one per CPU); each opens its own database pools',
+        description: 'worker processes serving the port ("auto" = one per CPU, less one with the embedded database); each opens its own database pools',
       },
       body_limit: size('64kb', 'largest request body accepted'),
       trusted_proxies: strList('IP addresses or CIDRs of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed'),

@@ -13,7 +13,7 @@ describe('loading the configuration file', () => {
       external_url: 'http://127.0.0.1:4000',
       tls: { cert_file: null, key_file: null },
       shutdown_timeout: 30_000,
-      workers: cpus().length,
+      workers: Math.max(1, cpus().length - 1),
       body_limit: 65_536,
       trusted_proxies: [],
       health_details_from: ['127.0.0.1', '::1'],

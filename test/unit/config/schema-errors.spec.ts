@@ -39,9 +39,12 @@ describe('schema validation', () => {
     ]);
   });
 
-  test('workers "auto" is the number of CPUs, and the default', () => {
-    expect(load('server:\n  workers: auto\n').server.workers).toBe(cpus().length);
-    expect(load('').server.workers).toBe(cpus().length);
+  test('workers "auto" is the number of CPUs, one fewer with the embedded database, and the default', () => {
+    const embedded = Math.max(1, cpus().length - 1);
+    expect(load('server:\n  workers: auto\n').server.workers).toBe(embedded);
+    expect(load('').server.workers).toBe(embedded);
+    expect(load('database:\n  url: postgres://db.example/ca\n').server.workers).toBe(cpus().length);
+    expect(load('', { DATABASE_URL: 'postgres://db.example/ca' }).server.workers).toBe(cpus().length);
     expect(load('server:\n  workers: 3\n').server.workers).toBe(3);
   });
 
