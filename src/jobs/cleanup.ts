@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { NonceStore } from '../acme/nonce/nonce-store';
 import type { AcmeDeps } from '../commands/acme-deps';
 import { handleCommand } from '../commands/handle-command';
-import { loadAuthorization } from '../commands/order-view';
+import { orderAuthorizations } from '../commands/order-view';
 import { type AuthorizationState, decideExpireAuthorization, evolveAuthorization } from '../domain/authorization';
 import { decideExpireOrder, decideFailStuckOrder, evolveOrder, type OrderState, orderStatus } from '../domain/order';
 import { streams } from '../domain/streams';
@@ -42,7 +42,7 @@ export async function runCleanup(deps: AcmeDeps, nonces: NonceStore, settings: C
 
   const orderSql = `SELECT order_id AS id FROM rm_orders WHERE NOT failed AND certificate_id IS NULL AND finalized_at IS NULL AND expires <= $1 ORDER BY expires LIMIT $2`;
   for (const id of await ids(deps.pool, orderSql, [now, settings.batchSize])) {
-    const handled = await changeOrder(deps, id, meta, async (order) => decideExpireOrder(order, await statusOf(deps, order, now), now));
+    const handled = await changeOrder(deps, id, meta, async (order) => decideExpireOrder(order, orderStatus(order, await orderAuthorizations(deps, order), now), now));
     if (handled.events.length > 0) report.ordersExpired++;
   }
 
@@ -67,11 +67,6 @@ function changeOrder(deps: AcmeDeps, id: string, metadata: { actor: string }, de
   return handleCommand<OrderState>(deps.aggregates, { streamId: streams.order(id), evolve: evolveOrder, metadata, decide: (order) => (order ? decide(order) : []) });
 }
 
-/** An order's status is derived from its authorizations, read from their streams. */
-async function statusOf(deps: AcmeDeps, order: OrderState, now: Date) {
-  const authorizations = (await Promise.all(order.authorizationIds.map((id) => loadAuthorization(deps, id)))).map((a) => a.state).filter((a): a is AuthorizationState => a !== null);
-  return orderStatus(order, authorizations, now);
-}
 
 async function ids(pool: Pool, sql: string, params: unknown[]): Promise<string[]> {
   return (await pool.query(sql, params)).rows.map((r) => r.id as string);
