@@ -141,7 +141,7 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
   };
   const nonces = new NonceStore(rt.db.pool, config.acme.nonce_lifetime);
   await nonces.start();
-  const context: AcmeContext = { urls, nonces };
+  const context: AcmeContext = { urls, nonces, pollRetryAfterMs: config.acme.retry_after };
   const crlSettings = { validityMs: config.crl.validity, refreshMs: config.crl.refresh };
   const crl = config.crl.enabled ? { builder: new CrlBuilder(rt.db.backgroundPool, instrumented, crlSettings), settings: crlSettings, startedAt: new Date() } : null;
   return { context, deps, validator, ca: instrumented, crl };

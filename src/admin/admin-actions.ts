@@ -26,7 +26,7 @@ export class AdminActions {
       evolve: evolveCertificate,
       metadata: this.meta(p, extra),
       decide: (state) => {
-        if (!state) throw new AcmeError('malformed', `no certificate ${certificateId}`, [], { status: 404 });
+        if (!state) throw new AcmeError('malformed', `no certificate ${certificateId}`, [], { reason: { kind: 'notFound' } });
         return decideRevoke(state, reason, 'admin', p.username, certificateSpkiSha256(state.chainPem));
       },
     });
@@ -40,7 +40,7 @@ export class AdminActions {
    * nothing happens unless the selection matches exactly `expect` certificates.
    */
   async requestRenewal(q: RenewNowDto, p: AdminPrincipal, extra: Record<string, unknown>): Promise<{ certificates: string[] }> {
-    if (!q.account && !q.name && !q.serial) throw new AcmeError('malformed', 'a renewal request needs at least one of account, name, serial', [], { status: 400 });
+    if (!q.account && !q.name && !q.serial) throw new AcmeError('malformed', 'a renewal request needs at least one of account, name, serial');
     const r = await this.pool.query(
       `SELECT certificate_id FROM rm_certificates WHERE revoked_at IS NULL AND not_after > now()
          AND ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR $2 = ANY(names)) AND ($3::text IS NULL OR ltrim(serial, '0') = ltrim(lower($3), '0'))
@@ -49,7 +49,7 @@ export class AdminActions {
     );
     const ids = r.rows.map((x) => x.certificate_id as string);
     if (ids.length !== q.expect) {
-      throw new AcmeError('malformed', `the selection matches ${ids.length} unrevoked, unexpired certificates, not the expected ${q.expect}; nothing was changed`, [], { status: 409 });
+      throw new AcmeError('malformed', `the selection matches ${ids.length} unrevoked, unexpired certificates, not the expected ${q.expect}; nothing was changed`, [], { reason: { kind: 'conflict' } });
     }
     for (const id of ids) {
       await handleCommand<CertificateState>(this.aggregates, {
@@ -64,7 +64,7 @@ export class AdminActions {
 
   /** Revokes every unrevoked certificate matching the query, only when the count is the one the admin expects. */
   async bulkRevoke(q: BulkRevokeDto, p: AdminPrincipal, extra: Record<string, unknown>): Promise<{ revoked: string[] }> {
-    if (!q.account && !q.name && !q.serial) throw new AcmeError('malformed', 'a bulk revocation needs at least one of account, name, serial', [], { status: 400 });
+    if (!q.account && !q.name && !q.serial) throw new AcmeError('malformed', 'a bulk revocation needs at least one of account, name, serial');
     const r = await this.pool.query(
       `SELECT certificate_id FROM rm_certificates WHERE revoked_at IS NULL
          AND ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR $2 = ANY(names)) AND ($3::text IS NULL OR ltrim(serial, '0') = ltrim(lower($3), '0'))
@@ -73,7 +73,7 @@ export class AdminActions {
     );
     const ids = r.rows.map((x) => x.certificate_id as string);
     if (ids.length !== q.expect) {
-      throw new AcmeError('malformed', `the query matches ${ids.length} unrevoked certificates, not the expected ${q.expect}; nothing was revoked`, [], { status: 409 });
+      throw new AcmeError('malformed', `the query matches ${ids.length} unrevoked certificates, not the expected ${q.expect}; nothing was revoked`, [], { reason: { kind: 'conflict' } });
     }
     for (const id of ids) await this.revokeCertificate(id, q.reason, p, extra);
     return { revoked: ids };
@@ -85,8 +85,8 @@ export class AdminActions {
       evolve: evolveAccount,
       metadata: this.meta(p, extra),
       decide: (state) => {
-        if (!state) throw new AcmeError('malformed', `no account ${accountId}`, [], { status: 404 });
-        if (state.status === 'deactivated') throw new AcmeError('malformed', `account ${accountId} is already deactivated`, [], { status: 409 });
+        if (!state) throw new AcmeError('malformed', `no account ${accountId}`, [], { reason: { kind: 'notFound' } });
+        if (state.status === 'deactivated') throw new AcmeError('malformed', `account ${accountId} is already deactivated`, [], { reason: { kind: 'conflict' } });
         return decideAccount(state, { type: 'DeactivateAccount', by: 'admin', reason: reason ?? null }, { now: new Date(), policy: { termsOfServiceRequired: false } });
       },
     });

@@ -27,13 +27,13 @@ export class AdminAuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<AdminRequest>();
     const header = req.headers.authorization ?? '';
     const m = /^Bearer (\S+)$/.exec(header);
-    const unauthorized = (detail: string) => new AcmeError('unauthorized', detail, [], { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } });
+    const unauthorized = (detail: string) => new AcmeError('unauthorized', detail, [], { reason: { kind: 'bearerTokenRequired' } });
     if (!m) throw unauthorized('this endpoint needs an admin bearer token (POST /api/login)');
     const result = await this.tokens.verify(m[1]);
     if ('reason' in result) throw unauthorized(result.reason);
     req.admin = result.principal;
     const roles = this.reflector.getAllAndOverride<AdminRole[]>(ADMIN_ROLES, [ctx.getHandler(), ctx.getClass()]) ?? ['admin', 'auditor'];
-    if (!roles.includes(result.principal.role)) throw new AcmeError('unauthorized', `the ${result.principal.role} role may not do this (needs ${roles.join(' or ')})`, [], { status: 403 });
+    if (!roles.includes(result.principal.role)) throw new AcmeError('unauthorized', `the ${result.principal.role} role may not do this (needs ${roles.join(' or ')})`);
     return true;
   }
 }

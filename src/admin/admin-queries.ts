@@ -27,7 +27,7 @@ function decode(cursor: string | undefined, arity: number): unknown[] | null {
   } catch {
     /* fall through */
   }
-  throw new AcmeError('malformed', 'invalid cursor', [], { status: 400 });
+  throw new AcmeError('malformed', 'invalid cursor');
 }
 
 function page<T extends Record<string, unknown>>(rows: T[], limit: number, key: (row: T) => unknown[]): Page<T> {
@@ -129,7 +129,7 @@ export class AdminQueries {
   /** Every event of a stream with its metadata, and the aggregate's state at `at` (default: now). */
   async history(streamId: string, at?: Date): Promise<{ stream: string; events: StoredEvent[]; state_at: string; state: unknown }> {
     const events = await this.store.readStream(streamId);
-    if (events.length === 0) throw new AcmeError('malformed', `no stream ${streamId}`, [], { status: 404 });
+    if (events.length === 0) throw new AcmeError('malformed', `no stream ${streamId}`, [], { reason: { kind: 'notFound' } });
     const until = at ?? new Date();
     const upTo = events.filter((e) => e.recordedAt <= until);
     return { stream: streamId, events, state_at: until.toISOString(), state: replay(streamId, upTo) };

@@ -69,8 +69,8 @@ export class AdminController {
       return { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), role: user.role };
     } catch (e) {
       if (e instanceof LoginError) {
-        if (e.retryAfterMs === null) throw new AcmeError('unauthorized', e.message, [], { status: 401 });
-        throw new AcmeError('rateLimited', e.message, [], { status: 429, headers: { 'Retry-After': String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) } });
+        if (e.retryAfterMs === null) throw new AcmeError('unauthorized', e.message, [], { reason: { kind: 'unauthenticated' } });
+        throw new AcmeError('rateLimited', e.message, [], { reason: { kind: 'limited', retryAfterMs: e.retryAfterMs } });
       }
       throw e;
     }
@@ -89,7 +89,7 @@ export class AdminController {
     try {
       await this.users.changePassword(req.admin!.userId, body.current, body.password);
     } catch (e) {
-      if (e instanceof LoginError) throw new AcmeError('unauthorized', e.message, [], { status: 403 });
+      if (e instanceof LoginError) throw new AcmeError('unauthorized', e.message);
       throw e;
     }
     return { changed: true, note: 'every token issued before now no longer works; log in again' };

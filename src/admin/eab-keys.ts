@@ -21,7 +21,7 @@ export class EabKeys {
   async create(allowedIdentifiers: string[], note: string | null, meta: Record<string, unknown>): Promise<{ key_id: string; hmac_key: string; allowed_identifiers: string[] }> {
     for (const p of allowedIdentifiers) {
       const problem = dnsNameProblem(p.toLowerCase());
-      if (problem) throw new AcmeError('malformed', `allowed identifier '${p}': ${problem}`, [], { status: 400 });
+      if (problem) throw new AcmeError('malformed', `allowed identifier '${p}': ${problem}`);
     }
     const keyId = randomBytes(12).toString('base64url');
     const hmac = randomBytes(32);

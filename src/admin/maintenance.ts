@@ -45,8 +45,7 @@ export class MaintenanceMode {
     const { state } = await this.state();
     if (state.enabled) {
       throw new AcmeError('serverInternal', `the CA is in maintenance${state.reason ? `: ${state.reason}` : ''}; new orders resume later`, [], {
-        status: 503,
-        headers: { 'Retry-After': String(MAINTENANCE_RETRY_AFTER_S) },
+        reason: { kind: 'unavailable', retryAfterMs: MAINTENANCE_RETRY_AFTER_S * 1000 },
       });
     }
   }

@@ -78,7 +78,7 @@ export async function withRetry<T>(fn: () => Promise<T>, attempts = 5): Promise<
     } catch (e) {
       if (!(e instanceof WrongExpectedRevisionError)) throw e;
       if (i >= attempts) {
-        throw new AcmeError('serverInternal', `the resource changed concurrently ${attempts} times; retry the request`, [], { status: 409 });
+        throw new AcmeError('serverInternal', `the resource changed concurrently ${attempts} times; retry the request`, [], { reason: { kind: 'conflict' } });
       }
     }
   }

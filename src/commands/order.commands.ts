@@ -146,7 +146,7 @@ export async function ownedAuthorization(deps: AcmeDeps, accountId: string, auth
 }
 
 function owned(state: AuthorizationState | null, accountId: string, authzId: string): AuthorizationState {
-  if (!state || state.accountId !== accountId) throw new AcmeError('malformed', `no authorization ${authzId} for this account`, [], { status: 404 });
+  if (!state || state.accountId !== accountId) throw new AcmeError('malformed', `no authorization ${authzId} for this account`, [], { reason: { kind: 'notFound' } });
   return state;
 }
 
@@ -166,7 +166,7 @@ export class RespondChallengeHandler implements ICommandHandler<RespondChallenge
       metadata: actor(cmd),
       decide: async (state) => {
         const challenge = owned(state, cmd.accountId, cmd.authzId).challenges.find((c) => c.challengeId === cmd.challengeId);
-        if (!challenge) throw new AcmeError('malformed', `no challenge ${cmd.challengeId} in this authorization`, [], { status: 404 });
+        if (!challenge) throw new AcmeError('malformed', `no challenge ${cmd.challengeId} in this authorization`, [], { reason: { kind: 'notFound' } });
         if (challenge.status === 'pending') await deps.limits?.challenge(limitContext(cmd), state!.identifier.value);
         const keyAuth = await keyAuthorization(challenge.token, cmd.accountJwk);
         return decideAuthorization(state, { type: 'RequestValidation', challengeId: cmd.challengeId, keyAuthorization: keyAuth }, authorizationContext(deps));
@@ -205,7 +205,7 @@ export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderComman
   async execute(cmd: FinalizeOrderCommand): Promise<OrderView> {
     const deps = this.deps;
     const view = await loadOrderView(deps, cmd.orderId);
-    if (!view || view.order.accountId !== cmd.accountId) throw new AcmeError('malformed', `no order ${cmd.orderId} for this account`, [], { status: 404 });
+    if (!view || view.order.accountId !== cmd.accountId) throw new AcmeError('malformed', `no order ${cmd.orderId} for this account`, [], { reason: { kind: 'notFound' } });
     if (view.status !== 'ready') decideFinalize(view.order, view.status, { der: '', names: [], keyType: '' });
     if (typeof cmd.payload.csr !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cmd.payload.csr)) {
       throw new AcmeError('malformed', 'finalize payload needs "csr": the base64url DER of a PKCS#10 request');

@@ -5,7 +5,7 @@ import { parseCertId, type ReplacedCertificate } from '../domain/policy/renewal-
 import { streams } from '../domain/streams';
 import type { AcmeDeps } from './acme-deps';
 
-const notFound = (certId: string) => new AcmeError('malformed', `no certificate ${certId.slice(0, 100)} was issued by this CA`, [], { status: 404 });
+const notFound = (certId: string) => new AcmeError('malformed', `no certificate ${certId.slice(0, 100)} was issued by this CA`, [], { reason: { kind: 'notFound' } });
 
 /** Key identifier of the issuing certificate, lowercase hex. */
 function issuerKeyId(deps: AcmeDeps): string {

@@ -44,7 +44,7 @@ export class RevokeCertificateHandler implements ICommandHandler<RevokeCertifica
     }
     const serial = cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
     const row = await this.deps.pool.query('SELECT certificate_id FROM rm_certificates WHERE ltrim(serial, $2) = $1', [serial, '0']);
-    if (row.rowCount === 0) throw new AcmeError('malformed', `no certificate with serial ${serial} was issued by this CA`, [], { status: 404 });
+    if (row.rowCount === 0) throw new AcmeError('malformed', `no certificate with serial ${serial} was issued by this CA`, [], { reason: { kind: 'notFound' } });
     const certificateId: string = row.rows[0].certificate_id;
 
     const requester = 'jwk' in cmd.requester ? 'certificate-key' : `account:${cmd.requester.accountId}`;

@@ -156,7 +156,7 @@ export const CONFIG_SCHEMA: Schema = {
       ip_identifiers: bool(true, 'IP address identifiers (RFC 8738) may be ordered, validated by http-01 and tls-alpn-01 only; false refuses them with rejectedIdentifier'),
       max_identifiers: int(100, 'identifiers per order', 1, 1000),
       orders_page_size: int(50, 'orders per page of an account orders list', 1, 1000),
-      retry_after: duration('3s', 'Retry-After on processing orders and pending challenges', 'clients would poll without pause'),
+      retry_after: duration('1s', 'Retry-After on processing orders, authorizations and challenges', 'clients would poll without pause'),
       max_validity: duration('397d', 'longest certificate validity a client may ask for (notAfter policy)', 'no certificate could be issued'),
       profiles: strList(
         'certificate profiles (ACME profiles extension), listed in the directory meta.profiles and chosen by an order\'s "profile": each {name, description, validity_days (default: ca.validity), key_types [rsa, ec] (default: both), client_auth (false), allow_wildcard (true), allow_ip (false), common_name (true)}; empty = no profiles',

@@ -16,7 +16,7 @@ export interface CertificatePageData {
 
 /** A certificate and the history behind it, read through the admin API's history query. */
 export async function loadCertificate(queries: AdminQueries, id: string, at: string | undefined, compare: (a: string, b: string) => number): Promise<CertificatePageData> {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new AcmeError('malformed', `no certificate ${id}`, [], { status: 404 });
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new AcmeError('malformed', `no certificate ${id}`, [], { reason: { kind: 'notFound' } });
   const when = at ? new Date(at) : undefined;
   const certNow = await queries.history(`cert-${id}`);
   // The history's state leaves the chain out; the certificate's first event carries it.
@@ -34,6 +34,6 @@ export async function loadCertificate(queries: AdminQueries, id: string, at: str
 
 export function chainPemOf(events: StoredEvent[]): string {
   const issued = events.find((e) => e.type === 'CertificateIssued');
-  if (!issued) throw new AcmeError('malformed', 'no certificate in this stream', [], { status: 404 });
+  if (!issued) throw new AcmeError('malformed', 'no certificate in this stream', [], { reason: { kind: 'notFound' } });
   return (issued.data as { chainPem: string }).chainPem;
 }

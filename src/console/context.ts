@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { httpStatusOf } from '../acme/http/problem-response';
 import { AcmeError } from '../domain/errors';
 import { Html, html, utc } from './html';
 import { page, redirect, sendHtml } from './layout';
@@ -64,7 +65,7 @@ export async function handle(
     const out = await body(session);
     return out instanceof Html ? sendHtml(reply, out) : out;
   } catch (e) {
-    const status = e instanceof ConsoleError ? e.status : e instanceof AcmeError ? e.status : 500;
+    const status = e instanceof ConsoleError ? e.status : e instanceof AcmeError ? httpStatusOf(e) : 500;
     const detail = e instanceof ConsoleError ? e.message : e instanceof AcmeError ? e.detail : 'internal error: see the server log';
     if (status === 500) LOG.error(`console request ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
     return sendHtml(reply, page({ title: 'Error', session, error: detail }, html`<p><a href="/console/overview">Overview</a></p>`), status);

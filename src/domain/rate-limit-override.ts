@@ -30,6 +30,6 @@ export function decideRateLimitOverride(state: RateLimitOverrideState | null, cm
     if (state?.active && state.count === cmd.count && state.periodMs === cmd.periodMs && state.reason === cmd.reason) return [];
     return [event('RateLimitOverrideSet', { limit: cmd.limit, subject: cmd.subject, count: cmd.count, periodMs: cmd.periodMs, reason: cmd.reason })];
   }
-  if (!state?.active) throw new AcmeError('malformed', `no override of ${cmd.limit} for ${cmd.subject}`, [], { status: 404 });
+  if (!state?.active) throw new AcmeError('malformed', `no override of ${cmd.limit} for ${cmd.subject}`, [], { reason: { kind: 'notFound' } });
   return [event('RateLimitOverrideRemoved', { limit: cmd.limit, subject: cmd.subject })];
 }

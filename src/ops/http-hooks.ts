@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
+import { problemResponse } from '../acme/http/problem-response';
+import { AcmeError } from '../domain/errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { PoolGuard } from './pool-guard';
@@ -36,12 +38,16 @@ export function installHttpHooks(app: FastifyInstance, opts: { pool: Pool; poolM
     if (decision.allow) return;
     opts.metrics.shed.inc({ tier: decision.tier });
     opts.log.warn({ reqId: req.id, tier: decision.tier, pool: { size: p.totalCount, idle: p.idleCount, waiting: p.waitingCount } }, 'request shed: database pool under pressure');
+    // Shed before routing, so the problem filter never sees it: the same mapping is applied here.
+    const shed = problemResponse(
+      new AcmeError('serverInternal', 'the server is temporarily overloaded; retry after the delay in Retry-After', [], { reason: { kind: 'unavailable', retryAfterMs: decision.retryAfter * 1000 } }),
+    );
     reply
-      .code(503)
-      .header('Retry-After', String(decision.retryAfter))
+      .code(shed.status)
+      .headers(shed.headers)
       .header('Cache-Control', 'no-store')
       .type('application/problem+json')
-      .send(JSON.stringify({ type: 'urn:ietf:params:acme:error:serverInternal', detail: 'the server is temporarily overloaded; retry after the delay in Retry-After', status: 503 }));
+      .send(JSON.stringify(shed.body));
     return reply;
   });
   app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {

@@ -268,7 +268,7 @@ export class RateLimiter {
 
   private problem(r: Refusal, detail: string): AcmeError {
     return new AcmeError('rateLimited', detail, [], {
-      headers: { 'Retry-After': String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))), Link: `<${this.settings.docs_url}>;rel="help"` },
+      reason: { kind: 'limited', retryAfterMs: r.retryAfterMs, helpUrl: this.settings.docs_url },
       extra: { limit: r.limit },
     });
   }

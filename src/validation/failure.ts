@@ -14,8 +14,7 @@ export async function recordingFailure(record: ValidationRecord, work: () => Pro
   } catch (e) {
     const problem = e instanceof AcmeError ? e : new AcmeError('serverInternal', `validation failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
     throw new AcmeError(problem.type, problem.detail, problem.subproblems, {
-      status: problem.status,
-      headers: problem.headers,
+      reason: problem.reason ?? undefined,
       extra: { ...problem.extra, validationRecord: snapshot(record) },
     });
   }

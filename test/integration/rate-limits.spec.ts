@@ -1,4 +1,4 @@
-import { AcmeError } from '../../src/domain/errors';
+import { AcmeError, type ProblemReason } from '../../src/domain/errors';
 import { RateLimiter, type Refusal } from '../../src/ratelimit/rate-limiter';
 import type { RateLimitSettings } from '../../src/ratelimit/limits';
 import { createPgStore, type PgStoreFixture } from '../support/postgres-store';
@@ -54,12 +54,12 @@ describe('rate limiter', () => {
     expect(results.filter((r) => r === null)).toHaveLength(10);
     const e = results.find((r) => r !== null)!;
     expect(e.type).toBe('rateLimited');
-    expect(e.status).toBe(429);
+    const reason = e.reason as Extract<ProblemReason, { kind: 'limited' }>;
+    expect(reason.kind).toBe('limited');
     // One request refills every period/count = 6 minutes.
-    const retry = Number(e.headers['Retry-After']);
-    expect(retry).toBeGreaterThan(350);
-    expect(retry).toBeLessThanOrEqual(360);
-    expect(e.headers.Link).toBe('<http://ca.test/docs/rate-limits>;rel="help"');
+    expect(reason.retryAfterMs).toBeGreaterThan(350_000);
+    expect(reason.retryAfterMs).toBeLessThanOrEqual(360_000);
+    expect(reason.helpUrl).toBe('http://ca.test/docs/rate-limits');
     expect(e.detail).toMatch(/new nonces per IP address from 192\.0\.2\.10: limit 10 per 1h \(rate_limits\.new_nonces_per_ip\); retry after \d{4}-.*Z, the limit resets fully at/);
     expect(refusals).toHaveLength(40);
     expect(refusals[0]).toMatchObject({ limit: 'new_nonces_per_ip', subject: '192.0.2.10', count: 10 });
@@ -121,7 +121,7 @@ describe('rate limiter', () => {
     expect(await refused(l.newAuthz({ accountId: 'p1' }, 'x.example.com'))).toBeNull();
     const e = await refused(l.newOrder({ accountId: 'p1' }, ['y.example.com', 'z.example.com'], 2));
     expect(e?.detail).toMatch(/too many pending authorizations for account p1: 2 pending, 2 more asked, at most 3/);
-    expect(e?.headers['Retry-After']).toBe('60');
+    expect(Math.ceil((e?.reason as { retryAfterMs: number }).retryAfterMs / 1000)).toBe(60);
   });
 
   test('a database error fails open', async () => {

@@ -5,6 +5,8 @@ import type { NonceStore } from '../nonce/nonce-store';
 export interface AcmeContext {
   urls: AcmeUrls;
   nonces: NonceStore;
+  /** Retry-After for processing orders, authorizations and challenges (acme.retry_after). */
+  pollRetryAfterMs: number;
 }
 
 export const ACME_CONTEXT = Symbol('certledger.acme-context');

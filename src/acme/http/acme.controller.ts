@@ -24,7 +24,8 @@ import { ACME_PATHS } from '../urls';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { JwsService } from './jws.service';
 import { MAINTENANCE, type MaintenanceMode } from '../../admin/maintenance';
-import { renderAccount, renderAuthorization, renderChallenge, renderOrder } from './render';
+import { retryAfterSeconds } from './problem-response';
+import { renderAccount, renderAuthorization, renderChallenge, renderOrder, renderOrdersList } from './render';
 
 const ID = ':id([A-Za-z0-9_-]{1,64})';
 
@@ -49,8 +50,9 @@ export class AcmeController {
     reply.header('Link', `<${this.acme.urls.directory()}>;rel="index"`);
   }
 
+  /** How long a client should wait before polling a processing resource again (acme.retry_after). */
   private retryAfter(reply: FastifyReply) {
-    reply.header('Retry-After', '1');
+    reply.header('Retry-After', retryAfterSeconds(this.acme.pollRetryAfterMs));
   }
 
   @Post(ACME_PATHS.newAccount)
@@ -98,7 +100,7 @@ export class AcmeController {
       const last = page[page.length - 1];
       reply.header('Link', [`<${this.acme.urls.directory()}>;rel="index"`, `<${this.acme.urls.accountOrders(id, encodeCursor(last.created_at, last.order_id))}>;rel="next"`]);
     }
-    return { orders: page.map((row) => this.acme.urls.order(row.order_id)) };
+    return renderOrdersList(this.acme.urls, page.map((row) => row.order_id));
   }
 
   @Post(ACME_PATHS.keyChange)
@@ -113,10 +115,7 @@ export class AcmeController {
     });
     const r = await this.commands.execute(new ChangeAccountKeyCommand(accountId, inner.newJwk, inner.newThumbprint, this.jws.meta(req)));
     if (r.conflictAccountId) {
-      throw new AcmeError('malformed', 'the new key is already in use by another account', [], {
-        status: 409,
-        headers: { Location: this.acme.urls.account(r.conflictAccountId) },
-      });
+      throw new AcmeError('malformed', 'the new key is already in use by another account', [], { reason: { kind: 'keyInUse', accountId: r.conflictAccountId } });
     }
     await this.headers(reply);
     return renderAccount(this.acme.urls, accountId, r.account!);
@@ -139,7 +138,7 @@ export class AcmeController {
     const v = await this.jws.verify(req, 'kid');
     assertPostAsGet(v);
     const view = await loadOrderView(this.deps, id);
-    if (!view || view.order.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no order ${id} for this account`, [], { status: 404 });
+    if (!view || view.order.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no order ${id} for this account`, [], { reason: { kind: 'notFound' } });
     await this.headers(reply);
     if (view.status === 'processing') this.retryAfter(reply);
     return renderOrder(this.acme.urls, view, this.deps.now());
@@ -195,7 +194,7 @@ export class AcmeController {
         ? (await ownedAuthorization(this.deps, accountId, authzId)).state!
         : await this.commands.execute(new RespondChallengeCommand(accountId, authzId, id, v.jwk as JWK, this.jws.meta(req)));
     const c = state.challenges.find((x) => x.challengeId === id);
-    if (!c) throw new AcmeError('malformed', `no challenge ${id}`, [], { status: 404 });
+    if (!c) throw new AcmeError('malformed', `no challenge ${id}`, [], { reason: { kind: 'notFound' } });
     await this.headers(reply);
     reply.header('Link', [`<${this.acme.urls.directory()}>;rel="index"`, `<${this.acme.urls.authz(authzId)}>;rel="up"`]);
     if (c.status === 'processing') this.retryAfter(reply);
@@ -208,7 +207,7 @@ export class AcmeController {
     const v = await this.jws.verify(req, 'kid');
     assertPostAsGet(v);
     const cert = await this.deps.aggregates.load<CertificateState>(streams.certificate(id), evolveCertificate);
-    if (!cert.state || cert.state.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no certificate ${id} for this account`, [], { status: 404 });
+    if (!cert.state || cert.state.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no certificate ${id} for this account`, [], { reason: { kind: 'notFound' } });
     await this.headers(reply);
     reply.type('application/pem-certificate-chain');
     return cert.state.chainPem;
@@ -232,8 +231,8 @@ export class AcmeController {
   @All(['/acme/*'])
   notAllowed(@Req() req: FastifyRequest) {
     const path = req.url.split('?')[0];
-    if (req.method === 'POST' || !isAcmeResourcePath(path)) throw new AcmeError('malformed', `no ACME resource at ${path}`, [], { status: 404 });
-    throw new AcmeError('malformed', `${req.method} is not allowed here: ACME resources are read with POST-as-GET`, [], { status: 405, headers: { Allow: 'POST' } });
+    if (req.method === 'POST' || !isAcmeResourcePath(path)) throw new AcmeError('malformed', `no ACME resource at ${path}`, [], { reason: { kind: 'notFound' } });
+    throw new AcmeError('malformed', `${req.method} is not allowed here: ACME resources are read with POST-as-GET`, [], { reason: { kind: 'methodNotAllowed', allowed: ['POST'] } });
   }
 }
 

@@ -1,12 +1,7 @@
+import type { WireDirectoryMeta } from '../wire';
+
 /** The directory's `meta` object (RFC 8555 §7.1.1), from configuration. */
-export interface DirectoryMeta {
-  termsOfService?: string;
-  website?: string;
-  caaIdentities?: string[];
-  externalAccountRequired?: boolean;
-  /** ACME profiles extension: profile name to description. */
-  profiles?: Record<string, string>;
-}
+export type DirectoryMeta = WireDirectoryMeta;
 
 export const DIRECTORY_META = Symbol('certledger.directory-meta');
 

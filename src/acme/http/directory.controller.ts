@@ -4,6 +4,7 @@ import { ACME_DEPS, type AcmeDeps } from '../../commands/acme-deps';
 import { ACME_PATHS } from '../urls';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { DIRECTORY_META, type DirectoryMeta } from './directory-meta';
+import { renderDirectory } from './render';
 
 /**
  * RFC 8555 §7.1.1 directory and §7.2 newNonce. Both are public, so a POST-as-GET (which some
@@ -26,19 +27,9 @@ export class DirectoryController {
 
   @Get(ACME_PATHS.directory)
   async directory(@Res({ passthrough: true }) reply: FastifyReply) {
-    const u = this.acme.urls;
     reply.header('Cache-Control', 'public, max-age=0, no-cache');
     reply.header('Replay-Nonce', await this.acme.nonces.issue());
-    return {
-      newNonce: u.newNonce(),
-      newAccount: u.newAccount(),
-      newOrder: u.newOrder(),
-      newAuthz: u.newAuthz(),
-      revokeCert: u.revokeCert(),
-      keyChange: u.keyChange(),
-      renewalInfo: u.renewalInfo(),
-      meta: this.meta,
-    };
+    return renderDirectory(this.acme.urls, this.meta);
   }
 
   @Post(ACME_PATHS.newNonce)

@@ -18,7 +18,7 @@ export class JwsService {
   async verify(req: FastifyRequest, expectKey: 'jwk' | 'kid' | 'either'): Promise<VerifiedRequest> {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/jose+json') {
-      throw new AcmeError('malformed', `Content-Type must be application/jose+json (got ${type || 'none'})`, [], { status: 415 });
+      throw new AcmeError('malformed', `Content-Type must be application/jose+json (got ${type || 'none'})`, [], { reason: { kind: 'unsupportedMediaType' } });
     }
     let body: unknown = req.body;
     if (typeof body === 'string') {

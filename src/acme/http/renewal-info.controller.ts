@@ -4,6 +4,7 @@ import { ACME_DEPS, type AcmeDeps } from '../../commands/acme-deps';
 import { certificateByCertId } from '../../commands/renewal-info';
 import { suggestedWindow } from '../../domain/policy/renewal-info';
 import { ACME_PATHS } from '../urls';
+import { renderRenewalInfo } from './render';
 
 /** Clients are asked to check again after six hours, as Boulder does (RFC 9773 §4.3.2). */
 const RETRY_AFTER_SECONDS = 6 * 3600;
@@ -17,6 +18,6 @@ export class RenewalInfoController {
   async renewalInfo(@Param('certId') certId: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const cert = await certificateByCertId(this.deps, certId);
     reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
-    return { suggestedWindow: suggestedWindow(cert, this.deps.now()) };
+    return renderRenewalInfo(suggestedWindow(cert, this.deps.now()));
   }
 }

@@ -155,7 +155,7 @@ export async function verifyAcmeJws(body: unknown, opts: VerifyOptions): Promise
   if (!nonce) throw new AcmeError('badNonce', 'JWS protected header has no "nonce"');
   if (!(nonceFresh ?? (await opts.consumeNonce(nonce)))) throw new AcmeError('badNonce', `JWS has an invalid anti-replay nonce: "${nonce}"`);
   // RFC 8555 §7.3.6, §6.7: nothing signed by a deactivated account's key is accepted (401).
-  if (account && account.status !== 'valid') throw new AcmeError('unauthorized', `account is ${account.status}`, [], { status: 401 });
+  if (account && account.status !== 'valid') throw new AcmeError('unauthorized', `account is ${account.status}`, [], { reason: { kind: 'unauthenticated' } });
 
   let payload: Record<string, unknown> | null = null;
   if (jws.payload !== '') {

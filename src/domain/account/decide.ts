@@ -33,7 +33,7 @@ export type AccountCommand =
 export function decideAccount(state: AccountState | null, command: AccountCommand, ctx: AccountContext): DomainEvent[] {
   switch (command.type) {
     case 'RegisterAccount':
-      if (state) throw new AcmeError('malformed', `account ${state.accountId} already exists`, [], { status: 409 });
+      if (state) throw new AcmeError('malformed', `account ${state.accountId} already exists`, [], { reason: { kind: 'conflict' } });
       return decideRegisterAccount({ ...command, termsOfServiceRequired: ctx.policy.termsOfServiceRequired }).account;
     case 'UpdateAccount':
       return decideUpdateAccount(state, command.payload);
@@ -55,7 +55,7 @@ export function assertAccountActive(state: AccountState | null): asserts state i
 
 /** RFC 8555 §7.3.6 and §6.7: a request authorized by a deactivated account's key is 401 unauthorized. */
 export function deactivatedAccount(): AcmeError {
-  return new AcmeError('unauthorized', 'Account is deactivated', [], { status: 401 });
+  return new AcmeError('unauthorized', 'Account is deactivated', [], { reason: { kind: 'unauthenticated' } });
 }
 
 export interface RegisterAccount {

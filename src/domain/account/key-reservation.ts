@@ -35,7 +35,7 @@ export function decideAccountKey(state: AccountKeyState | null, command: Account
     case 'ReserveAccountKey':
       if (owner === command.accountId) return [];
       // RFC 8555 §7.3.5: 409 Conflict; the caller adds the Location of the owning account.
-      if (owner) throw new AcmeError('malformed', 'this key is already in use by another account', [], { status: 409 });
+      if (owner) throw new AcmeError('malformed', 'this key is already in use by another account', [], { reason: { kind: 'conflict' } });
       return [event('AccountKeyReserved', { accountId: command.accountId, thumbprint: command.thumbprint })];
     case 'ReleaseAccountKey':
       if (owner !== command.accountId) return [];

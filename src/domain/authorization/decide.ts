@@ -32,10 +32,10 @@ export type AuthorizationCommand =
 
 export function decideAuthorization(state: AuthorizationState | null, command: AuthorizationCommand, ctx: AuthorizationContext): DomainEvent[] {
   if (command.type === 'CreateAuthorization') {
-    if (state) throw new AcmeError('malformed', `authorization ${state.authzId} already exists`, [], { status: 409 });
+    if (state) throw new AcmeError('malformed', `authorization ${state.authzId} already exists`, [], { reason: { kind: 'conflict' } });
     return decideCreateAuthorization(command, ctx);
   }
-  if (!state) throw new AcmeError('malformed', 'no such authorization', [], { status: 404 });
+  if (!state) throw new AcmeError('malformed', 'no such authorization', [], { reason: { kind: 'notFound' } });
   switch (command.type) {
     case 'RequestValidation':
       return decideRequestValidation(state, command.challengeId, command.keyAuthorization, ctx.now);
@@ -86,7 +86,7 @@ export function decideCreateAuthorization(
  */
 export function decideRequestValidation(s: AuthorizationState, challengeId: string, keyAuthorization: string, now: Date): DomainEvent[] {
   const challenge = s.challenges.find((c) => c.challengeId === challengeId);
-  if (!challenge) throw new AcmeError('malformed', `no challenge ${challengeId} in this authorization`, [], { status: 404 });
+  if (!challenge) throw new AcmeError('malformed', `no challenge ${challengeId} in this authorization`, [], { reason: { kind: 'notFound' } });
   const status = authorizationStatus(s, now);
   if (status === 'valid') return [];
   if (status !== 'pending') throw new AcmeError('malformed', `the authorization is ${status}; its challenges can no longer be answered`);

@@ -19,7 +19,7 @@ export function decideCertificate(state: CertificateState | null, command: Certi
     if (state) throw new AcmeError('serverInternal', `certificate ${state.certificateId} is already recorded`);
     return [event('CertificateIssued', command.certificate)];
   }
-  if (!state) throw new AcmeError('malformed', 'no such certificate', [], { status: 404 });
+  if (!state) throw new AcmeError('malformed', 'no such certificate', [], { reason: { kind: 'notFound' } });
   switch (command.type) {
     case 'RevokeCertificate':
       return decideRevoke(state, command.reason, command.by, command.actor, command.keySpkiSha256 ?? null);
@@ -48,8 +48,8 @@ export function decideRevoke(state: CertificateState, reason: unknown, by: Revok
  */
 export function decideRequestRenewal(state: CertificateState, reason: string, actor: string, now: Date): DomainEvent[] {
   if (!reason.trim()) throw new AcmeError('malformed', 'an early renewal request needs a reason');
-  if (state.revoked) throw new AcmeError('malformed', `certificate ${state.serial} is revoked`, [], { status: 409 });
-  if (new Date(state.notAfter) <= now) throw new AcmeError('malformed', `certificate ${state.serial} has expired`, [], { status: 409 });
+  if (state.revoked) throw new AcmeError('malformed', `certificate ${state.serial} is revoked`, [], { reason: { kind: 'conflict' } });
+  if (new Date(state.notAfter) <= now) throw new AcmeError('malformed', `certificate ${state.serial} has expired`, [], { reason: { kind: 'conflict' } });
   return [event('CertificateRenewalRequested', { reason, actor, window: pastWindow(now) })];
 }
 

@@ -28,14 +28,14 @@ export function evolveEabKey(state: EabKeyState | null, e: DomainEvent): EabKeyS
 
 /** A new key, with the names it allows (already checked and lower-cased by the caller). */
 export function decideCreateEabKey(state: EabKeyState | null, keyId: string, allowedIdentifiers: string[], note: string | null): DomainEvent[] {
-  if (state) throw new AcmeError('malformed', `EAB key ${keyId} already exists`, [], { status: 409 });
+  if (state) throw new AcmeError('malformed', `EAB key ${keyId} already exists`, [], { reason: { kind: 'conflict' } });
   return [event('EabKeyCreated', { keyId, allowedIdentifiers, note })];
 }
 
 /** Revocation, once: the caller then deactivates the account the key bound. */
 export function decideRevokeEabKey(state: EabKeyState | null, keyId: string, reason: string | null): DomainEvent[] {
-  if (!state) throw new AcmeError('malformed', `no EAB key ${keyId}`, [], { status: 404 });
-  if (state.revoked) throw new AcmeError('malformed', `EAB key ${keyId} is already revoked`, [], { status: 409 });
+  if (!state) throw new AcmeError('malformed', `no EAB key ${keyId}`, [], { reason: { kind: 'notFound' } });
+  if (state.revoked) throw new AcmeError('malformed', `EAB key ${keyId} is already revoked`, [], { reason: { kind: 'conflict' } });
   return [event('EabKeyRevoked', { keyId, reason })];
 }
 

@@ -51,10 +51,10 @@ export type OrderCommand =
 
 export function decideOrder(state: OrderState | null, command: OrderCommand, ctx: OrderContext): DomainEvent[] {
   if (command.type === 'CreateOrder') {
-    if (state) throw new AcmeError('malformed', `order ${state.orderId} already exists`, [], { status: 409 });
+    if (state) throw new AcmeError('malformed', `order ${state.orderId} already exists`, [], { reason: { kind: 'conflict' } });
     return decideCreateOrder(command, ctx);
   }
-  if (!state) throw new AcmeError('malformed', 'no such order', [], { status: 404 });
+  if (!state) throw new AcmeError('malformed', 'no such order', [], { reason: { kind: 'notFound' } });
   const status = orderStatus(state, ctx.authorizations, ctx.now);
   switch (command.type) {
     case 'RequestFinalization':

@@ -71,6 +71,6 @@ export function checkReplacement(replaced: ReplacedCertificate, accountId: strin
     throw new AcmeError('malformed', `the order shares no identifier with the certificate it replaces (${replaced.names.join(', ')})`);
   }
   if (replaced.replacedByOrderId) {
-    throw new AcmeError('alreadyReplaced', `certificate ${replaced.certificateId} is already replaced by order ${replaced.replacedByOrderId}`, [], { status: 409 });
+    throw new AcmeError('alreadyReplaced', `certificate ${replaced.certificateId} is already replaced by order ${replaced.replacedByOrderId}`, [], { reason: { kind: 'conflict' } });
   }
 }

@@ -98,7 +98,7 @@ describe('account: decide', () => {
     ['ChangeAccountKey', { type: 'ChangeAccountKey', newJwk, newThumbprint: 'tp-2' }],
   ] as const)('a deactivated account is refused %s: unauthorized "Account is deactivated"', (_name, command) => {
     // RFC 8555 §7.3.6 and §6.7: 401, not the 403 other unauthorized refusals get.
-    expect(account.given([accountRegistered(), deactivated]).when(command).thenRefuses('unauthorized', /^Account is deactivated$/).status).toBe(401);
+    expect(account.given([accountRegistered(), deactivated]).when(command).thenRefuses('unauthorized', /^Account is deactivated$/).reason).toEqual({ kind: 'unauthenticated' });
   });
 
   test('a command on no account is accountDoesNotExist', () => {
@@ -141,7 +141,7 @@ describe('account key reservation stream', () => {
 
   test("another account's key is a 409 conflict", () => {
     const e = keys.given([reserved]).when({ type: 'ReserveAccountKey', thumbprint: 'tp-1', accountId: 'acct-2' }).thenRefuses('malformed', /already in use/);
-    expect(e.status).toBe(409);
+    expect(e.reason).toEqual({ kind: 'conflict' });
   });
 
   test('only the owner releases', () => {

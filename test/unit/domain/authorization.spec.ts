@@ -141,7 +141,7 @@ describe('authorization: decide', () => {
   });
 
   test('an unknown challenge is a 404', () => {
-    expect(authz.given([authorizationCreated()]).when(request('ch-nope')).thenRefuses('malformed').status).toBe(404);
+    expect(authz.given([authorizationCreated()]).when(request('ch-nope')).thenRefuses('malformed').reason).toEqual({ kind: 'notFound' });
   });
 
   test('a validation outcome is recorded while processing; success extends the expiry by the valid lifetime', () => {
@@ -179,6 +179,6 @@ describe('authorization: decide', () => {
   });
 
   test('commands on no authorization are a 404', () => {
-    expect(authz.given([]).when(request()).thenRefuses('malformed').status).toBe(404);
+    expect(authz.given([]).when(request()).thenRefuses('malformed').reason).toEqual({ kind: 'notFound' });
   });
 });

@@ -71,7 +71,7 @@ describe('certificate: decide revocation', () => {
   });
 
   test('revoking an unknown certificate is a 404', () => {
-    expect(cert.given([]).when(revoke(0)).thenRefuses('malformed').status).toBe(404);
+    expect(cert.given([]).when(revoke(0)).thenRefuses('malformed').reason).toEqual({ kind: 'notFound' });
   });
 });
 

@@ -74,7 +74,7 @@ describe('order: decide', () => {
     ['invalid', [orderCreated(), finalizationRequested(), orderFailed()], authorizationsOf('valid')],
   ])('finalizing a %s order is orderNotReady, naming the status', (status, history, authorizations) => {
     const e = order.given(history).when({ type: 'RequestFinalization', csr }, { authorizations }).thenRefuses('orderNotReady', new RegExp(`order is ${status}`));
-    expect(e.status).toBe(403);
+    expect(e.reason).toBeNull(); // orderNotReady says it all
     expect(e.extra.orderStatus).toBe(status);
   });
 
@@ -110,6 +110,6 @@ describe('order: decide', () => {
   });
 
   test('commands on no order are a 404', () => {
-    expect(order.given([]).when({ type: 'ExpireOrder' }).thenRefuses('malformed').status).toBe(404);
+    expect(order.given([]).when({ type: 'ExpireOrder' }).thenRefuses('malformed').reason).toEqual({ kind: 'notFound' });
   });
 });
