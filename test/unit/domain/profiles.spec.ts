@@ -19,7 +19,8 @@ describe('certificate profiles (ACME profiles extension)', () => {
 
   test('an unknown profile is invalidProfile listing the offered ones; a non-string is malformed', () => {
     const e = refusalOf(() => chooseProfile('nope', policy));
-    expect(e).toMatchObject({ type: 'invalidProfile', status: 400 });
+    expect(e).toMatchObject({ type: 'invalidProfile' });
+    expect(e.toProblem().status).toBe(400);
     expect(e.detail).toBe('profile "nope" is not offered (offered: classic, shortlived)');
     expect(refusalOf(() => chooseProfile('classic', undefined)).detail).toMatch(/offers no profiles/);
     expect(refusalOf(() => chooseProfile(7, policy)).type).toBe('malformed');

@@ -43,6 +43,7 @@ describe('ARI (RFC 9773)', () => {
     expect(refusalOf(() => checkReplacement(replaced, 'a2', ids)).type).toBe('unauthorized');
     expect(refusalOf(() => checkReplacement(replaced, 'a1', [{ type: 'dns', value: 'c.example' }])).detail).toMatch(/shares no identifier/);
     const e = refusalOf(() => checkReplacement({ ...replaced, replacedByOrderId: 'o9' }, 'a1', ids));
-    expect(e).toMatchObject({ type: 'alreadyReplaced', status: 409, detail: 'certificate c1 is already replaced by order o9' });
+    expect(e).toMatchObject({ type: 'alreadyReplaced', detail: 'certificate c1 is already replaced by order o9' });
+    expect(e.toProblem().status).toBe(409);
   });
 });
