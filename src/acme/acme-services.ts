@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CaBackend } from '../ca/ca-backend';
 import { CrlBuilder } from '../ca/crl-builder';
 import type { CrlStatus } from '../ca/crl-token';
-import { InternalCa } from '../ca/internal/internal-ca';
+import { openCa } from '../ca/open-ca';
 import type { AcmeDeps } from '../commands/acme-deps';
 import type { Config } from '../config';
 import type { ProfilePolicy } from '../domain/policy/profiles';
@@ -36,25 +36,6 @@ const newId = () => randomBytes(12).toString('base64url');
 const newToken = () => randomBytes(32).toString('base64url');
 
 /** Builds the ACME pieces from configuration: CA backend, URLs, nonces, policy, validator. */
-/** The configured CA backend; on first start this generates the internal CA into the data directory. */
-export function openCa(config: Config): Promise<InternalCa> {
-  const passphraseEnv = config.ca.internal.key_passphrase_env;
-  return InternalCa.open({
-    dataDir: config.data_dir,
-    keyType: config.ca.internal.key_type,
-    rootCertFile: config.ca.internal.root_cert_file,
-    intermediateCertFile: config.ca.internal.intermediate_cert_file,
-    intermediateKeyFile: config.ca.internal.intermediate_key_file,
-    keyPassphrase: passphraseEnv ? process.env[passphraseEnv] : undefined,
-    now: () => new Date(),
-    validityMs: config.ca.validity,
-    maxValidityMs: config.acme.max_validity,
-    clientAuth: config.ca.client_auth,
-    crlUrl: config.ca.crl_url,
-    issuerUrl: config.ca.issuer_url,
-  });
-}
-
 export async function createAcmeServices(config: Config, rt: Runtime, metrics: Metrics): Promise<AcmeServices> {
   const ca = await openCa(config);
   const instrumented: CaBackend = {

@@ -43,8 +43,6 @@ export interface IssuedCertificate {
   chainPem: string;
   /** The leaf, DER. */
   der: Buffer;
-  /** @deprecated the same as `der`. */
-  leafDer: Buffer;
   notBefore: Date;
   notAfter: Date;
   /** Lowercase hex SHA-256 of the leaf DER. */

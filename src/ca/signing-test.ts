@@ -3,9 +3,9 @@ import { subtle, x509 } from './crypto';
 import { parseAndCheckCsr } from './csr';
 
 /**
- * End-to-end check of a CA backend (`ca test`): a CSR for a throwaway key and a name under
- * .invalid goes through the same CSR checks as a client's, is issued, and the returned chain is
- * verified link by link up to the root.
+ * The signing check of a CA backend, the only one (`certledger ca test` runs it): a CSR for a
+ * throwaway key and a name under .invalid goes through the same CSR checks as a client's, is
+ * issued, and the returned chain is verified link by link up to the root.
  */
 export const SIGNING_TEST_NAME = 'ca-test.certledger.invalid';
 
@@ -34,11 +34,11 @@ export async function signingTest(ca: CaBackend): Promise<SigningTestResult> {
   const leaf = new x509.X509Certificate(new Uint8Array(issued.der));
   const { intermediate, root } = ca.issuerCertificates();
   const checks = [
-    { check: 'the chain holds the leaf then the intermediate', ok: served.length === 2 && served[0].equal(leaf) && served[1].equal(intermediate) },
-    { check: 'the leaf names the test name', ok: leaf.getExtension(x509.SubjectAlternativeNameExtension)?.names.items.some((n) => n.value === SIGNING_TEST_NAME) ?? false },
-    { check: 'the leaf is signed by the intermediate', ok: await verifies(leaf, intermediate) },
-    { check: 'the intermediate is signed by the root', ok: await verifies(intermediate, root) },
-    { check: 'the root is self-signed', ok: await verifies(root, null) },
+    { check: 'chain served as the leaf then the intermediate', ok: served.length === 2 && served[0].equal(leaf) && served[1].equal(intermediate) },
+    { check: `leaf names ${SIGNING_TEST_NAME}`, ok: leaf.getExtension(x509.SubjectAlternativeNameExtension)?.names.items.some((n) => n.value === SIGNING_TEST_NAME) ?? false },
+    { check: 'leaf signed by the intermediate', ok: await verifies(leaf, intermediate) },
+    { check: 'intermediate signed by the root', ok: await verifies(intermediate, root) },
+    { check: 'root self-signed', ok: await verifies(root, null) },
   ];
   return { issued, chain: [leaf, intermediate, root], checks, ok: checks.every((c) => c.ok) };
 }

@@ -50,7 +50,7 @@ export function getAt(obj: unknown, dotted: string): unknown {
   return v;
 }
 
-function setAt(obj: Record<string, unknown>, dotted: string, value: unknown): void {
+export function setAt(obj: Record<string, unknown>, dotted: string, value: unknown): void {
   const keys = dotted.split('.');
   const last = keys.pop()!;
   const parent = keys.reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, obj);

@@ -95,14 +95,6 @@ const RULES: Rule[] = [
     },
   },
   {
-    keys: ['eventstore.backend', 'eventstore.kurrentdb.connection_string'],
-    check({ c, problems }) {
-      if (c.eventstore.backend === 'kurrentdb' && !c.eventstore.kurrentdb.connection_string) {
-        problems.add('eventstore.kurrentdb.connection_string', "is required when eventstore.backend is 'kurrentdb'");
-      }
-    },
-  },
-  {
     keys: ['acme.profiles', 'acme.default_profile'],
     check({ c, problems }) {
       const names = (c.acme.profiles as Array<{ name: string }>).map((p) => p.name);

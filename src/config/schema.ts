@@ -130,11 +130,7 @@ export const CONFIG_SCHEMA: Schema = {
       statement_timeout: duration('30s', 'longest statement', PG_ZERO, true),
       idle_in_transaction_timeout: duration('60s', 'an idle open transaction is cut off (it would stall event subscribers)', PG_ZERO, true),
     }),
-    eventstore: section('event store', {
-      backend: oneOf('postgres', ['postgres', 'kurrentdb'], 'where events are stored'),
-      kurrentdb: section('KurrentDB connection (backend kurrentdb)', {
-        connection_string: str(null, 'kurrentdb:// connection string; required when eventstore.backend is kurrentdb', { 'x-secret': true }),
-      }),
+    eventstore: section('event store (events are stored in PostgreSQL, database.url)', {
       poll_interval: duration('500ms', 'subscription polling interval (safety net behind LISTEN/NOTIFY)', INTERVAL_ZERO, true),
     }),
     logging: section('logs', {

@@ -39,7 +39,7 @@ export interface Config {
     statement_timeout: Milliseconds;
     idle_in_transaction_timeout: Milliseconds;
   };
-  eventstore: { backend: 'postgres' | 'kurrentdb'; kurrentdb: { connection_string: string | null }; poll_interval: Milliseconds };
+  eventstore: { poll_interval: Milliseconds };
   logging: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'; format: 'json' | 'pretty' };
   acme: {
     order_lifetime: Milliseconds;

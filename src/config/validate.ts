@@ -5,6 +5,7 @@ import { deriveDefaults } from './derive';
 import { ConfigError } from './errors';
 import { normalizeEmpty } from './normalize';
 import { Problems } from './problems';
+import { refuseRemovedKeys } from './removed-keys';
 import { ANNOTATIONS, CONFIG_SCHEMA } from './schema';
 import { describeSchemaError } from './schema-messages';
 import { substituteEnv } from './substitute';
@@ -20,7 +21,7 @@ const validateSchema = ajv.compile(CONFIG_SCHEMA);
 
 /**
  * Turns a parsed configuration (a YAML mapping as plain data) into a typed Config:
- * substitution, empty values, schema with defaults, units, derived defaults, rules between keys.
+ * substitution, removed keys, empty values, schema with defaults, units, derived defaults, rules between keys.
  * Every problem of every step is reported together in one ConfigError. Relative paths are
  * resolved against `baseDir` (the configuration file's folder; the current folder by default).
  */
@@ -31,6 +32,7 @@ export function validateConfigObject(raw: unknown, env: Env, baseDir: string = p
   }
   const problems = new Problems();
   const data = substituteEnv(raw, env, problems) as Record<string, any>;
+  refuseRemovedKeys(data, problems);
   normalizeEmpty(data, CONFIG_SCHEMA, problems);
 
   if (!validateSchema(data)) {

@@ -1,7 +1,9 @@
 /**
  * The event store port. Command handlers append to streams with an expected revision; projections
- * and processors read the global feed from a checkpoint and follow it live. The PostgreSQL
- * adapter passes the contract suite in test/contract/, which any other adapter must pass too.
+ * and processors read the global feed from a checkpoint and follow it live. There is one adapter,
+ * PostgreSQL (src/eventstore/postgres/), and it passes the contract suite in test/contract/. No
+ * other adapter exists (a KurrentDB one was planned, and its configuration keys are refused): one
+ * is added, with a key to choose it, only once it passes the same suite against a real server.
  */
 
 /** Revision of a stream: the 0-based position of its last event; -1 before the first. */

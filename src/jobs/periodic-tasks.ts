@@ -4,12 +4,27 @@ import { runExpirationWarnings } from '../notifications/expiration-processor';
 import { runCleanup } from './cleanup';
 import type { PeriodicTask } from './scheduler';
 
-/** Work that runs on one instance of the fleet at a time. */
-export function periodicTasks(config: Config, services: Pick<AcmeServices, 'crl' | 'deps' | 'context'>): PeriodicTask[] {
+/**
+ * Work that runs on one instance of the fleet at a time. `notifications` gives the settings as last
+ * reloaded (SIGHUP): the expiration task reads its switch, thresholds and interval from it on each
+ * round. notifications.enabled is read once: off at start, nothing is recorded until a restart.
+ */
+export function periodicTasks(
+  config: Config,
+  services: Pick<AcmeServices, 'crl' | 'deps' | 'context'>,
+  notifications: () => Config['notifications'] = () => config.notifications,
+): PeriodicTask[] {
   const tasks: PeriodicTask[] = [];
-  if (config.notifications.enabled && config.notifications.expiration_warning) {
-    const settings = { thresholds: config.notifications.expiration_warning_days, batchSize: 200 };
-    tasks.push({ name: 'expiration-warnings', intervalMs: config.notifications.expiration_check_interval, run: async (now) => void (await runExpirationWarnings(services.deps, settings, now)) });
+  if (config.notifications.enabled) {
+    tasks.push({
+      name: 'expiration-warnings',
+      intervalMs: () => notifications().expiration_check_interval,
+      run: async (now) => {
+        const live = notifications();
+        if (!live.expiration_warning) return;
+        await runExpirationWarnings(services.deps, { thresholds: live.expiration_warning_days, batchSize: 200 }, now);
+      },
+    });
   }
   const cleanup = { batchSize: config.cleanup.batch_size, stuckProcessingMs: config.cleanup.stuck_processing_after };
   tasks.push({

@@ -7,8 +7,13 @@ import type { Pool } from 'pg';
  */
 export interface PeriodicTask {
   name: string;
-  intervalMs: number;
+  /** A function when a configuration reload (SIGHUP) may change it; read before each wait. */
+  intervalMs: number | (() => number);
   run(now: Date): Promise<void>;
+}
+
+export function intervalOf(task: PeriodicTask): number {
+  return typeof task.intervalMs === 'function' ? task.intervalMs() : task.intervalMs;
 }
 
 export async function runExclusive<T>(pool: Pool, name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
@@ -26,8 +31,15 @@ export async function runExclusive<T>(pool: Pool, name: string, fn: () => Promis
   }
 }
 
+/** A task waiting for its next run: the timer, how long it was set for, and what it will call. */
+interface Waiting {
+  timer: NodeJS.Timeout;
+  ms: number;
+  tick: () => void;
+}
+
 export class Scheduler {
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly waiting = new Map<PeriodicTask, Waiting>();
   private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
 
@@ -46,18 +58,41 @@ export class Scheduler {
           .catch((e) => this.onError(task.name, e as Error))
           .finally(() => {
             this.running.delete(p);
-            if (!this.stopped) this.timers.push(setTimeout(tick, task.intervalMs).unref());
+            if (!this.stopped) this.wait(task, tick, intervalOf(task));
           });
         this.running.add(p);
       };
-      this.timers.push(setTimeout(tick, Math.min(1000, task.intervalMs)).unref());
+      this.wait(task, tick, Math.min(1000, intervalOf(task)));
+    }
+  }
+
+  /**
+   * After a configuration reload: a waiting task whose interval changed waits its new interval from
+   * now, so an interval shortened from 1h takes effect at once instead of after the old wait.
+   */
+  rearm(): void {
+    if (this.stopped) return;
+    for (const [task, w] of this.waiting) {
+      const ms = intervalOf(task);
+      if (ms === w.ms) continue;
+      clearTimeout(w.timer);
+      this.wait(task, w.tick, ms);
     }
   }
 
   /** Stops ticking and waits for runs in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const w of this.waiting.values()) clearTimeout(w.timer);
+    this.waiting.clear();
     await Promise.allSettled([...this.running]);
+  }
+
+  private wait(task: PeriodicTask, tick: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.waiting.delete(task);
+      tick();
+    }, ms).unref();
+    this.waiting.set(task, { timer, ms, tick });
   }
 }

@@ -1,12 +1,26 @@
 import { type Config, ConfigError, loadConfig } from '../config';
+import { getAt, setAt } from '../config/convert';
 import type { Logger } from './logger';
 
 /**
- * SIGHUP: re-read the configuration file and apply the safe subset (log level, metrics toggle and
- * token, notifications); everything else needs a restart, and the log says which keys changed.
- * An invalid file changes nothing.
+ * SIGHUP: re-read the configuration file and apply the keys the running process reads live;
+ * every other changed key needs a restart, and the log names them. An invalid file changes nothing.
+ *
+ * Who reads each live key after a reload: the logger (logging.level), the /metrics route
+ * (metrics.enabled, metrics.token) and the expiration-warnings task of the scheduler (its interval
+ * and thresholds, src/jobs/periodic-tasks.ts). notifications.enabled, templates_dir and the
+ * retry keys stay as booted: email delivery and its job queue are set up once at start.
  */
-const SAFE = ['logging.level', 'metrics.enabled', 'metrics.token', 'notifications.enabled'];
+export const RELOADABLE_KEYS = [
+  'logging.level',
+  'metrics.enabled',
+  'metrics.token',
+  'notifications.expiration_warning',
+  'notifications.expiration_warning_days',
+  'notifications.expiration_check_interval',
+] as const;
+
+const RELOADABLE: readonly string[] = RELOADABLE_KEYS;
 
 export function reloadConfig(path: string | undefined, current: Config, log: Logger): Config | null {
   if (!path) {
@@ -21,17 +35,15 @@ export function reloadConfig(path: string | undefined, current: Config, log: Log
     return null;
   }
   const changed = diffKeys(current, next);
-  const applied = changed.filter((k) => SAFE.includes(k));
-  const needRestart = changed.filter((k) => !SAFE.includes(k));
+  const applied = changed.filter((k) => RELOADABLE.includes(k));
+  const needRestart = changed.filter((k) => !RELOADABLE.includes(k));
   if (applied.includes('logging.level')) log.level = next.logging.level;
-  if (applied.length === 0) log.info('SIGHUP: no safe-to-reload changes detected');
+  if (applied.length === 0) log.info({ reloadable: RELOADABLE }, 'SIGHUP: no changes to keys that reload');
   else log.info({ applied }, 'SIGHUP: configuration reloaded');
   if (needRestart.length > 0) log.warn({ keys: needRestart }, 'SIGHUP: these changes need a restart and were not applied');
-  // Only the safe keys take the new values; the rest keeps running as started.
+  // Only the reloadable keys take the new values; the rest keeps running as started.
   const merged = structuredClone(current) as Config;
-  merged.logging.level = next.logging.level;
-  merged.metrics = next.metrics;
-  merged.notifications = next.notifications;
+  for (const key of RELOADABLE) setAt(merged as unknown as Record<string, unknown>, key, structuredClone(getAt(next, key)));
   return merged;
 }
 

@@ -3,7 +3,6 @@ import { x509 } from '../crypto';
 import { mustStapleExtension } from '../csr-extensions';
 import { derInteger, sha256Hex } from '../der';
 import { checkCertificateKey, type CertificateKeyType } from '../key-policy';
-import { signingTest, type SigningTestResult } from '../signing-test';
 import { type CaFileOptions, type CaMaterial, loadOrCreateCa } from './ca-files';
 import type { CaKeyType } from './key-files';
 import { leafCommonName, leafExtensions, leafValidity } from './leaf-profile';
@@ -21,8 +20,6 @@ export interface InternalCaOptions extends Omit<CaFileOptions, 'keyType'> {
   crlUrl?: string | null;
   issuerUrl?: string | null;
   clock?: () => Date;
-  /** @deprecated the same as `clock`. */
-  now?: () => Date;
 }
 
 const DAY_MS = 86_400_000;
@@ -48,7 +45,7 @@ export class InternalCa implements CaBackend {
   private readonly clock: () => Date;
 
   constructor(private readonly options: InternalCaOptions) {
-    this.clock = options.clock ?? options.now ?? (() => new Date());
+    this.clock = options.clock ?? (() => new Date());
   }
 
   /** Creates and initialises in one step. */
@@ -105,11 +102,6 @@ export class InternalCa implements CaBackend {
     const notAfter = this.m.intermediate.notAfter;
     if (notAfter <= this.clock()) throw new Error(`the intermediate certificate expired at ${notAfter.toISOString()}`);
     return { not_after: notAfter.toISOString() };
-  }
-
-  /** Issues a certificate for an ephemeral key and checks the chain it returns. */
-  signingTest(): Promise<SigningTestResult> {
-    return signingTest(this);
   }
 
   private async issuerKeyId(): Promise<string> {
@@ -172,7 +164,6 @@ export class InternalCa implements CaBackend {
       certificatePem,
       chainPem: certificatePem + this.chainPem(),
       der,
-      leafDer: der,
       notBefore: leaf.notBefore,
       notAfter: leaf.notAfter,
       fingerprintSha256: sha256Hex(der),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import type { Config } from '../../config';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../db/embedded-postgres';
-import { openCa } from '../../acme/acme-services';
+import { openCa } from '../../ca/open-ca';
 import { boot } from '../../runtime/boot';
 import { bootSettings } from '../context';
 import { auditSecret } from '../../ops/audit/audit-secret';

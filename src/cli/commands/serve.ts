@@ -110,7 +110,8 @@ export async function serve(opts: GlobalOptions): Promise<void> {
       return reply.send(current.der);
     });
   }
-  const scheduler = new Scheduler(rt.db.backgroundPool, periodicTasks(config, acme), (task, e) => log.warn({ task, err: e.message }, 'periodic task failed'));
+  let current = config;
+  const scheduler = new Scheduler(rt.db.backgroundPool, periodicTasks(config, acme, () => current.notifications), (task, e) => log.warn({ task, err: e.message }, 'periodic task failed'));
   scheduler.start();
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(rt, acme, directoryMeta(config.acme), {
       smtp: { enabled: config.smtp.enabled, host: config.smtp.host, port: config.smtp.port },
@@ -125,12 +126,12 @@ export async function serve(opts: GlobalOptions): Promise<void> {
   log.info({ listen: config.server.listen, externalUrl: config.server.external_url, serverId: rt.serverId }, 'certledger is serving');
   if (cluster.isWorker) process.send?.({ type: WORKER_READY });
 
-  let current = config;
   process.on('SIGHUP', () => {
     const next = reloadConfig(path, current, log);
     if (!next) return;
     current = next;
     metricsSettings = next.metrics;
+    scheduler.rearm();
   });
 
   let stopping = false;

@@ -15,7 +15,7 @@ describe('schema validation', () => {
   });
 
   test('enum violation lists the allowed values', () => {
-    expect(errorsOf('eventstore:\n  backend: mysql\n')).toEqual(["eventstore.backend: must be one of: postgres, kurrentdb (got string 'mysql')"]);
+    expect(errorsOf('logging:\n  format: xml\n')).toEqual(["logging.format: must be one of: json, pretty (got string 'xml')"]);
   });
 
   test('unknown keys at the top and nested are named, with a suggestion when one is close', () => {

@@ -3,9 +3,9 @@ import { InternalCa } from './internal/internal-ca';
 import type { CaKeyType } from './internal/key-files';
 
 /**
- * Picks the CA backend named by the configuration. Takes the configuration's own shape (any
- * object with these members, the loaded Config included), so the ca/ module needs nothing from
- * config/. The backend is returned uninitialised: call init() before issuing.
+ * The one way to get the configured CA: `serve` (and its cluster supervisor), `ca test`,
+ * `crl rebuild` and the tests all open it here. Takes the configuration's own shape (any object
+ * with these members, the loaded Config included), so the ca/ module needs nothing from config/.
  */
 export interface CaConfigLike {
   data_dir: string;
@@ -32,6 +32,9 @@ export interface CaRuntime {
   clock?: () => Date;
 }
 
+/** An initialised CA backend; `generated` is true when opening it created a new root and intermediate. */
+export type OpenedCa = CaBackend & { readonly generated: boolean };
+
 export const CA_BACKENDS = ['internal'] as const;
 
 function passphrase(config: CaConfigLike, env: NodeJS.ProcessEnv): string | undefined {
@@ -42,11 +45,15 @@ function passphrase(config: CaConfigLike, env: NodeJS.ProcessEnv): string | unde
   return value;
 }
 
-export function createCaBackend(config: CaConfigLike, runtime: CaRuntime = {}): CaBackend {
+/**
+ * Opens the CA backend named by the configuration, ready to sign: on first start the internal CA
+ * generates its root and intermediate into `<data_dir>/ca`.
+ */
+export async function openCa(config: CaConfigLike, runtime: CaRuntime = {}): Promise<OpenedCa> {
   const { backend } = config.ca;
   if (backend !== 'internal') throw new Error(`unknown ca.backend ${JSON.stringify(backend)} (known: ${CA_BACKENDS.join(', ')})`);
   const internal = config.ca.internal;
-  return new InternalCa({
+  return InternalCa.open({
     dataDir: config.data_dir,
     keyType: internal.key_type,
     rootCertFile: internal.root_cert_file,
