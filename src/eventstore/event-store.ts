@@ -74,6 +74,13 @@ export interface StreamAppend {
   expectedRevision: ExpectedRevision;
 }
 
+/** Streams named by the events of others: see `EventStore.readStreams`. */
+export interface StreamLink {
+  eventType: string;
+  field: string;
+  prefix: string;
+}
+
 export interface Subscription {
   /** Stops delivery and waits for the batch in progress. */
   stop(): Promise<void>;
@@ -109,6 +116,13 @@ export interface EventStore {
   appendMulti(appends: StreamAppend[], options?: AppendOptions): Promise<AppendResult[]>;
   /** All events of a stream from a revision, in order; [] for a stream that does not exist. */
   readStream(streamId: string, options?: { fromRevision?: StreamRevision; maxCount?: number }): Promise<StoredEvent[]>;
+  /**
+   * Several streams in one round trip, each in order ([] for a missing one), keyed by stream id.
+   * With `linked`, also the streams whose ids the `field` (a string array) of the `eventType`
+   * events of `streamIds` lists, each prefixed with `prefix`: an aggregate and the aggregates it
+   * names, read in one statement.
+   */
+  readStreams(streamIds: string[], linked?: StreamLink): Promise<Map<string, StoredEvent[]>>;
   /** The stream's revision, or -1 when it does not exist. */
   streamRevision(streamId: string): Promise<StreamRevision>;
   /**
