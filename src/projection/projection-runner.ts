@@ -353,11 +353,20 @@ export class ProjectionRunner {
       let position = START_POSITION;
       let handled = 0;
       const batchSize = Math.max(this.batchSize, 5000);
-      for (;;) {
-        const events = await this.opts.store.readAll({ after: position, maxCount: batchSize, committed: p.inline === true });
+      // The next page is read (on another connection) while this one is applied: reading and
+      // writing take about as long as each other, so a replay runs close to twice as fast.
+      const page = (after: string) => {
+        const read = this.opts.store.readAll({ after, maxCount: batchSize, committed: p.inline === true });
+        read.catch(() => undefined); // awaited below, unless applying the page before it failed
+        return read;
+      };
+      for (let next = page(position); ; ) {
+        const events = await next;
         if (events.length === 0) break;
+        const last = events[events.length - 1].position;
+        next = page(last);
         handled += await this.applyBatch(client, p, events);
-        position = events[events.length - 1].position;
+        position = last;
       }
       await client.query(
         `UPDATE es_checkpoints SET position = $2, version = $3, events_handled = $4, status = 'running',
