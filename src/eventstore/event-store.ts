@@ -131,6 +131,11 @@ export interface EventStore {
    * of what it builds (an inline read model's rebuild holds its tables' lock).
    */
   readAll(options: { after: string; maxCount: number; until?: string; committed?: boolean }): Promise<StoredEvent[]>;
+  /**
+   * Calls `listener` whenever the feed may have moved (an append here, or another instance's
+   * notification), without reading it; returns the function that stops the calls.
+   */
+  onAppend(listener: () => void): () => void;
   /** Follows the global feed from a position: catch-up then live. */
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Position of the last event readers can see now (START_POSITION when empty). */

@@ -254,6 +254,12 @@ export class PostgresEventStore implements EventStore {
     return sub;
   }
 
+  onAppend(listener: () => void): () => void {
+    void this.ensureListener();
+    this.appended.on('append', listener);
+    return () => this.appended.off('append', listener);
+  }
+
   /** One LISTEN connection per store; a lost connection is re-established, and polling covers the gap. */
   private ensureListener(): Promise<void> {
     if (!this.opts.listenUrl || this.listener || this.listenerStarting || this.closed) return Promise.resolve();
