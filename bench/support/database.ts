@@ -17,7 +17,8 @@ export async function benchDatabase(): Promise<{ url: string; pool: Pool; dispos
   if (!serverUrl) {
     dir = mkdtempSync(join(tmpdir(), 'certledger-bench-'));
     const pg = await startEmbeddedPostgres({ dir, database: 'certledger_bench_admin' });
-    serverUrl = pg.url;
+    // Over the Unix socket, as the server reaches its own embedded PostgreSQL.
+    serverUrl = pg.socketUrl;
     stopEmbedded = pg.stop;
   }
   const admin = new Client({ connectionString: serverUrl });

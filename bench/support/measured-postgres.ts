@@ -40,7 +40,8 @@ export class MeasuredPostgres {
     await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await admin.query(`CREATE DATABASE ${serverDatabase}`);
     const oid = Number((await admin.query('SELECT oid FROM pg_database WHERE datname = $1', [serverDatabase])).rows[0].oid);
-    const u = new URL(pg.url);
+    // The server under test connects over the Unix socket, as it does to its own embedded PostgreSQL.
+    const u = new URL(pg.socketUrl);
     u.pathname = `/${serverDatabase}`;
     return new MeasuredPostgres(u.toString(), serverDatabase, join(dir, 'pg'), admin, oid, pg.stop);
   }

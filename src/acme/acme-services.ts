@@ -9,7 +9,7 @@ import type { ProfilePolicy } from '../domain/policy/profiles';
 import { QUEUES } from '../jobs/job-queue';
 import { runIssuanceJob } from '../jobs/issuance.worker';
 import type { IssuanceJob, ValidationJob } from '../jobs/requested-work';
-import { runValidationJob } from '../jobs/validation.worker';
+import { type KnownAuthorization, runValidationJob } from '../jobs/validation.worker';
 import type { Metrics } from '../ops/metrics';
 import type { Runtime } from '../runtime/runtime';
 import { CaaChecker } from '../validation/caa';
@@ -62,8 +62,8 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
   };
   if (ca.generated) rt.log.info({ dir: `${config.data_dir}/ca` }, 'generated a new root and intermediate CA');
   const validator = timedValidator(config, metrics);
-  const validateNow = counted(rt, metrics, QUEUES.validation, (authzId: string, challengeId: string, jobId: string) =>
-    runValidationJob(deps, validator, { authzId, challengeId }, config.validation.attempts, jobId),
+  const validateNow = counted(rt, metrics, QUEUES.validation, (authzId: string, challengeId: string, jobId: string, known?: KnownAuthorization) =>
+    runValidationJob(deps, validator, { authzId, challengeId }, config.validation.attempts, jobId, known),
   );
   const urls = new AcmeUrls(config.server.external_url);
   const caa = config.validation.caa
@@ -77,7 +77,7 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
     aggregates: rt.aggregates,
     jobs: rt.jobs,
     // A validation that fails here is left to its safety-net job.
-    work: { validate: (authzId, challengeId, jobId) => void validateNow(authzId, challengeId, jobId).catch(() => undefined) },
+    work: { validate: (authzId, challengeId, jobId, known) => void validateNow(authzId, challengeId, jobId, known).catch(() => undefined) },
     pool: rt.db.pool,
     ca: instrumented,
     now: () => new Date(),

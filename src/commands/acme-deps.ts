@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { CaBackend } from '../ca/ca-backend';
 import type { ProfilePolicy } from '../domain/policy/profiles';
+import type { AuthorizationState } from '../domain/authorization';
 import type { CaaChecker } from '../validation/caa';
 import type { EventMetadata } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
@@ -32,8 +33,11 @@ export interface AcmePolicy {
  * only if this instance dies before the work is recorded.
  */
 export interface ImmediateWork {
-  /** Starts a requested validation now, without waiting for it. */
-  validate(authzId: string, challengeId: string, jobId: string): void;
+  /**
+   * Starts a requested validation now, without waiting for it; `known` is the authorization as
+   * the request's append left it, so the validation need not read it again.
+   */
+  validate(authzId: string, challengeId: string, jobId: string, known?: { state: AuthorizationState | null; revision: number }): void;
 }
 
 /** What command handlers share. Time and ids are injected so tests can drive them. */

@@ -22,6 +22,13 @@ export function toDomainEvent(e: StoredEvent): DomainEvent {
   return { type: e.type, data: e.data } as DomainEvent;
 }
 
+/** An aggregate's state from its events, in stream order. */
+export function fold<S>(events: StoredEvent[], evolve: Evolve<S>): Loaded<S> {
+  let state: S | null = null;
+  for (const e of events) state = evolve(state, toDomainEvent(e), e.recordedAt);
+  return { state, revision: events.length - 1, events };
+}
+
 /**
  * What must commit with every append: the inline read models (on `deferred`, sent with the
  * COMMIT) and the safety-net job rows (on `tx`).
@@ -37,10 +44,13 @@ export class AggregateStore {
   ) {}
 
   async load<S>(streamId: string, evolve: Evolve<S>): Promise<Loaded<S>> {
-    const events = await this.store.readStream(streamId);
-    let state: S | null = null;
-    for (const e of events) state = evolve(state, toDomainEvent(e), e.recordedAt);
-    return { state, revision: events.length - 1, events };
+    return fold(await this.store.readStream(streamId), evolve);
+  }
+
+  /** Several aggregates of one kind in one round trip, in the order of `streamIds`. */
+  async loadMany<S>(streamIds: string[], evolve: Evolve<S>): Promise<Loaded<S>[]> {
+    const read = await this.store.readStreams(streamIds);
+    return streamIds.map((id) => fold(read.get(id) ?? [], evolve));
   }
 
   /**

@@ -78,7 +78,7 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
     const replaces = await replacedCertificate(deps, cmd.payload.replaces);
     const reusable = await reusableAuthorizations(deps, cmd.accountId, identifiers);
     await deps.limits?.newOrder(limitContext(cmd), identifiers.map((i) => i.value), identifiers.length - reusable.size);
-    const reused = await Promise.all([...new Set(reusable.values())].map((id) => loadAuthorization(deps, id)));
+    const reused = await deps.aggregates.loadMany<AuthorizationState>([...new Set(reusable.values())].map(streams.authz), evolveAuthorization);
     const orderId = deps.newId();
     let authorizations: AuthorizationState[] = [];
     const handled = await handleCommand<OrderState>(deps.aggregates, {
@@ -173,7 +173,7 @@ export class RespondChallengeHandler implements ICommandHandler<RespondChallenge
       },
     });
     const requested = handled.events.find((e) => e.type === 'ChallengeValidationRequested');
-    if (requested) deps.work.validate(cmd.authzId, cmd.challengeId, requested.eventId);
+    if (requested) deps.work.validate(cmd.authzId, cmd.challengeId, requested.eventId, { state: handled.state, revision: handled.revision });
     return handled.state!;
   }
 }

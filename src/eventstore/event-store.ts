@@ -76,6 +76,13 @@ export interface StreamAppend {
   expectedRevision: ExpectedRevision;
 }
 
+/** Streams named by the events of others: see `EventStore.readStreams`. */
+export interface StreamLink {
+  eventType: string;
+  field: string;
+  prefix: string;
+}
+
 export interface Subscription {
   /** Stops delivery and waits for the batch in progress. */
   stop(): Promise<void>;
@@ -111,6 +118,13 @@ export interface EventStore {
   appendMulti(appends: StreamAppend[], options?: AppendOptions): Promise<AppendResult[]>;
   /** All events of a stream from a revision, in order; [] for a stream that does not exist. */
   readStream(streamId: string, options?: { fromRevision?: StreamRevision; maxCount?: number }): Promise<StoredEvent[]>;
+  /**
+   * Several streams in one round trip, each in order ([] for a missing one), keyed by stream id.
+   * With `linked`, also the streams whose ids the `field` (a string array) of the `eventType`
+   * events of `streamIds` lists, each prefixed with `prefix`: an aggregate and the aggregates it
+   * names, read in one statement.
+   */
+  readStreams(streamIds: string[], linked?: StreamLink): Promise<Map<string, StoredEvent[]>>;
   /** The stream's revision, or -1 when it does not exist. */
   streamRevision(streamId: string): Promise<StreamRevision>;
   /**
@@ -119,6 +133,11 @@ export interface EventStore {
    * of what it builds (an inline read model's rebuild holds its tables' lock).
    */
   readAll(options: { after: string; maxCount: number; until?: string; committed?: boolean }): Promise<StoredEvent[]>;
+  /**
+   * Calls `listener` whenever the feed may have moved (an append here, or another instance's
+   * notification), without reading it; returns the function that stops the calls.
+   */
+  onAppend(listener: () => void): () => void;
   /** Follows the global feed from a position: catch-up then live. */
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Position of the last event readers can see now (START_POSITION when empty). */

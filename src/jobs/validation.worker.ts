@@ -14,8 +14,18 @@ import type { ValidationJob } from './requested-work';
  * request's safety-net job (`jobId`) in the same transaction. Safe to run twice (after a crash or
  * an expired lease): an outcome is only recorded while the challenge is still processing.
  */
-export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValidator, job: ValidationJob, attempts: number, jobId: string): Promise<void> {
-  const loaded = await loadAuthorization(deps, job.authzId);
+export async function runValidationJob(
+  deps: AcmeDeps,
+  validator: ChallengeValidator,
+  job: ValidationJob,
+  attempts: number,
+  jobId: string,
+  known?: KnownAuthorization,
+): Promise<void> {
+  // Started by the request that asked for it, the authorization is the one that request just
+  // appended to: reading it again would only cost a transaction. If it moved on meanwhile, the
+  // append below conflicts and the retry decides on the stream as it is.
+  const loaded = known ?? (await loadAuthorization(deps, job.authzId));
   const authz = loaded.state;
   const challenge = authz?.challenges.find((c) => c.challengeId === job.challengeId);
   if (!authz || !challenge || challenge.status !== 'processing' || !challenge.keyAuthorization) return;
@@ -34,6 +44,12 @@ export async function runValidationJob(deps: AcmeDeps, validator: ChallengeValid
 }
 
 type Outcome = ValidationOutcome;
+
+/** An authorization as its last append left it. */
+export interface KnownAuthorization {
+  state: AuthorizationState | null;
+  revision: number;
+}
 
 /**
  * After a passed challenge, CAA (RFC 8659) decides whether this CA may issue for the name; the

@@ -38,8 +38,8 @@ export async function openDatabase(s: DatabaseSettings, log: Logger): Promise<Da
     const dir = join(s.dataDir, 'postgres');
     log.info({ dir }, 'no database.url configured: starting the embedded PostgreSQL');
     embedded = await startEmbeddedPostgres({ dir, onLog: (line) => log.debug({ component: 'embedded-postgres' }, line) });
-    url = embedded.serverUrl;
-    log.info({ port: embedded.port }, 'embedded PostgreSQL is ready');
+    url = embedded.serverSocketUrl;
+    log.info({ port: embedded.port, socket: embedded.socketDir }, 'embedded PostgreSQL is ready');
   }
   const makePool = (max: number, name: string) => {
     const p = new Pool({
@@ -61,7 +61,7 @@ export async function openDatabase(s: DatabaseSettings, log: Logger): Promise<Da
   const backgroundPool = makePool(s.backgroundPoolMax, 'certledger-background');
   return {
     url,
-    ownerUrl: embedded ? embedded.url : (s.migrationUrl ?? null),
+    ownerUrl: embedded ? embedded.socketUrl : (s.migrationUrl ?? null),
     pool,
     backgroundPool,
     embedded: Boolean(embedded),

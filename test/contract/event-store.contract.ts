@@ -60,6 +60,36 @@ export function eventStoreContract(adapterName: string, create: () => Promise<Co
         expect(part.map((e) => e.type)).toEqual(['B', 'C']);
       });
 
+      test('readStreams reads several streams in one call, a missing one as empty', async () => {
+        const [a, b, missing] = [uniqueStream(), uniqueStream(), uniqueStream()];
+        await store.append(a, [ev('A1'), ev('A2')], 'no_stream');
+        await store.append(b, [ev('B1')], 'no_stream');
+        const read = await store.readStreams([a, b, missing]);
+        expect(read.get(a)!.map((e) => [e.type, e.streamPosition])).toEqual([
+          ['A1', 0],
+          ['A2', 1],
+        ]);
+        expect(read.get(b)!.map((e) => e.type)).toEqual(['B1']);
+        expect(read.get(missing)).toEqual([]);
+        expect((await store.readStreams([])).size).toBe(0);
+      });
+
+      test('readStreams with a link also reads the streams an event names, and only those', async () => {
+        const parent = uniqueStream('parent');
+        const [c1, c2, other] = [randomUUID(), randomUUID(), randomUUID()];
+        await store.append(`child-${c1}`, [ev('C', { n: 1 }), ev('C', { n: 2 })], 'no_stream');
+        await store.append(`child-${c2}`, [ev('C', { n: 3 })], 'no_stream');
+        await store.append(`child-${other}`, [ev('C', { n: 4 })], 'no_stream');
+        await store.append(parent, [ev('Created', { children: [c1, c2] }), ev('Changed', { children: [other] })], 'no_stream');
+        const read = await store.readStreams([parent], { eventType: 'Created', field: 'children', prefix: 'child-' });
+        expect(read.get(parent)!.map((e) => e.type)).toEqual(['Created', 'Changed']);
+        expect(read.get(`child-${c1}`)!.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
+        expect(read.get(`child-${c2}`)!.map((e) => e.data)).toEqual([{ n: 3 }]);
+        expect(read.has(`child-${other}`)).toBe(false);
+        const none = await store.readStreams([uniqueStream()], { eventType: 'Created', field: 'children', prefix: 'child-' });
+        expect([...none.values()]).toEqual([[]]);
+      });
+
       test('the caller-supplied event id is kept', async () => {
         const s = uniqueStream();
         const id = randomUUID();

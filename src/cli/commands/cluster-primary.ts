@@ -22,7 +22,7 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
   if (!config.database.url) {
     log.info({ dir: join(config.data_dir, 'postgres') }, 'no database.url configured: starting the embedded PostgreSQL for all workers');
     embedded = await startEmbeddedPostgres({ dir: join(config.data_dir, 'postgres'), onLog: (l) => log.debug({ component: 'embedded-postgres' }, l) });
-    env.DATABASE_URL = embedded.url;
+    env.DATABASE_URL = embedded.socketUrl;
   }
   // First-start state is created once here, not raced by the workers.
   ensureServerId(config.data_dir);

@@ -10,6 +10,7 @@ import {
   type NewEvent,
   type StoredEvent,
   type StreamAppend,
+  type StreamLink,
   type StreamRevision,
   type SubscribeOptions,
   type Subscription,
@@ -176,6 +177,32 @@ export class PostgresEventStore implements EventStore {
     return r.rows.map(toStored);
   }
 
+  async readStreams(streamIds: string[], linked?: StreamLink): Promise<Map<string, StoredEvent[]>> {
+    const byStream = new Map<string, StoredEvent[]>(streamIds.map((id) => [id, []]));
+    if (streamIds.length === 0) return byStream;
+    // The linked ids come out of the named streams' own rows, so one statement reads both: a
+    // second round trip (and transaction) per order view is what this saves.
+    const r = linked
+      ? await this.opts.pool.query(
+          `WITH named AS (SELECT ${SELECT_EVENT} FROM es_events WHERE stream_id = ANY($1::text[])),
+             links AS (SELECT DISTINCT $4 || jsonb_array_elements_text(data -> $3) AS id FROM named
+                       WHERE event_type = $2 AND jsonb_typeof(data -> $3) = 'array')
+           SELECT * FROM named
+           UNION ALL
+           SELECT ${SELECT_EVENT} FROM es_events WHERE stream_id IN (SELECT id FROM links) AND stream_id <> ALL($1::text[])
+           ORDER BY stream_id, stream_position`,
+          [streamIds, linked.eventType, linked.field, linked.prefix],
+        )
+      : await this.opts.pool.query(`SELECT ${SELECT_EVENT} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`, [streamIds]);
+    for (const row of r.rows) {
+      const e = toStored(row);
+      const list = byStream.get(e.streamId);
+      if (list) list.push(e);
+      else byStream.set(e.streamId, [e]);
+    }
+    return byStream;
+  }
+
   async streamRevision(streamId: string): Promise<StreamRevision> {
     const rev = await this.revisionIn(this.opts.pool, streamId);
     return rev === 'no_stream' ? -1 : rev;
@@ -225,6 +252,12 @@ export class PostgresEventStore implements EventStore {
     this.subscriptions.add(sub);
     sub.done.finally(() => this.subscriptions.delete(sub)).catch(() => undefined);
     return sub;
+  }
+
+  onAppend(listener: () => void): () => void {
+    void this.ensureListener();
+    this.appended.on('append', listener);
+    return () => this.appended.off('append', listener);
   }
 
   /** One LISTEN connection per store; a lost connection is re-established, and polling covers the gap. */
