@@ -102,7 +102,7 @@ describe('order command handlers', () => {
     expect(cert).toEqual({ account_id: account.accountId, names: ['f.order.test'], revoked_at: null });
   });
 
-  test('finalize refusals: a pending order is orderNotReady; a CSR for other names is badCSR; a stranger's request is not found', async () => {
+  test("finalize refusals: a pending order is orderNotReady; a CSR for other names is badCSR; a stranger's request is not found", async () => {
     const pending = await newOrder(h, account, ['g.order.test']);
     const finalize = new FinalizeOrderHandler(h.deps);
     const csrFor = async (names: string[]) => (await makeCsr(names)).toString('base64url');
