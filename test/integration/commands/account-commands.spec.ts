@@ -44,6 +44,16 @@ describe('account command handlers', () => {
     expect(await types(streams.account(result.accountId))).toEqual(['AccountRegistered']);
   });
 
+  test('two newAccount requests racing with one key make one account', async () => {
+    const key = await testAccountKey();
+    const thumbprint = await calculateJwkThumbprint(key.jwk, 'sha256');
+    const register = () => new NewAccountHandler(h.deps).execute(new NewAccountCommand(key.jwk, thumbprint, {}, {}));
+    const [a, b] = await Promise.all([register(), register()]);
+    expect(a.accountId).toBe(b.accountId);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(await types(streams.accountKey(thumbprint))).toEqual(['AccountKeyReserved']);
+  });
+
   test('onlyReturnExisting for an unknown key is accountDoesNotExist and writes nothing', async () => {
     const key = await testAccountKey();
     const thumbprint = await calculateJwkThumbprint(key.jwk, 'sha256');
@@ -72,7 +82,7 @@ describe('account command handlers', () => {
     await expect(new NewAccountHandler(h.deps).execute(new NewAccountCommand(key.jwk, thumbprint, {}, {}))).rejects.toMatchObject({ type: 'unauthorized' });
   });
 
-  test('keyChange moves the reservation to the new key; a key held by another account is a conflict naming it', async () => {
+  test('keyChange moves the reservation to the new key; the current key again is malformed; a key held by another account is a conflict naming it', async () => {
     const { thumbprint: oldThumbprint, result } = await newAccount({});
     const other = await newAccount({});
     const next = await testAccountKey();
@@ -86,6 +96,7 @@ describe('account command handlers', () => {
     expect(await types(streams.accountKey(oldThumbprint))).toEqual(['AccountKeyReserved', 'AccountKeyReleased']);
     expect((await row(result.accountId)).thumbprint).toBe(nextThumbprint);
 
+    await expect(change.execute(new ChangeAccountKeyCommand(result.accountId, next.jwk, nextThumbprint, {}))).rejects.toMatchObject({ type: 'malformed' });
     const conflict = await change.execute(new ChangeAccountKeyCommand(result.accountId, other.key.jwk, other.thumbprint, {}));
     expect(conflict).toEqual({ conflictAccountId: other.result.accountId });
     expect(await types(streams.account(result.accountId))).toEqual(['AccountRegistered', 'AccountKeyChanged']);
