@@ -117,6 +117,17 @@ describe('order command handlers', () => {
     expect(await types(streams.order(ready.order.orderId))).toEqual(['OrderCreated']);
   });
 
+  test('two finalize requests racing on one order issue one certificate', async () => {
+    const ready = await readyOrder(h, account, ['race.order.test']);
+    const finalize = async () =>
+      new FinalizeOrderHandler(h.deps).execute(new FinalizeOrderCommand(account.accountId, ready.order.orderId, { csr: (await makeCsr(['race.order.test'])).toString('base64url') }, account.thumbprint, {}));
+    const results = await Promise.allSettled([finalize(), finalize()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { type: 'orderNotReady' } });
+    expect(await types(streams.order(ready.order.orderId))).toEqual(['OrderCreated', 'OrderFinalizationRequested', 'OrderCertificateIssued']);
+    expect(await types(streams.certificate(ready.order.orderId))).toEqual(['CertificateIssued']);
+  });
+
   test('a second newOrder for a validated name reuses its authorization', async () => {
     const first = await readyOrder(h, account, ['reuse.order.test']);
     await h.settled();
