@@ -37,8 +37,8 @@ describe('validation worker', () => {
     const jobId = (await events(authz.authzId)).find((e) => e.type === 'ChallengeValidationRequested')!.eventId;
     return { authzId: authz.authzId, challengeId: challenge.challengeId, token: challenge.token, jobId };
   }
-  const run = (r: { authzId: string; challengeId: string; jobId: string }) =>
-    runValidationJob(h.deps, h.services.validator, { authzId: r.authzId, challengeId: r.challengeId }, h.config.validation.attempts, r.jobId);
+  const run = (r: { authzId: string; challengeId: string; jobId: string }, attempts = h.config.validation.attempts) =>
+    runValidationJob(h.deps, h.services.validator, { authzId: r.authzId, challengeId: r.challengeId }, attempts, r.jobId);
 
   test('the left-behind job validates, records the outcome, drops itself; a second run changes nothing', async () => {
     const r = await requested('ok.validation.test', 'right');
@@ -59,9 +59,11 @@ describe('validation worker', () => {
     expect(h.rig.httpHits.get(r.token)).toBe(hits);
   });
 
-  test('a wrong answer is recorded as a failed challenge with its problem and what was fetched', async () => {
+  test('a wrong answer is recorded as a failed challenge with its problem and what was fetched, without another attempt', async () => {
     const r = await requested('wrong.validation.test', 'wrong');
-    await run(r);
+    await run(r, 3);
+    // Only network failures are worth another attempt: a wrong answer stays wrong.
+    expect(h.rig.httpHits.get(r.token)).toBe(1);
     const all = await events(r.authzId);
     expect(all.map((e) => e.type)).toEqual(['AuthorizationCreated', 'ChallengeValidationRequested', 'ChallengeFailed']);
     const failed = all[2].data as { error: { type: string }; record: Record<string, unknown> };
@@ -70,6 +72,15 @@ describe('validation worker', () => {
     expect(await h.rt.jobs.pending(QUEUES.validation)).toBe(0);
     await h.settled();
     expect((await h.rt.db.pool.query('SELECT status FROM rm_authorizations WHERE authz_id = $1', [r.authzId])).rows[0].status).toBe('invalid');
+  });
+
+  test('a responder that cannot be reached is a failed challenge with a connection problem', async () => {
+    h.rig.addresses.set('unreachable.validation.test', '127.0.0.2'); // loopback, but nothing listens there
+    const r = await requested('unreachable.validation.test', 'right');
+    await run(r, 2);
+    const failed = (await events(r.authzId)).find((e) => e.type === 'ChallengeFailed');
+    expect(failed?.data).toMatchObject({ error: { type: 'urn:ietf:params:acme:error:connection' } });
+    expect(await h.rt.jobs.pending(QUEUES.validation)).toBe(0);
   });
 
   test('two runs of the same job at once record one outcome', async () => {
