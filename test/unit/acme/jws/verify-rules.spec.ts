@@ -1,0 +1,160 @@
+// Guards the request rules of RFC 8555 §6.2/§6.3 that src/acme/jws/verify.ts enforces before any
+// nonce is spent: flattened serialization only, the accepted algorithms, exactly one of jwk/kid as
+// the endpoint needs, a key fit for the algorithm, a valid signature, the url header, then the
+// nonce's presence and the payload (POST-as-GET). Each failure asserts its exact ACME problem type.
+// The nonce store and the account lookup against PostgreSQL are covered in
+// test/integration/jws/jws-service.spec.ts.
+import { calculateJwkThumbprint } from 'jose';
+import { verifyAcmeJws, type VerifyOptions } from '../../../../src/acme/jws/verify';
+import { rsaJwk, sign, signingKey, type SigningKey, unsigned } from './support/jws';
+
+const URL = 'https://ca.test/acme/new-acct';
+const PREFIX = 'https://ca.test/acme/acct/';
+
+describe('JWS request rules (RFC 8555 §6.2, §6.3)', () => {
+  let key: SigningKey;
+  beforeAll(async () => {
+    key = await signingKey('ES256');
+  });
+
+  /** Options for a jwk endpoint; every nonce offered is recorded (and taken as fresh). */
+  function options(overrides: Partial<VerifyOptions> = {}) {
+    const consumed: string[] = [];
+    const opts: VerifyOptions = {
+      requestUrl: URL,
+      expectKey: 'jwk',
+      accountUrlPrefix: PREFIX,
+      lookupAccount: async () => ({ account: null, nonceFresh: null }),
+      consumeNonce: async (n) => (consumed.push(n), true),
+      releaseNonce: async () => undefined,
+      ...overrides,
+    };
+    return { opts, consumed };
+  }
+  const header = (extra: Record<string, unknown> = {}) => ({ jwk: key.jwk, url: URL, nonce: 'n-1', ...extra });
+
+  /** Verifies `body`, expecting the problem `type`, and that no nonce was spent on it. */
+  async function refused(body: unknown, type: string, overrides: Partial<VerifyOptions> = {}) {
+    const { opts, consumed } = options(overrides);
+    await expect(verifyAcmeJws(body, opts)).rejects.toMatchObject({ type });
+    expect(consumed).toEqual([]);
+  }
+
+  test('a well-formed jwk request verifies: header, payload, key and thumbprint, nonce spent once', async () => {
+    const { opts, consumed } = options();
+    const v = await verifyAcmeJws(await sign(key, header(), { termsOfServiceAgreed: true }), opts);
+    expect(v.payload).toEqual({ termsOfServiceAgreed: true });
+    expect(v.jwk).toEqual(key.jwk);
+    expect(v.thumbprint).toBe(await calculateJwkThumbprint(key.jwk, 'sha256'));
+    expect(v.account).toBeNull();
+    expect(consumed).toEqual(['n-1']);
+  });
+
+  describe('serialization', () => {
+    test('compact serialization is malformed', async () => {
+      const jws = await sign(key, header());
+      await refused(`${jws.protected}.${jws.payload}.${jws.signature}`, 'malformed');
+    });
+    test('general serialization is malformed', async () => {
+      const jws = await sign(key, header());
+      await refused({ payload: jws.payload, signatures: [{ protected: jws.protected, signature: jws.signature }] }, 'malformed');
+    });
+    test('an unprotected header is malformed', async () => {
+      await refused({ ...(await sign(key, header())), header: { kid: 'x' } }, 'malformed');
+    });
+    test('non-base64url members and an undecodable protected header are malformed', async () => {
+      const jws = await sign(key, header());
+      await refused({ ...jws, signature: 'a+b/' }, 'malformed');
+      await refused({ ...jws, protected: Buffer.from('not json').toString('base64url') }, 'malformed');
+      await refused(null, 'malformed');
+      await refused([jws], 'malformed');
+    });
+  });
+
+  describe('algorithm', () => {
+    test('"none" is badSignatureAlgorithm', async () => {
+      await refused(unsigned({ alg: 'none', ...header() }), 'badSignatureAlgorithm');
+    });
+    test('a MAC algorithm (HS256) is badSignatureAlgorithm on an ACME request', async () => {
+      const mac = { alg: 'HS256', privateKey: new Uint8Array(32).fill(7) };
+      await refused(await sign(mac, header()), 'badSignatureAlgorithm');
+    });
+    test('a missing alg is malformed', async () => {
+      await refused(unsigned(header()), 'malformed');
+    });
+    test('a key that does not fit the algorithm is badSignatureAlgorithm; a too-small RSA key is badPublicKey', async () => {
+      const rsa = await signingKey('RS256');
+      await refused(await sign(key, header({ jwk: rsa.jwk })), 'badSignatureAlgorithm');
+      await refused(await sign(rsa, header({ jwk: rsaJwk(1024) })), 'badPublicKey');
+    });
+    test('a jwk carrying private members is malformed', async () => {
+      const { jwk } = await signingKey('ES256');
+      await refused(await sign(key, header({ jwk: { ...jwk, d: 'secret' } })), 'malformed');
+    });
+    test('every accepted algorithm verifies', async () => {
+      for (const [alg, opts] of [['RS256', {}], ['ES256', {}], ['ES384', {}], ['ES512', {}], ['EdDSA', { crv: 'Ed25519' }]] as const) {
+        const k = await signingKey(alg, opts);
+        const { opts: o } = options();
+        await expect(verifyAcmeJws(await sign(k, { jwk: k.jwk, url: URL, nonce: 'n' }), o)).resolves.toMatchObject({ jwk: k.jwk });
+      }
+    });
+  });
+
+  describe('jwk or kid', () => {
+    test('both, or neither, is malformed', async () => {
+      await refused(await sign(key, header({ kid: `${PREFIX}a1` })), 'malformed', { expectKey: 'either' });
+      await refused(await sign(key, { url: URL, nonce: 'n' }), 'malformed', { expectKey: 'either' });
+    });
+    test('newAccount (and revocation by certificate key) needs jwk: kid is malformed', async () => {
+      await refused(await sign(key, { kid: `${PREFIX}a1`, url: URL, nonce: 'n' }), 'malformed', { expectKey: 'jwk' });
+    });
+    test('account endpoints need kid: jwk is malformed', async () => {
+      await refused(await sign(key, header()), 'malformed', { expectKey: 'kid' });
+    });
+    test('a kid that is not one of our account URLs is malformed, without a lookup', async () => {
+      const lookups: string[] = [];
+      await refused(await sign(key, { kid: 'https://elsewhere.test/acct/a1', url: URL, nonce: 'n' }), 'malformed', {
+        expectKey: 'kid',
+        lookupAccount: async (id) => (lookups.push(id), { account: null, nonceFresh: null }),
+      });
+      expect(lookups).toEqual([]);
+    });
+  });
+
+  describe('signature and url (checked before the nonce)', () => {
+    test('a signature by another key than the jwk is malformed', async () => {
+      const other = await signingKey('ES256');
+      await refused(await sign(other, header()), 'malformed');
+    });
+    test('a changed payload breaks the signature', async () => {
+      const jws = await sign(key, header(), { a: 1 });
+      await refused({ ...jws, payload: Buffer.from('{"a":2}').toString('base64url') }, 'malformed');
+    });
+    test('a missing url is malformed; another url is unauthorized', async () => {
+      await refused(await sign(key, { jwk: key.jwk, nonce: 'n' }), 'malformed');
+      await refused(await sign(key, header({ url: 'https://ca.test/acme/new-order' })), 'unauthorized');
+    });
+  });
+
+  describe('nonce', () => {
+    test('a missing or empty nonce is badNonce', async () => {
+      await refused(await sign(key, { jwk: key.jwk, url: URL }), 'badNonce');
+      await refused(await sign(key, header({ nonce: '' })), 'badNonce');
+    });
+    test('a nonce the store refuses is badNonce', async () => {
+      await expect(verifyAcmeJws(await sign(key, header()), options({ consumeNonce: async () => false }).opts)).rejects.toMatchObject({ type: 'badNonce' });
+    });
+  });
+
+  describe('payload', () => {
+    test('an empty payload is POST-as-GET (null)', async () => {
+      const { opts } = options();
+      expect((await verifyAcmeJws(await sign(key, header(), ''), opts)).payload).toBeNull();
+    });
+    test('a payload that is not a JSON object is malformed', async () => {
+      for (const payload of ['not json', '[1,2]', '"text"', 'null']) {
+        await expect(verifyAcmeJws(await sign(key, header(), payload), options().opts)).rejects.toMatchObject({ type: 'malformed' });
+      }
+    });
+  });
+});
