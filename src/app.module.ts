@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
 import type { AcmeServices } from './acme/acme-services';
 import { CRL_STATUS } from './ca/crl-token';
 import { ACME_CONTEXT } from './acme/http/acme-context';
@@ -30,7 +29,7 @@ import { RateLimitOverrides } from './admin/rate-limit-overrides';
 import type { AdminTokens } from './admin/admin-tokens';
 import type { AdminUsers } from './admin/admin-users';
 import { ADMIN_USERS, AdminController } from './admin/admin.controller';
-import { MAINTENANCE, MaintenanceMode } from './admin/maintenance';
+import { MAINTENANCE, MaintenanceMode } from './commands/maintenance';
 import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console';
 import { HealthController } from './ops/health.controller';
 import { RUNTIME, type Runtime } from './runtime/runtime';
@@ -72,7 +71,6 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot()],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: ACME_CONTEXT, useValue: acme.context },
@@ -84,7 +82,8 @@ export class AppModule {
         ...adminProviders,
         { provide: APP_FILTER, useClass: ProblemFilter },
         JwsService,
-        ...COMMAND_HANDLERS,
+        // Each command has one caller, the ACME controller, which gets its handler injected.
+        ...COMMAND_HANDLERS.map((Handler) => ({ provide: Handler, useValue: new Handler(acme.deps) })),
       ],
       exports: [RUNTIME],
       controllers: [HealthController, DirectoryController, RenewalInfoController, AcmeController, ...(admin ? [AdminController, ...CONSOLE_CONTROLLERS] : [])],

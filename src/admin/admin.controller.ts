@@ -16,7 +16,7 @@ import { EabKeys } from './eab-keys';
 import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, RenewNowDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, OrderQuery, PageQuery, RateLimitOverrideDto, RemoveRateLimitOverrideDto, RevokeDto } from './dto';
 import { RateLimitOverrides } from './rate-limit-overrides';
 import { parseDuration } from '../config/units';
-import { MAINTENANCE, type MaintenanceMode } from './maintenance';
+import { MAINTENANCE, type MaintenanceMode } from '../commands/maintenance';
 import { ADMIN_OPENAPI } from './openapi';
 
 export const ADMIN_USERS = Symbol('certledger.admin-users');

@@ -4,7 +4,7 @@ import { AdminQueries } from '../admin/admin-queries';
 import { AdminStats } from '../admin/admin-stats';
 import { AuditQuery, CertificateQuery, HistoryQuery, OrderQuery, PageQuery } from '../admin/dto';
 import { EabKeys } from '../admin/eab-keys';
-import { MAINTENANCE, type MaintenanceMode } from '../admin/maintenance';
+import { MAINTENANCE, type MaintenanceMode } from '../commands/maintenance';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import type { AccountState } from '../domain/account';
 import { handle, dto, pick } from './context';
