@@ -5,7 +5,7 @@ import type { LeaseKeeper } from '../jobs/lease-takeover';
 import type { AuditLog } from '../ops/audit/audit-log';
 import type { Logger } from '../ops/logger';
 import type { ProjectionRunner } from '../projection/projection-runner';
-import type { ComponentHealth } from './component-health';
+import type { ComponentHealth } from '../db/component-health';
 import type { Database } from './database';
 
 /** The process-wide pieces the web layer and workers share, built once at boot. */

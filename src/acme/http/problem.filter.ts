@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcmeError } from '../../domain/errors';
-import { isDatabaseUnavailable } from '../../runtime/pool-errors';
+import { isDatabaseUnavailable } from '../../db/pool-errors';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 

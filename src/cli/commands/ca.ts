@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import { openCa } from '../../acme/acme-services';
+import { openCa } from '../../runtime/acme-services';
 import { CrlBuilder } from '../../ca/crl-builder';
 import { x509 } from '../../ca/crypto';
 import { parseAndCheckCsr } from '../../ca/csr';

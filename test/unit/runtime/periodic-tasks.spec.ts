@@ -1,4 +1,4 @@
-import { periodicTasks } from '../../../src/jobs/periodic-tasks';
+import { periodicTasks } from '../../../src/runtime/periodic-tasks';
 import { validateConfigObject } from '../../../src/config';
 
 /** Which processors a configuration schedules (they then run on one instance of the fleet). */
