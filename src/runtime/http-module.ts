@@ -22,6 +22,7 @@ import {
 import { RevokeCertificateHandler } from '../commands/revoke.command';
 import { DEPENDENCY_SETTINGS, type DependencySettings } from '../ops/dependency-checks';
 import { AdminActions } from '../admin/admin-actions';
+import { ADMIN_SOURCES } from '../admin/admin-sources';
 import { ADMIN_TOKENS } from '../admin/admin-auth.guard';
 import { AdminQueries } from '../admin/admin-queries';
 import { AdminStats } from '../admin/admin-stats';
@@ -36,7 +37,8 @@ import type { Metrics } from '../ops/metrics';
 import { crlController } from '../acme/http/crl.controller';
 import { rateLimitsPageController } from '../acme/http/rate-limits-page.controller';
 import type { RateLimitSettings } from '../ratelimit/limits';
-import { RUNTIME, type Runtime } from './runtime';
+import { NODE_STATUS } from '../ops/node-status';
+import type { Runtime } from './runtime';
 
 const COMMAND_HANDLERS = [
   NewAccountHandler,
@@ -72,6 +74,7 @@ export class HttpModule {
     const maintenance = new MaintenanceMode(acme.deps.aggregates);
     const adminProviders = admin
       ? [
+          { provide: ADMIN_SOURCES, useValue: runtime },
           { provide: ADMIN_USERS, useValue: admin.users },
           { provide: ADMIN_TOKENS, useValue: admin.tokens },
           { provide: AdminQueries, useValue: new AdminQueries(runtime.db.pool, runtime.store) },
@@ -91,7 +94,7 @@ export class HttpModule {
       module: HttpModule,
       global: true,
       providers: [
-        { provide: RUNTIME, useValue: runtime },
+        { provide: NODE_STATUS, useValue: runtime },
         { provide: ACME_CONTEXT, useValue: acme.context },
         { provide: ACME_DEPS, useValue: acme.deps },
         { provide: DIRECTORY_META, useValue: parts.meta },
@@ -104,7 +107,7 @@ export class HttpModule {
         // Each command has one caller, the ACME controller, which gets its handler injected.
         ...COMMAND_HANDLERS.map((Handler) => ({ provide: Handler, useValue: new Handler(acme.deps) })),
       ],
-      exports: [RUNTIME],
+      exports: [NODE_STATUS],
       controllers: [HealthController, DirectoryController, RenewalInfoController, AcmeController, ...edges, ...(admin ? [AdminController, ...CONSOLE_CONTROLLERS] : [])],
     };
   }

@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcmeError } from '../../domain/errors';
 import { isDatabaseUnavailable } from '../../db/pool-errors';
-import { RUNTIME, type Runtime } from '../../runtime/runtime';
+import { NODE_STATUS, type NodeStatus } from '../../ops/node-status';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 
 /**
@@ -14,7 +14,7 @@ import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   constructor(
-    @Inject(RUNTIME) private readonly rt: Runtime,
+    @Inject(NODE_STATUS) private readonly rt: NodeStatus,
     @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
   ) {}
 
