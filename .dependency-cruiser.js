@@ -1,7 +1,10 @@
 /**
  * Architecture rules, checked by test/unit/architecture.spec.ts so a wrong import fails CI:
- * the domain stays pure, projections see only domain types and the projection contract,
- * validation and the CA never reach into the web edge, and nothing ships test code.
+ * the domain stays pure, projections see only domain types and the projection contract, the
+ * application (commands, jobs, notifications, validation, CA) never reaches into a web edge, the
+ * ACME edge does not reach into the admin edge, SQL drivers stay in the modules that own tables,
+ * nothing runs back up into the composition root (src/runtime), and nothing ships test code.
+ * See docs/architecture.md.
  */
 module.exports = {
   forbidden: [
@@ -20,10 +23,33 @@ module.exports = {
       to: { path: '^src/(?!domain/|eventstore/event-store\\.ts$|projection/projection\\.ts$)' },
     },
     {
-      name: 'validation-and-ca-do-not-use-the-web-edge',
+      name: 'application-does-not-use-the-web-edges',
+      comment: 'commands, workers, notifications, validation and the CA are called by the edges, never the other way',
       severity: 'error',
-      from: { path: '^src/(validation|ca)/' },
-      to: { path: '^src/acme/' },
+      from: { path: '^src/(commands|jobs|notifications|validation|ca)/' },
+      to: { path: '^src/(acme|admin|console)/' },
+    },
+    {
+      name: 'acme-does-not-use-admin',
+      comment: 'the ACME edge serves clients; what it shares with the admin API lives below both',
+      severity: 'error',
+      from: { path: '^src/acme/' },
+      to: { path: '^src/(admin|console)/' },
+    },
+    {
+      name: 'only-table-owners-import-pg',
+      comment:
+        'SQL runs in the event store, the projection engine, the job queue (pg-boss glue), src/db stores, the read-model folders and the composition root; everything else calls them',
+      severity: 'error',
+      from: { path: '^(src|projections)/', pathNot: '^(src/eventstore/|src/projection/|src/jobs/(job-queue|pg-boss-guard|lease-takeover|scheduler)\\.ts$|src/db/|src/runtime/|projections/)' },
+      to: { path: ['(^|/)node_modules/(pg|pg-boss)/', '^(pg|pg-boss)$'] },
+    },
+    {
+      name: 'nothing-runs-up-into-the-composition-root',
+      comment: 'src/runtime assembles everything; only the CLI (and main.ts through it) calls into it',
+      severity: 'error',
+      from: { path: '^(src|projections)/', pathNot: '^src/(runtime/|cli/|main\\.ts$)' },
+      to: { path: '^src/runtime/' },
     },
     {
       name: 'no-test-code-in-the-product',

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { CrlStatus } from '../ca/crl-token';
 import type { ProjectionRunner } from '../projection/projection-runner';
-import type { MaintenanceMode } from './maintenance';
+import type { MaintenanceMode } from '../commands/maintenance';
 
 /**
  * Figures for an operator's overview, each one the count behind a list the admin API can filter

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { ADMIN_SOURCES, type AdminSources } from './admin-sources';
 import { exportEvents } from './export';
 import { storedDigests } from '../eventstore/postgres/event-chain';
 import { complianceReport, reportCsv } from './reports';
@@ -16,7 +16,7 @@ import { EabKeys } from './eab-keys';
 import { AuditQuery, AuthorizationQuery, BulkRevokeDto, CreateEabKeyDto, PeriodQuery, ReportQuery, RevokeEabKeyDto, RenewNowDto, CertificateQuery, ChangePasswordDto, DeactivateAccountDto, HistoryQuery, LoginDto, MaintenanceDto, OrderQuery, PageQuery, RateLimitOverrideDto, RemoveRateLimitOverrideDto, RevokeDto } from './dto';
 import { RateLimitOverrides } from './rate-limit-overrides';
 import { parseDuration } from '../config/units';
-import { MAINTENANCE, type MaintenanceMode } from './maintenance';
+import { MAINTENANCE, type MaintenanceMode } from '../commands/maintenance';
 import { ADMIN_OPENAPI } from './openapi';
 
 export const ADMIN_USERS = Symbol('certledger.admin-users');
@@ -38,7 +38,7 @@ export class AdminController {
     private readonly eab: EabKeys,
     private readonly overrides: RateLimitOverrides,
     private readonly stats: AdminStats,
-    @Inject(RUNTIME) private readonly rt: Runtime,
+    @Inject(ADMIN_SOURCES) private readonly rt: AdminSources,
   ) {}
 
   private get store() {

@@ -1,5 +1,3 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Inject } from '@nestjs/common';
 import type { JWK } from 'jose';
 import {
   type AccountKeyState,
@@ -18,7 +16,7 @@ import { AcmeError } from '../domain/errors';
 import { type JwkPublic } from '../domain/events';
 import { streams } from '../domain/streams';
 import { toDomainEvent, withRetry } from './aggregate-store';
-import { ACME_DEPS, type AcmeDeps, type RequestMeta } from './acme-deps';
+import { type AcmeDeps, type RequestMeta } from './acme-deps';
 import { assertKeyNotBlocked } from './blocked-keys';
 import { handleCommand } from './handle-command';
 
@@ -60,9 +58,8 @@ async function keyOwner(deps: AcmeDeps, thumbprint: string): Promise<{ owner: st
 }
 
 /** newAccount (RFC 8555 §7.3, §7.3.1): one account per key, through the key's reservation stream. */
-@CommandHandler(NewAccountCommand)
-export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
-  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+export class NewAccountHandler {
+  constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: NewAccountCommand): Promise<{ accountId: string; created: boolean; account: AccountState }> {
     const deps = this.deps;
@@ -116,9 +113,8 @@ export class NewAccountHandler implements ICommandHandler<NewAccountCommand> {
   }
 }
 
-@CommandHandler(UpdateAccountCommand)
-export class UpdateAccountHandler implements ICommandHandler<UpdateAccountCommand> {
-  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+export class UpdateAccountHandler {
+  constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: UpdateAccountCommand): Promise<AccountState> {
     await this.deps.checkContacts?.(cmd.payload.contact);
@@ -133,9 +129,8 @@ export class UpdateAccountHandler implements ICommandHandler<UpdateAccountComman
 }
 
 /** keyChange (RFC 8555 §7.3.5): reserve the new key, release the old one, in one atomic append. */
-@CommandHandler(ChangeAccountKeyCommand)
-export class ChangeAccountKeyHandler implements ICommandHandler<ChangeAccountKeyCommand> {
-  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+export class ChangeAccountKeyHandler {
+  constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: ChangeAccountKeyCommand): Promise<{ conflictAccountId?: string; account?: AccountState }> {
     const deps = this.deps;

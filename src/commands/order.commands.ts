@@ -1,5 +1,3 @@
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { JWK } from 'jose';
 import { parseAndCheckCsr } from '../ca/csr';
 import { type AuthorizationState, decideAuthorization, decideCreateAuthorization, evolveAuthorization } from '../domain/authorization';
@@ -12,7 +10,7 @@ import { streams } from '../domain/streams';
 import { orderProfile } from '../jobs/issuance.worker';
 import { keyAuthorization } from '../validation/key-authorization';
 import { issueCertificate } from '../jobs/issuance.worker';
-import { ACME_DEPS, type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
+import { type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
 import { assertKeyNotBlocked } from './blocked-keys';
 import { recheckCaa } from './caa-recheck';
 import { replacedCertificate } from './renewal-info';
@@ -67,9 +65,8 @@ async function assertAllowedByEab(deps: AcmeDeps, eabKeyId: string | null, ident
 }
 
 /** newOrder (RFC 8555 §7.4): the order and its new authorizations are appended atomically. */
-@CommandHandler(NewOrderCommand)
-export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
-  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+export class NewOrderHandler {
+  constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: NewOrderCommand): Promise<OrderView> {
     const deps = this.deps;
@@ -119,9 +116,8 @@ export class NewOrderHandler implements ICommandHandler<NewOrderCommand> {
 }
 
 /** newAuthz pre-authorization (RFC 8555 §7.4.1); wildcards are proven through orders only. */
-@CommandHandler(NewAuthzCommand)
-export class NewAuthzHandler implements ICommandHandler<NewAuthzCommand> {
-  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+export class NewAuthzHandler {
+  constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: NewAuthzCommand): Promise<AuthorizationState> {
     const [identifier] = normalizeIdentifiers([cmd.payload.identifier], { maxIdentifiers: 1, allowIp: this.deps.policy.ipIdentifiers ?? false });
@@ -154,9 +150,8 @@ function owned(state: AuthorizationState | null, accountId: string, authzId: str
  * POST {} to a challenge: validation is requested, and this instance starts it at once; the job
  * row committed with the request is the safety net if this instance dies first.
  */
-@CommandHandler(RespondChallengeCommand)
-export class RespondChallengeHandler implements ICommandHandler<RespondChallengeCommand> {
-  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+export class RespondChallengeHandler {
+  constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: RespondChallengeCommand): Promise<AuthorizationState> {
     const deps = this.deps;
@@ -178,9 +173,8 @@ export class RespondChallengeHandler implements ICommandHandler<RespondChallenge
   }
 }
 
-@CommandHandler(DeactivateAuthzCommand)
-export class DeactivateAuthzHandler implements ICommandHandler<DeactivateAuthzCommand> {
-  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+export class DeactivateAuthzHandler {
+  constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: DeactivateAuthzCommand): Promise<AuthorizationState> {
     const handled = await handleCommand<AuthorizationState>(this.deps.aggregates, {
@@ -198,9 +192,8 @@ export class DeactivateAuthzHandler implements ICommandHandler<DeactivateAuthzCo
  * within the request, so the answer is normally `valid`. The job row committed with the request
  * finishes the issuance on any instance if this one dies in between.
  */
-@CommandHandler(FinalizeOrderCommand)
-export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrderCommand> {
-  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+export class FinalizeOrderHandler {
+  constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: FinalizeOrderCommand): Promise<OrderView> {
     const deps = this.deps;

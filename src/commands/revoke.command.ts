@@ -1,6 +1,4 @@
 import { createPublicKey } from 'node:crypto';
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { x509 } from '../ca/crypto';
 import { certificateSpkiSha256 } from '../ca/spki';
@@ -10,7 +8,7 @@ import { type CertificateState, decideRevoke, evolveCertificate } from '../domai
 import { AcmeError } from '../domain/errors';
 import { authorizationName, isWildcard } from '../domain/identifiers';
 import { streams } from '../domain/streams';
-import { ACME_DEPS, type AcmeDeps, type RequestMeta } from './acme-deps';
+import { type AcmeDeps, type RequestMeta } from './acme-deps';
 import { toDomainEvent } from './aggregate-store';
 import { handleCommand } from './handle-command';
 
@@ -26,9 +24,8 @@ export class RevokeCertificateCommand {
   ) {}
 }
 
-@CommandHandler(RevokeCertificateCommand)
-export class RevokeCertificateHandler implements ICommandHandler<RevokeCertificateCommand> {
-  constructor(@Inject(ACME_DEPS) private readonly deps: AcmeDeps) {}
+export class RevokeCertificateHandler {
+  constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: RevokeCertificateCommand): Promise<void> {
     if ('jwk' in cmd.requester) await this.refuseDeactivatedAccountKey(cmd.requester.jwk);

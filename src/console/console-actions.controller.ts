@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminActions } from '../admin/admin-actions';
 import { BulkRevokeDto, CreateEabKeyDto, DeactivateAccountDto, MaintenanceDto, RevokeDto, RevokeEabKeyDto } from '../admin/dto';
 import { EabKeys } from '../admin/eab-keys';
-import { MAINTENANCE, type MaintenanceMode } from '../admin/maintenance';
+import { MAINTENANCE, type MaintenanceMode } from '../commands/maintenance';
 import { ConsoleError, dto, handle } from './context';
 import { html } from './html';
 import { page, redirect } from './layout';

@@ -6,7 +6,7 @@ import { CertificateQuery, PeriodQuery, ReportQuery } from '../admin/dto';
 import { exportEvents } from '../admin/export';
 import { complianceReport, reportCsv } from '../admin/reports';
 import type { CertificateState } from '../domain/certificate';
-import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { ADMIN_SOURCES, type AdminSources } from '../admin/admin-sources';
 import { chainPemOf } from './certificate-data';
 import { dto, handle, pick } from './context';
 import { download } from './layout';
@@ -22,7 +22,7 @@ export class ConsoleDownloadsController {
   constructor(
     private readonly sessions: ConsoleSessions,
     private readonly queries: AdminQueries,
-    @Inject(RUNTIME) private readonly rt: Runtime,
+    @Inject(ADMIN_SOURCES) private readonly rt: AdminSources,
   ) {}
 
   @Get('certificates.csv')

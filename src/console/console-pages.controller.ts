@@ -4,8 +4,8 @@ import { AdminQueries } from '../admin/admin-queries';
 import { AdminStats } from '../admin/admin-stats';
 import { AuditQuery, CertificateQuery, HistoryQuery, OrderQuery, PageQuery } from '../admin/dto';
 import { EabKeys } from '../admin/eab-keys';
-import { MAINTENANCE, type MaintenanceMode } from '../admin/maintenance';
-import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { MAINTENANCE, type MaintenanceMode } from '../commands/maintenance';
+import { ADMIN_SOURCES, type AdminSources } from '../admin/admin-sources';
 import type { AccountState } from '../domain/account';
 import { handle, dto, pick } from './context';
 import { page } from './layout';
@@ -29,7 +29,7 @@ export class ConsolePagesController {
     private readonly stats: AdminStats,
     private readonly eab: EabKeys,
     @Inject(MAINTENANCE) private readonly maintenance: MaintenanceMode,
-    @Inject(RUNTIME) private readonly rt: Runtime,
+    @Inject(ADMIN_SOURCES) private readonly rt: AdminSources,
   ) {}
 
   private readonly compare = (a: string, b: string) => this.rt.store.comparePositions(a, b);

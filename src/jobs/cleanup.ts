@@ -1,5 +1,4 @@
 import type { Pool } from 'pg';
-import type { NonceStore } from '../acme/nonce/nonce-store';
 import type { AcmeDeps } from '../commands/acme-deps';
 import { handleCommand } from '../commands/handle-command';
 import { orderAuthorizations } from '../commands/order-view';
@@ -26,7 +25,12 @@ export interface CleanupReport {
   rateLimitRowsDeleted: number;
 }
 
-export async function runCleanup(deps: AcmeDeps, nonces: NonceStore, settings: CleanupSettings, now: Date): Promise<CleanupReport> {
+/** The nonce store as cleanup uses it (the ACME edge owns nonces; cleanup only purges them). */
+export interface ExpiredNonces {
+  purgeExpired(batchSize: number, now: Date): Promise<number>;
+}
+
+export async function runCleanup(deps: AcmeDeps, nonces: ExpiredNonces, settings: CleanupSettings, now: Date): Promise<CleanupReport> {
   const report: CleanupReport = { authorizationsExpired: 0, ordersExpired: 0, ordersStuck: 0, noncesDeleted: 0, rateLimitRowsDeleted: 0 };
   const meta = { actor: 'system:cleanup' };
 

@@ -1,8 +1,8 @@
 import PgBoss from 'pg-boss';
 import type { Pool } from 'pg';
 import type { SqlTx } from '../projection/projection';
-import type { HealthReporter } from '../runtime/component-health';
-import { isDatabaseUnavailable } from '../runtime/pool-errors';
+import type { HealthReporter } from '../db/component-health';
+import { isDatabaseUnavailable } from '../db/pool-errors';
 import { guardPgBossSettlement, relinquishSettlement } from './pg-boss-guard';
 
 /**

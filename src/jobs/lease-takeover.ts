@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { SqlTx } from '../projection/projection';
-import type { HealthReporter } from '../runtime/component-health';
+import type { HealthReporter } from '../db/component-health';
 
 /**
  * Dead instances release their work fast. pg-boss knows that a job is active, not who runs it, and

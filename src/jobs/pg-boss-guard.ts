@@ -7,7 +7,7 @@
  * lost for good stays active and is taken again after its lease, which the job handlers tolerate:
  * they are idempotent.
  */
-import { isDatabaseUnavailable } from '../runtime/pool-errors';
+import { isDatabaseUnavailable } from '../db/pool-errors';
 
 const Manager = require('pg-boss/src/manager') as { prototype: Record<string, unknown> };
 

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerMatches } from './secure-compare';
 import { ACME_DEPS, type AcmeDeps } from '../commands/acme-deps';
 import { CRL_STATUS, type CrlStatus } from '../ca/crl-token';
-import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { NODE_STATUS, type NodeStatus } from './node-status';
 import { checkResolvers, checkSmtp, DEPENDENCY_SETTINGS, type DependencySettings } from './dependency-checks';
 import { VERSION } from '../version';
 
@@ -16,7 +16,7 @@ import { VERSION } from '../version';
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(RUNTIME) private readonly rt: Runtime,
+    @Inject(NODE_STATUS) private readonly rt: NodeStatus,
     @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
     @Inject(CRL_STATUS) private readonly crl: CrlStatus | null,
     @Inject(DEPENDENCY_SETTINGS) private readonly deps2: DependencySettings,

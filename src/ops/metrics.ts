@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Pool } from 'pg';
 import { QUEUES } from '../jobs/job-queue';
-import type { Runtime } from '../runtime/runtime';
+import type { NodeStatus } from './node-status';
 
 /**
  * Prometheus metrics. Business totals (accounts, orders, certificates, validations) are read from
@@ -36,8 +36,8 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'certledger_process_' });
   }
 
-  /** Gauges and totals read at scrape time from the runtime and the read models. */
-  attach(rt: Runtime): void {
+  /** Gauges and totals read at scrape time from this node and the read models. */
+  attach(rt: { db: { pool: Pool; backgroundPool: Pool } } & Pick<NodeStatus, 'projections' | 'jobs'>): void {
     const r = this.registry;
     const started = this.started;
     new Gauge({

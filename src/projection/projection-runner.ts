@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { type EventStore, START_POSITION, type StoredEvent } from '../eventstore/event-store';
-import { Backoff, sleep } from '../runtime/backoff';
-import type { HealthReporter } from '../runtime/component-health';
-import { isDatabaseUnavailable } from '../runtime/pool-errors';
+import { Backoff, sleep } from '../db/backoff';
+import type { HealthReporter } from '../db/component-health';
+import { isDatabaseUnavailable } from '../db/pool-errors';
 import { checkpointId, handlesEvent, type Projection, type SqlTx } from './projection';
 import { StatementBatch } from '../db/statement-batch';
 

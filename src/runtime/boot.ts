@@ -1,4 +1,5 @@
 import { ALL_PROJECTIONS } from '../../projections';
+import type { Config } from '../config';
 import { assertSchemaCurrent } from '../db/migrator';
 import { migrateAsOwner } from '../db/roles';
 import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store';
@@ -13,7 +14,7 @@ import { auditFile, auditSecret } from '../ops/audit/audit-secret';
 import { AuditLog } from '../ops/audit/audit-log';
 import { auditProjection } from '../ops/audit/audit-projection';
 import { ensureServerId, registerServer } from '../ops/node-identity';
-import { ComponentHealth } from './component-health';
+import { ComponentHealth } from '../db/component-health';
 import { VERSION } from '../version';
 import { type DatabaseSettings, openDatabase } from './database';
 import type { Runtime } from './runtime';
@@ -118,4 +119,34 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     await db.close();
     throw e;
   }
+}
+
+/** The boot settings a configuration gives. */
+export function bootSettings(config: Config): BootSettings {
+  return {
+    database: {
+      url: config.database.url,
+      migrationUrl: config.database.migration_url,
+      dataDir: config.data_dir,
+      poolMax: config.database.pool_max,
+      backgroundPoolMax: config.database.background_pool_max,
+      connectTimeoutMs: config.database.connect_timeout,
+      statementTimeoutMs: config.database.statement_timeout,
+      idleInTransactionTimeoutMs: config.database.idle_in_transaction_timeout,
+      autoSetup: config.database.auto_setup,
+    },
+    pollIntervalMs: config.eventstore.poll_interval,
+    jobLeaseMs: config.workers.lease,
+    heartbeatMs: config.workers.heartbeat_interval,
+    takeoverAfterMs: config.workers.takeover_after,
+    audit: { enabled: config.audit.enabled, hmacSecret: config.audit.hmac_secret },
+    email: { send: config.notifications.enabled && config.smtp.enabled, retryLimit: config.notifications.retry_limit, retryDelayMs: config.notifications.retry_delay },
+  };
+}
+
+/** Boots from a configuration; a one-shot command may override whether migrations are applied. */
+export function bootFromConfig(config: Config, log: Logger, overrides: { autoSetup?: boolean } = {}): Promise<Runtime> {
+  const settings = bootSettings(config);
+  if (overrides.autoSetup !== undefined) settings.database.autoSetup = overrides.autoSetup;
+  return boot(settings, log);
 }

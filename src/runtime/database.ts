@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../db/embedded-postgres';
 import type { Logger } from '../ops/logger';
-import { guardPool } from './pool-errors';
+import { guardPool } from '../db/pool-errors';
 
 export interface DatabaseSettings {
   /** null: run the embedded PostgreSQL under <dataDir>/. */

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from './pool-errors';
+import { isDatabaseUnavailable } from '../db/pool-errors';
 
 /**
  * The last resort (docs/adr/0008-database-faults-never-end-the-process.md): an error nobody caught

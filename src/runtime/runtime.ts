@@ -3,13 +3,14 @@ import type { EventStore } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
 import type { LeaseKeeper } from '../jobs/lease-takeover';
 import type { AuditLog } from '../ops/audit/audit-log';
+import type { NodeStatus } from '../ops/node-status';
 import type { Logger } from '../ops/logger';
 import type { ProjectionRunner } from '../projection/projection-runner';
-import type { ComponentHealth } from './component-health';
+import type { ComponentHealth } from '../db/component-health';
 import type { Database } from './database';
 
 /** The process-wide pieces the web layer and workers share, built once at boot. */
-export interface Runtime {
+export interface Runtime extends NodeStatus {
   log: Logger;
   /** This node's identity, recorded in every event and audit line. */
   serverId: string;
@@ -29,4 +30,3 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export const RUNTIME = Symbol('certledger.runtime');

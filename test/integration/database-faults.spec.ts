@@ -1,11 +1,11 @@
 import { Client, Pool } from 'pg';
 import { guardPgBossSettlement } from '../../src/jobs/pg-boss-guard';
 import { openDatabase } from '../../src/runtime/database';
-import { guardPool, isDatabaseUnavailable } from '../../src/runtime/pool-errors';
+import { guardPool, isDatabaseUnavailable } from '../../src/db/pool-errors';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store';
 import type { Projection } from '../../src/projection/projection';
 import { ProjectionRunner } from '../../src/projection/projection-runner';
-import { ComponentHealth } from '../../src/runtime/component-health';
+import { ComponentHealth } from '../../src/db/component-health';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createPgStore } from '../support/postgres-store';
 

@@ -7,7 +7,7 @@ import { type Config, loadConfig } from '../../src/config';
 import { event } from '../../src/domain/events';
 import { streams } from '../../src/domain/streams';
 import { JobQueue } from '../../src/jobs/job-queue';
-import { periodicTasks } from '../../src/jobs/periodic-tasks';
+import { periodicTasks } from '../../src/runtime/periodic-tasks';
 import { Scheduler } from '../../src/jobs/scheduler';
 import { createLogger } from '../../src/ops/logger';
 import { reloadConfig } from '../../src/ops/reload';

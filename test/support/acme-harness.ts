@@ -1,14 +1,13 @@
 import { calculateJwkThumbprint } from 'jose';
 import { ChallengeRig } from '../../bench/support/challenge-rig';
 import { testAccountKey, type TestKey } from '../../bench/support/raw-acme';
-import { type AcmeServices, createAcmeServices } from '../../src/acme/acme-services';
-import { bootSettings } from '../../src/cli/context';
+import { type AcmeServices, createAcmeServices } from '../../src/runtime/acme-services';
 import { NewAccountHandler, NewAccountCommand } from '../../src/commands/account.commands';
 import type { AcmeDeps } from '../../src/commands/acme-deps';
 import { type Config, validateConfigObject } from '../../src/config';
 import { createLogger } from '../../src/ops/logger';
 import { Metrics } from '../../src/ops/metrics';
-import { boot } from '../../src/runtime/boot';
+import { boot, bootSettings } from '../../src/runtime/boot';
 import type { Runtime } from '../../src/runtime/runtime';
 import { dataDirectory } from './data-dir';
 import { createTestDatabase, type TestDatabase } from './database';

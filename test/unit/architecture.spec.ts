@@ -1,15 +1,60 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** The dependency rules of .dependency-cruiser.js hold for the whole product. */
+interface Violation {
+  from: string;
+  to: string;
+  rule: { name: string; severity: string };
+}
+
+/**
+ * Files that still run SQL outside the modules that own tables; they move into the read-model
+ * folders and src/db stores, and leave this list as they do. A file not listed here fails.
+ */
+const PG_PENDING_MOVE = new Set([
+  'src/acme/nonce/nonce-store.ts',
+  'src/admin/admin-actions.ts',
+  'src/admin/admin-queries.ts',
+  'src/admin/admin-sources.ts',
+  'src/admin/admin-stats.ts',
+  'src/admin/admin-tokens.ts',
+  'src/admin/admin-users.ts',
+  'src/admin/eab-keys.ts',
+  'src/admin/login-throttle.ts',
+  'src/admin/rate-limit-overrides.ts',
+  'src/admin/reports.ts',
+  'src/ca/crl-builder.ts',
+  'src/commands/acme-deps.ts',
+  'src/commands/blocked-keys.ts',
+  'src/jobs/cleanup.ts',
+  'src/ops/metrics.ts',
+  'src/ops/node-identity.ts',
+  'src/ratelimit/rate-limiter.ts',
+]);
+
+/** The dependency rules of .dependency-cruiser.js hold for the whole product (see docs/architecture.md). */
 test('no import breaks the architecture rules', () => {
-  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs'), 'src', 'projections', 'bench', '--config', '.dependency-cruiser.js', '--output-type', 'err'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  expect(r.stdout + r.stderr).toContain('no dependency violations found');
+  const r = spawnSync(process.execPath, [join(root, 'test', 'support', 'cruise-rules.mjs'), 'src', 'projections', 'bench'], { cwd: root, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
+  const { totalCruised, violations } = JSON.parse(r.stdout) as { totalCruised: number; violations: Violation[] };
+  expect(totalCruised).toBeGreaterThan(200);
+  const breaking = violations.filter((v) => !(v.rule.name === 'only-table-owners-import-pg' && PG_PENDING_MOVE.has(v.from)));
+  expect(breaking.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([]);
+}, 120_000);
+
+/** The rules catch what they are written for: a violation planted in a scratch module is reported. */
+test('the architecture rules report a violation', () => {
+  const dir = mkdtempSync(join(root, 'src', 'commands', '.rules-probe-'));
+  try {
+    writeFileSync(join(dir, 'probe.ts'), "export { AcmeController } from '../../acme/http/acme.controller';\n");
+    const r = spawnSync(process.execPath, [join(root, 'test', 'support', 'cruise-rules.mjs'), relative(root, dir)], { cwd: root, encoding: 'utf8' });
+    const { violations } = JSON.parse(r.stdout) as { violations: Violation[] };
+    expect(violations.map((v) => v.rule.name)).toContain('application-does-not-use-the-web-edges');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, 120_000);
 
 function sourceFiles(dir: string): string[] {

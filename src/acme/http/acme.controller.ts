@@ -1,8 +1,15 @@
 import { All, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
-import { ChangeAccountKeyCommand, loadAccount, NewAccountCommand, UpdateAccountCommand } from '../../commands/account.commands';
+import {
+  ChangeAccountKeyCommand,
+  ChangeAccountKeyHandler,
+  loadAccount,
+  NewAccountCommand,
+  NewAccountHandler,
+  UpdateAccountCommand,
+  UpdateAccountHandler,
+} from '../../commands/account.commands';
 import { ACME_DEPS, type AcmeDeps } from '../../commands/acme-deps';
 import type { AuthorizationState } from '../../domain/authorization';
 import { evolveCertificate, type CertificateState } from '../../domain/certificate';
@@ -10,20 +17,25 @@ import { AcmeError } from '../../domain/errors';
 import { streams } from '../../domain/streams';
 import {
   DeactivateAuthzCommand,
+  DeactivateAuthzHandler,
   FinalizeOrderCommand,
+  FinalizeOrderHandler,
   NewAuthzCommand,
+  NewAuthzHandler,
   NewOrderCommand,
+  NewOrderHandler,
   ownedAuthorization,
   RespondChallengeCommand,
+  RespondChallengeHandler,
 } from '../../commands/order.commands';
 import { loadOrderView } from '../../commands/order-view';
-import { RevokeCertificateCommand } from '../../commands/revoke.command';
+import { RevokeCertificateCommand, RevokeCertificateHandler } from '../../commands/revoke.command';
 import { verifyEabBinding } from '../jws/eab';
 import { verifyKeyChangeInner } from '../jws/key-change';
 import { ACME_PATHS } from '../urls';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { JwsService } from './jws.service';
-import { MAINTENANCE, type MaintenanceMode } from '../../admin/maintenance';
+import { MAINTENANCE, type MaintenanceMode } from '../../commands/maintenance';
 import { retryAfterSeconds } from './problem-response';
 import { renderAccount, renderAuthorization, renderChallenge, renderOrder, renderOrdersList } from './render';
 
@@ -31,13 +43,21 @@ const ID = ':id([A-Za-z0-9_-]{1,64})';
 
 /**
  * The ACME resources (RFC 8555 §7). Every POST is a JWS; reads are POST-as-GET, and GET on a
- * resource answers 405. Commands go through the CommandBus; errors leave as problem documents
- * through ProblemFilter.
+ * resource answers 405. Each route calls its command handler directly (one handler per command,
+ * built by the composition root); errors leave as problem documents through ProblemFilter.
  */
 @Controller()
 export class AcmeController {
   constructor(
-    private readonly commands: CommandBus,
+    private readonly newAccountHandler: NewAccountHandler,
+    private readonly updateAccountHandler: UpdateAccountHandler,
+    private readonly changeAccountKeyHandler: ChangeAccountKeyHandler,
+    private readonly newOrderHandler: NewOrderHandler,
+    private readonly finalizeOrderHandler: FinalizeOrderHandler,
+    private readonly newAuthzHandler: NewAuthzHandler,
+    private readonly deactivateAuthzHandler: DeactivateAuthzHandler,
+    private readonly respondChallengeHandler: RespondChallengeHandler,
+    private readonly revokeCertificateHandler: RevokeCertificateHandler,
     private readonly jws: JwsService,
     @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
     @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
@@ -62,7 +82,7 @@ export class AcmeController {
     const eabKeyId = binding
       ? await verifyEabBinding(binding, { accountJwk: v.jwk, requestUrl: this.acme.urls.newAccount(), lookupKey: (id) => eabSecret(this.deps.pool, id) })
       : null;
-    const r = await this.commands.execute(new NewAccountCommand(v.jwk, v.thumbprint, v.payload ?? {}, this.jws.meta(req), eabKeyId));
+    const r = await this.newAccountHandler.execute(new NewAccountCommand(v.jwk, v.thumbprint, v.payload ?? {}, this.jws.meta(req), eabKeyId));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.account(r.accountId));
     reply.status(r.created ? 201 : 200);
@@ -75,7 +95,7 @@ export class AcmeController {
     const v = await this.jws.verify(req, 'kid');
     if (v.account!.accountId !== id) throw new AcmeError('unauthorized', 'the account URL does not match the JWS key id');
     const state = v.payload && Object.keys(v.payload).length > 0
-      ? await this.commands.execute(new UpdateAccountCommand(id, v.payload, this.jws.meta(req)))
+      ? await this.updateAccountHandler.execute(new UpdateAccountCommand(id, v.payload, this.jws.meta(req)))
       : (await loadAccount(this.deps, id)).state!;
     await this.headers(reply);
     return renderAccount(this.acme.urls, id, state);
@@ -113,7 +133,7 @@ export class AcmeController {
       accountUrl: this.acme.urls.account(accountId),
       currentThumbprint: v.thumbprint,
     });
-    const r = await this.commands.execute(new ChangeAccountKeyCommand(accountId, inner.newJwk, inner.newThumbprint, this.jws.meta(req)));
+    const r = await this.changeAccountKeyHandler.execute(new ChangeAccountKeyCommand(accountId, inner.newJwk, inner.newThumbprint, this.jws.meta(req)));
     if (r.conflictAccountId) {
       throw new AcmeError('malformed', 'the new key is already in use by another account', [], { reason: { kind: 'keyInUse', accountId: r.conflictAccountId } });
     }
@@ -125,7 +145,7 @@ export class AcmeController {
   async newOrder(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.maintenance.assertOpen(); // before the JWS: the client's nonce stays usable
     const v = await this.jws.verify(req, 'kid');
-    const view = await this.commands.execute(new NewOrderCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req), v.account!.eabKeyId ?? null));
+    const view = await this.newOrderHandler.execute(new NewOrderCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req), v.account!.eabKeyId ?? null));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.order(view.order.orderId));
     reply.status(201);
@@ -148,7 +168,7 @@ export class AcmeController {
   @HttpCode(200)
   async finalize(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const v = await this.jws.verify(req, 'kid');
-    const view = await this.commands.execute(new FinalizeOrderCommand(v.account!.accountId, id, v.payload ?? {}, v.thumbprint, this.jws.meta(req)));
+    const view = await this.finalizeOrderHandler.execute(new FinalizeOrderCommand(v.account!.accountId, id, v.payload ?? {}, v.thumbprint, this.jws.meta(req)));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.order(id));
     if (view.status === 'processing') this.retryAfter(reply);
@@ -159,7 +179,7 @@ export class AcmeController {
   async newAuthz(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.maintenance.assertOpen();
     const v = await this.jws.verify(req, 'kid');
-    const authz: AuthorizationState = await this.commands.execute(new NewAuthzCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req), v.account!.eabKeyId ?? null));
+    const authz: AuthorizationState = await this.newAuthzHandler.execute(new NewAuthzCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req), v.account!.eabKeyId ?? null));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.authz(authz.authzId));
     reply.status(201);
@@ -175,7 +195,7 @@ export class AcmeController {
     if (v.payload && v.payload.status === undefined) assertPostAsGet(v);
     if (v.payload && v.payload.status !== undefined) {
       if (v.payload.status !== 'deactivated') throw new AcmeError('malformed', 'an authorization can only be updated to status "deactivated"');
-      state = await this.commands.execute(new DeactivateAuthzCommand(accountId, id, this.jws.meta(req)));
+      state = await this.deactivateAuthzHandler.execute(new DeactivateAuthzCommand(accountId, id, this.jws.meta(req)));
     } else {
       state = (await ownedAuthorization(this.deps, accountId, id)).state!;
     }
@@ -192,7 +212,7 @@ export class AcmeController {
     const state: AuthorizationState =
       v.payload === null
         ? (await ownedAuthorization(this.deps, accountId, authzId)).state!
-        : await this.commands.execute(new RespondChallengeCommand(accountId, authzId, id, v.jwk as JWK, this.jws.meta(req)));
+        : await this.respondChallengeHandler.execute(new RespondChallengeCommand(accountId, authzId, id, v.jwk as JWK, this.jws.meta(req)));
     const c = state.challenges.find((x) => x.challengeId === id);
     if (!c) throw new AcmeError('malformed', `no challenge ${id}`, [], { reason: { kind: 'notFound' } });
     await this.headers(reply);
@@ -218,7 +238,7 @@ export class AcmeController {
   async revoke(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const v = await this.jws.verify(req, 'either');
     const requester = v.account ? { accountId: v.account.accountId } : { jwk: v.jwk };
-    await this.commands.execute(new RevokeCertificateCommand(requester, v.payload ?? {}, this.jws.meta(req)));
+    await this.revokeCertificateHandler.execute(new RevokeCertificateCommand(requester, v.payload ?? {}, this.jws.meta(req)));
     await this.headers(reply);
     return '';
   }

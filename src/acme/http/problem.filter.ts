@@ -1,8 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcmeError } from '../../domain/errors';
-import { isDatabaseUnavailable } from '../../runtime/pool-errors';
-import { RUNTIME, type Runtime } from '../../runtime/runtime';
+import { isDatabaseUnavailable } from '../../db/pool-errors';
+import { NODE_STATUS, type NodeStatus } from '../../ops/node-status';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { frameworkProblem, problemResponse, type ProblemResponse } from './problem-response';
 
@@ -16,7 +16,7 @@ import { frameworkProblem, problemResponse, type ProblemResponse } from './probl
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   constructor(
-    @Inject(RUNTIME) private readonly rt: Runtime,
+    @Inject(NODE_STATUS) private readonly rt: NodeStatus,
     @Inject(ACME_CONTEXT) private readonly acme: AcmeContext,
   ) {}
 

@@ -3,7 +3,8 @@ import { verifyChain } from '../../ops/audit/audit-chain';
 import { auditFile, auditSecret } from '../../ops/audit/audit-secret';
 import { listServers } from '../../ops/node-identity';
 import { openDatabase } from '../../runtime/database';
-import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
+import { bootSettings } from '../../runtime/boot';
+import { type GlobalOptions, loggerFor, readConfig } from '../context';
 import { CliError } from '../exit-codes';
 
 /** `audit verify [--file F]`: exit 0 on an intact chain, 1 at the first break with file, line and reason. */

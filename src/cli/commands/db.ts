@@ -1,7 +1,8 @@
 import { migrationFiles, migrationStatus } from '../../db/migrator';
 import { migrateAsOwner, serverRoleWarnings } from '../../db/roles';
 import { openDatabase, redactUrl } from '../../runtime/database';
-import { bootSettings, type GlobalOptions, loggerFor, readConfig } from '../context';
+import { bootSettings } from '../../runtime/boot';
+import { type GlobalOptions, loggerFor, readConfig } from '../context';
 import { CliError } from '../exit-codes';
 
 async function withDatabase<T>(opts: GlobalOptions, fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {

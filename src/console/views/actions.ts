@@ -1,4 +1,4 @@
-import type { MaintenanceState } from '../../admin/maintenance';
+import type { MaintenanceState } from '../../commands/maintenance';
 import { fmtTime, html } from '../html';
 import type { ConsoleSession } from '../session';
 import { reasonSelect } from './certificates';

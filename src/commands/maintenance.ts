@@ -1,9 +1,9 @@
 import { AcmeError } from '../domain/errors';
 import type { EventDataByType } from '../domain/events';
 import { decideMaintenance, evolveMaintenance } from '../domain/maintenance';
-import { handleCommand } from '../commands/handle-command';
+import { handleCommand } from './handle-command';
 import { streams } from '../domain/streams';
-import type { AggregateStore } from '../commands/aggregate-store';
+import type { AggregateStore } from './aggregate-store';
 
 /**
  * Maintenance mode, shared by every instance through its own event stream: while on, new orders

@@ -1,8 +1,8 @@
-import type { AcmeServices } from '../acme/acme-services';
+import type { AcmeServices } from './acme-services';
 import type { Config } from '../config';
 import { runExpirationWarnings } from '../notifications/expiration-processor';
-import { runCleanup } from './cleanup';
-import type { PeriodicTask } from './scheduler';
+import { runCleanup } from '../jobs/cleanup';
+import type { PeriodicTask } from '../jobs/scheduler';
 
 /**
  * Work that runs on one instance of the fleet at a time. `notifications` gives the settings as last

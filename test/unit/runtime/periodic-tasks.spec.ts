@@ -1,4 +1,4 @@
-import { periodicTasks } from '../../../src/jobs/periodic-tasks';
+import { periodicTasks } from '../../../src/runtime/periodic-tasks';
 import { intervalOf } from '../../../src/jobs/scheduler';
 import { validateConfigObject } from '../../../src/config';
 

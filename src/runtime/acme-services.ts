@@ -7,19 +7,16 @@ import type { AcmeDeps } from '../commands/acme-deps';
 import type { Config } from '../config';
 import type { ProfilePolicy } from '../domain/policy/profiles';
 import { QUEUES } from '../jobs/job-queue';
-import { runIssuanceJob } from '../jobs/issuance.worker';
-import type { IssuanceJob, ValidationJob } from '../jobs/requested-work';
 import { type KnownAuthorization, runValidationJob } from '../jobs/validation.worker';
+import { counted } from './counted-job';
 import type { Metrics } from '../ops/metrics';
-import type { Runtime } from '../runtime/runtime';
+import type { Runtime } from './runtime';
 import { CaaChecker } from '../validation/caa';
 import { ValidationResolver } from '../validation/resolver';
 import { ChallengeValidator } from '../validation/validator';
-import { type EmailJob, runEmailJob } from '../notifications/email.worker';
-import { Mailer } from '../notifications/mailer';
-import type { AcmeContext } from './http/acme-context';
-import { NonceStore } from './nonce/nonce-store';
-import { AcmeUrls } from './urls';
+import type { AcmeContext } from '../acme/http/acme-context';
+import { NonceStore } from '../acme/nonce/nonce-store';
+import { AcmeUrls } from '../acme/urls';
 import { formatPeriod, RateLimiter } from '../ratelimit/rate-limiter';
 import { assertContactsAllowed, mailDomainResolver } from '../commands/contact-policy';
 
@@ -31,7 +28,6 @@ export interface AcmeServices {
   crl: CrlStatus | null;
 }
 
-const SAFETY_NET_POLL_MS = 5_000;
 const newId = () => randomBytes(12).toString('base64url');
 const newToken = () => randomBytes(32).toString('base64url');
 
@@ -170,40 +166,3 @@ function timedValidator(config: Config, metrics: Metrics): ChallengeValidator {
     },
   } as ChallengeValidator;
 }
-
-/** Counts a job's outcome; a failure is logged and rethrown so its safety-net job runs it again. */
-function counted<A extends unknown[]>(rt: Runtime, metrics: Metrics, queue: string, fn: (...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    try {
-      await fn(...args);
-      metrics.jobs.inc({ queue, result: 'completed' });
-    } catch (e) {
-      metrics.jobs.inc({ queue, result: 'failed' });
-      rt.log.warn({ queue, err: (e as Error).message }, 'job failed; it will be retried');
-      throw e;
-    }
-  };
-}
-
-/**
- * Starts this instance's job workers. In the normal path validation and issuance are done by the
- * instance that took the request (deps.work, finalize); these workers take the safety-net jobs of
- * an instance that died before recording its work.
- */
-export async function startWorkers(config: Config, rt: Runtime, services: AcmeServices, metrics: Metrics): Promise<void> {
-  await rt.jobs.start();
-  const validate = counted(rt, metrics, QUEUES.validation, (job: ValidationJob, id: string) =>
-    runValidationJob(services.deps, services.validator, job, config.validation.attempts, id),
-  );
-  // Safety-net jobs are due only after a lease has passed: looking for them every few seconds is
-  // prompt enough, and spares the database a poll per worker per second.
-  await rt.jobs.work<ValidationJob>(QUEUES.validation, config.workers.concurrency, (job, meta) => validate(job, meta.id), SAFETY_NET_POLL_MS);
-  const issue = counted(rt, metrics, QUEUES.issuance, (job: IssuanceJob, id: string) => runIssuanceJob(services.deps, job, id));
-  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, (job, meta) => issue(job, meta.id), SAFETY_NET_POLL_MS);
-  if (config.notifications.enabled && config.smtp.enabled) {
-    const mailer = new Mailer(config.smtp);
-    const send = counted(rt, metrics, QUEUES.email, (job: EmailJob) => runEmailJob(services.deps, mailer, config.notifications.templates_dir, job));
-    await rt.jobs.work<EmailJob>(QUEUES.email, 1, (job) => send(job));
-  }
-}
-

@@ -1,15 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
-import type { Config } from '../../config';
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../db/embedded-postgres';
-import { openCa } from '../../ca/open-ca';
-import { boot } from '../../runtime/boot';
-import { bootSettings } from '../context';
-import { auditSecret } from '../../ops/audit/audit-secret';
-import type { Logger } from '../../ops/logger';
-import { ensureServerId } from '../../ops/node-identity';
-import { METRICS_REPLY, METRICS_REQUEST, WORKER_READY } from '../../ops/cluster-metrics';
+import type { Config } from '../config';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../db/embedded-postgres';
+import { openCa } from '../ca/open-ca';
+import { boot, bootSettings } from './boot';
+import { auditSecret } from '../ops/audit/audit-secret';
+import type { Logger } from '../ops/logger';
+import { ensureServerId } from '../ops/node-identity';
+import { METRICS_REPLY, METRICS_REQUEST, WORKER_READY } from '../ops/cluster-metrics';
 
 /**
  * With server.workers > 1 this process supervises N worker processes serving one port. It starts

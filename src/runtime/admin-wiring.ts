@@ -2,19 +2,25 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../ops/logger';
-import type { Runtime } from '../runtime/runtime';
-import { AdminTokens } from './admin-tokens';
-import { AdminUsers } from './admin-users';
+import type { Runtime } from './runtime';
+import { AdminTokens } from '../admin/admin-tokens';
+import { AdminUsers } from '../admin/admin-users';
 
 /** Where the first admin's generated password is written (readable by the owner only). */
 export const FIRST_ADMIN_PASSWORD_FILE = 'admin-password';
+
+/** What the admin API and the console authenticate with. */
+export interface AdminWiring {
+  users: AdminUsers;
+  tokens: AdminTokens;
+}
 
 /**
  * The admin API's users and tokens when admin.enabled. On the very first start with no admin user,
  * one "admin" user is created; its password goes to a 0600 file in the data directory, which the
  * log names. The password itself never enters the log stream.
  */
-export async function adminWiring(config: Config, rt: Runtime, log: Logger): Promise<{ users: AdminUsers; tokens: AdminTokens } | null> {
+export async function adminWiring(config: Config, rt: Runtime, log: Logger): Promise<AdminWiring | null> {
   if (!config.admin.enabled) return null;
   const users = new AdminUsers(rt.db.pool, {
     freeAttempts: config.admin.login_free_attempts,
