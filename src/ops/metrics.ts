@@ -29,6 +29,7 @@ export class Metrics {
   readonly signingErrors = new Counter({ name: 'certledger_ca_signing_errors_total', help: 'CA signing failures', registers: [this.registry] });
   readonly jobs = new Counter({ name: 'certledger_jobs_total', help: 'Background jobs run by queue and result', labelNames: ['queue', 'result'], registers: [this.registry] });
   readonly shed = new Counter({ name: 'certledger_requests_shed_total', help: 'Requests refused with 503 because the database pool was under pressure', labelNames: ['tier'], registers: [this.registry] });
+  readonly eventsCommitted = new Counter({ name: 'certledger_events_committed_total', help: 'Events committed by this instance, by type', labelNames: ['type'], registers: [this.registry] });
   readonly rateLimited = new Counter({ name: 'certledger_rate_limited_total', help: 'Requests refused by a rate limit, by limit', labelNames: ['limit'], registers: [this.registry] });
   private readonly started = Date.now();
 

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { assertSchemaCurrent } from '../db/migrator';
 import { migrateAsOwner } from '../db/roles';
 import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store';
+import type { StoredEvent } from '../eventstore/event-store';
 import { EventChainer } from '../eventstore/postgres/event-chain';
 import { jobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
@@ -63,11 +64,13 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     const feed = new PostgresEventStore({ pool: db.backgroundPool, listenUrl: db.url, pollIntervalMs: s.pollIntervalMs });
     // The hash chain follows the committed feed on the background pool; local appends wake it.
     const chainer = new EventChainer(db.backgroundPool, { pollIntervalMs: s.pollIntervalMs, onError: (e) => log.warn({ err: e.message }, 'extending the event hash chain failed; retrying') });
+    const committedListeners = new Set<(events: StoredEvent[]) => void>();
     const store = new PostgresEventStore({
       pool: db.pool,
-      onAppended: () => {
+      onAppended: (events) => {
         feed.wakeSubscribers();
         chainer.wake();
+        for (const listener of committedListeners) listener(events);
       },
     });
     let audit: AuditLog | undefined;
@@ -104,6 +107,10 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       health,
       projections,
       shuttingDown: false,
+      onCommitted: (listener) => {
+        committedListeners.add(listener);
+        return () => committedListeners.delete(listener);
+      },
       close: async () => {
         await chainer.stop();
         await leases.stop();

@@ -5,6 +5,8 @@ import { AggregatorRegistry } from 'prom-client';
 import { directoryMeta } from '../acme/http/directory-meta';
 import { type Config, configWarnings } from '../config';
 import { Scheduler } from '../jobs/scheduler';
+import { EventBus } from '@nestjs/cqrs';
+import { EventsCommitted } from '../ops/committed-events';
 import { WORKER_READY } from '../ops/cluster-metrics';
 import { installHttpHooks } from '../ops/http-hooks';
 import type { Logger } from '../ops/logger';
@@ -88,6 +90,8 @@ async function serveThisProcess(config: Config, configPath: string | undefined, 
     rateLimits: config.rate_limits,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger: new NestPinoLogger(log), abortOnError: false });
+  const events = app.get(EventBus);
+  rt.onCommitted((committed) => events.publish(new EventsCommitted(committed.map((e) => e.type))));
   const { host, port } = parseListen(config.server.listen);
   await app.listen(port, host);
   log.info({ listen: config.server.listen, externalUrl: config.server.external_url, serverId: rt.serverId }, 'certledger is serving');

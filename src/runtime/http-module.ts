@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CommittedEventsCounter } from '../ops/committed-events';
 import type { AcmeServices } from './acme-services';
 import type { AdminWiring } from './admin-wiring';
 import { CRL_STATUS } from '../ca/crl-token';
@@ -93,7 +95,11 @@ export class HttpModule {
     return {
       module: HttpModule,
       global: true,
+      // The EventBus carries committed events to in-process, best-effort subscribers (ops/committed-events.ts).
+      imports: [CqrsModule.forRoot()],
       providers: [
+        // A factory, not a value: the bus finds a handler's events through the class of a factory-made instance.
+        { provide: CommittedEventsCounter, useFactory: () => new CommittedEventsCounter(parts.metrics), inject: [] },
         { provide: NODE_STATUS, useValue: runtime },
         { provide: ACME_CONTEXT, useValue: acme.context },
         { provide: ACME_DEPS, useValue: acme.deps },

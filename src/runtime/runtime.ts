@@ -1,5 +1,5 @@
 import type { AggregateStore } from '../commands/aggregate-store';
-import type { EventStore } from '../eventstore/event-store';
+import type { EventStore, StoredEvent } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
 import type { LeaseKeeper } from '../jobs/lease-takeover';
 import type { AuditLog } from '../ops/audit/audit-log';
@@ -27,6 +27,11 @@ export interface Runtime extends NodeStatus {
   health: ComponentHealth;
   /** Set when shutdown begins: readiness turns 503 so load balancers stop sending traffic. */
   shuttingDown: boolean;
+  /**
+   * Calls `listener` with the events of each append this process commits, after the commit. In
+   * memory and fire-and-forget: for reactions a crash may lose (metrics), never for durable work.
+   */
+  onCommitted(listener: (events: StoredEvent[]) => void): () => void;
   close(): Promise<void>;
 }
 

@@ -198,6 +198,14 @@ describe('operations', () => {
       expect(text).toMatch(/certledger_accounts_created_total [1-9]/);
     });
 
+    test('metrics: events this instance committed, by type, reach /metrics through the event bus', async () => {
+      const acme = await new RawAcme(server.baseUrl).init();
+      await acme.account(await testAccountKey());
+      const scrape = async () => (await fetch(`${server.baseUrl}/metrics`, { headers: { Authorization: 'Bearer s3cret' } })).text();
+      const text = await until(scrape, (t) => /certledger_events_committed_total\{type="AccountRegistered"\} [1-9]/.test(t));
+      expect(text).toMatch(/certledger_events_committed_total\{type="AccountRegistered"\} [1-9]/);
+    });
+
     test('SIGHUP applies the log level, reports what needs a restart, and keeps serving', async () => {
       writeFileSync(server.configPath!, yaml(server.port, 'logging:\n  level: debug\nacme:\n  order_lifetime: 1d\n'));
       server.signal('SIGHUP');

@@ -29,8 +29,8 @@ export interface PostgresEventStoreOptions {
   listenUrl?: string;
   /** Safety-net polling interval for subscriptions, in milliseconds. */
   pollIntervalMs?: number;
-  /** Called after each local append commits (to wake subscribers held by another store instance). */
-  onAppended?: () => void;
+  /** Called with the committed events after each local append (to wake subscribers held by another store instance). */
+  onAppended?: (events: StoredEvent[]) => void;
 }
 
 const SELECT_EVENT = `event_id, stream_id, stream_position, transaction_id::text AS xid, global_position::text AS seq,
@@ -133,7 +133,7 @@ export class PostgresEventStore implements EventStore {
       }
       this.wakeSubscribers();
       this.scheduleNotify();
-      this.opts.onAppended?.();
+      this.opts.onAppended?.(results.flatMap((r) => r.events));
       return results;
     } catch (e) {
       if (open) await client.query('ROLLBACK').catch(() => undefined);
