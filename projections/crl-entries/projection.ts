@@ -1,6 +1,6 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { EventDataByType } from '../../src/domain/events';
+import type { StoredEvent } from '../../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_crl_entries: every revoked serial with its date and reason, what the CRL lists. */
 export const crlEntriesProjection: Projection = {

@@ -1,6 +1,6 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { EventDataByType } from '../../src/domain/events';
+import type { StoredEvent } from '../../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_rate_limit_overrides: the overrides in force, read by every rate-limit check. */
 export const rateLimitOverridesProjection: Projection = {

@@ -1,5 +1,5 @@
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { StoredEvent } from '../../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_event_counts: how many events of each type exist (accounts created, certificates issued, …). */
 export const eventCountsProjection: Projection = {

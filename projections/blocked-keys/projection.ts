@@ -1,6 +1,6 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { EventDataByType } from '../../src/domain/events';
+import type { StoredEvent } from '../../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_blocked_keys: keys whose compromise a revocation proved; finalize and newAccount refuse them. */
 export const blockedKeysProjection: Projection = {

@@ -1,5 +1,5 @@
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { StoredEvent } from '../../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../../src/projection/projection';
 
 /** Every event, one row each, for the audit trail: who did what, when, from where, on which server. */
 export const auditTrailProjection: Projection = {

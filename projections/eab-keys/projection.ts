@@ -1,6 +1,6 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { EventDataByType } from '../../src/domain/events';
+import type { StoredEvent } from '../../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_eab_keys: EAB keys, whether revoked, and the account each one bound. */
 export const eabKeysProjection: Projection = {

@@ -1,6 +1,6 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { EventDataByType } from '../../src/domain/events';
+import type { StoredEvent } from '../../src/eventstore/event-store';
+import type { Projection, SqlTx } from '../../src/projection/projection';
 
 const accountId = (e: StoredEvent) => e.streamId.slice('account-'.length);
 
