@@ -1,8 +1,7 @@
-import type { EventDataByType } from '../../src/domain/events';
-import type { StoredEvent } from '../../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../../src/projection/projection';
+import { aggregateIdOf } from '../../src/domain/streams';
+import type { CatalogEvent, Projection, SqlTx } from '../../src/projection/projection';
 
-const accountId = (e: StoredEvent) => e.streamId.slice('account-'.length);
+const accountId = (e: CatalogEvent) => aggregateIdOf('account', e.streamId);
 
 /** rm_accounts: one row per account, its key thumbprint, status and contacts. */
 export const accountsProjection: Projection = {
@@ -12,10 +11,10 @@ export const accountsProjection: Projection = {
   inline: true,
   handles: ['AccountRegistered', 'AccountContactUpdated', 'AccountKeyChanged', 'AccountDeactivated'],
   tables: ['rm_accounts'],
-  async apply(e: StoredEvent, tx: SqlTx) {
+  async apply(e: CatalogEvent, tx: SqlTx) {
     switch (e.type) {
       case 'AccountRegistered': {
-        const d = e.data as EventDataByType['AccountRegistered'];
+        const d = e.data;
         await tx.query(
           `INSERT INTO rm_accounts (account_id, thumbprint, jwk, status, contact, eab_key_id, created_at, updated_at)
            VALUES ($1, $2, $3, 'valid', $4, $5, $6, $6)`,
@@ -26,12 +25,12 @@ export const accountsProjection: Projection = {
       case 'AccountContactUpdated':
         await tx.query('UPDATE rm_accounts SET contact = $2, updated_at = $3 WHERE account_id = $1', [
           accountId(e),
-          JSON.stringify((e.data as EventDataByType['AccountContactUpdated']).contact),
+          JSON.stringify(e.data.contact),
           e.recordedAt,
         ]);
         return;
       case 'AccountKeyChanged': {
-        const d = e.data as EventDataByType['AccountKeyChanged'];
+        const d = e.data;
         await tx.query('UPDATE rm_accounts SET thumbprint = $2, jwk = $3, updated_at = $4 WHERE account_id = $1', [accountId(e), d.newThumbprint, JSON.stringify(d.jwk), e.recordedAt]);
         return;
       }
