@@ -18,7 +18,7 @@ import { ChallengeValidator } from '../validation/validator';
 import { type EmailJob, runEmailJob } from '../notifications/email.worker';
 import { Mailer } from '../notifications/mailer';
 import type { AcmeContext } from './http/acme-context';
-import { NonceStore } from './nonce/nonce-store';
+import { NonceStore } from '../db/nonce-store';
 import { AcmeUrls } from './urls';
 import { formatPeriod, RateLimiter } from '../ratelimit/rate-limiter';
 import { assertContactsAllowed, mailDomainResolver } from '../commands/contact-policy';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { type LoginThrottleSettings, LoginThrottle } from './login-throttle';
+import { type LoginThrottleSettings, LoginThrottle } from '../db/admin-login-attempts-store';
 import { generatePassword, hashPassword, verifyPassword } from './passwords';
 
 export type AdminRole = 'admin' | 'auditor';
