@@ -26,3 +26,18 @@ export async function findOrdersStuckInProcessing(db: Db, finalizedBefore: Date,
   );
   return r.rows.map((row) => row.order_id as string);
 }
+
+/** One page of an account's orders in creation order, after the (created_at, order_id) cursor when given. */
+export async function findOrdersByAccount(
+  db: Db,
+  accountId: string,
+  after: { at: string; id: string } | null,
+  limit: number,
+): Promise<Array<{ orderId: string; createdAt: Date }>> {
+  const r = await db.query(
+    `SELECT order_id, created_at FROM rm_orders WHERE account_id = $1 AND ($2::timestamptz IS NULL OR (created_at, order_id) > ($2, $3))
+     ORDER BY created_at, order_id LIMIT $4`,
+    [accountId, after?.at ?? null, after?.id ?? '', limit],
+  );
+  return r.rows.map((row) => ({ orderId: row.order_id, createdAt: row.created_at }));
+}
