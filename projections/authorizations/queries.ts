@@ -35,3 +35,20 @@ export async function findExpiredPendingAuthorizations(db: Db, now: Date, limit:
   const r = await db.query(`SELECT authz_id FROM rm_authorizations WHERE status = 'pending' AND expires <= $1 ORDER BY expires LIMIT $2`, [now, limit]);
   return r.rows.map((row) => row.authz_id as string);
 }
+
+/** One page of authorizations matching the filters, in creation order, after the (created_at, authz_id) cursor when given. */
+export async function searchAuthorizations(
+  db: Db,
+  f: { account?: string; identifier?: string; status?: string },
+  after: readonly unknown[] | null,
+  limit: number,
+): Promise<Array<Record<string, unknown>>> {
+  const r = await db.query(
+    `SELECT authz_id, account_id, identifier, wildcard, status, expires, validated_at, created_at FROM rm_authorizations
+     WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR identifier = lower($2)) AND ($3::text IS NULL OR status = $3)
+       AND ($4::timestamptz IS NULL OR (created_at, authz_id) > ($4, $5))
+     ORDER BY created_at, authz_id LIMIT $6`,
+    [f.account ?? null, f.identifier ?? null, f.status ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
+  );
+  return r.rows;
+}

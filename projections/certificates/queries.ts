@@ -36,3 +36,68 @@ export async function findCertificatesToWarn(
   );
   return r.rows.map((row) => ({ certificateId: row.certificate_id, accountId: row.account_id, issuedAt: new Date(row.issued_at), contact: row.contact as string[] }));
 }
+
+/** Filters of the admin certificate search; each one given narrows the result. */
+export interface CertificateSearch {
+  name?: string;
+  nameContains?: string;
+  serial?: string;
+  account?: string;
+  status?: 'valid' | 'revoked' | 'expired';
+  expiringBefore?: Date | string;
+  issuedAfter?: Date | string;
+  issuedBefore?: Date | string;
+}
+
+/** One page of certificates matching `f` in issue order, after the (issued_at, certificate_id) cursor when given. */
+export async function searchCertificates(
+  db: Db,
+  f: CertificateSearch,
+  after: readonly unknown[] | null,
+  limit: number,
+  now: Date,
+): Promise<Array<Record<string, unknown>>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.name) add('? = ANY(names)', f.name.toLowerCase());
+  if (f.nameContains) add('EXISTS (SELECT 1 FROM unnest(names) n WHERE strpos(n, ?) > 0)', f.nameContains.toLowerCase());
+  if (f.serial) add("ltrim(serial, '0') = ltrim(lower(?), '0')", f.serial);
+  if (f.account) add('account_id = ?', f.account);
+  if (f.status === 'revoked') where.push('revoked_at IS NOT NULL');
+  if (f.status === 'valid') add('revoked_at IS NULL AND not_after > ?', now);
+  if (f.status === 'expired') add('revoked_at IS NULL AND not_after <= ?', now);
+  if (f.expiringBefore) add('not_after < ?', f.expiringBefore);
+  if (f.issuedAfter) add('issued_at >= ?', f.issuedAfter);
+  if (f.issuedBefore) add('issued_at < ?', f.issuedBefore);
+  if (after) {
+    params.push(after[0], after[1]);
+    where.push(`(issued_at, certificate_id) > ($${params.length - 1}::timestamptz, $${params.length})`);
+  }
+  params.push(limit);
+  const r = await db.query(
+    `SELECT certificate_id, serial, account_id, order_id, names, not_before, not_after, fingerprint_sha256, key_type, issued_at, revoked_at, revocation_reason
+     FROM rm_certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY issued_at, certificate_id LIMIT $${params.length}`,
+    params,
+  );
+  return r.rows;
+}
+
+/** Certificates issued since `from`, per UTC day ('YYYY-MM-DD'); days without any are absent. */
+export async function countIssuedPerDay(db: Db, from: Date): Promise<Map<string, number>> {
+  const r = await db.query(
+    `SELECT to_char(issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS n FROM rm_certificates WHERE issued_at >= $1 GROUP BY 1`,
+    [from],
+  );
+  return new Map(r.rows.map((x) => [x.day as string, x.n as number]));
+}
+
+/** Unrevoked certificates still valid at `now` whose notAfter falls before `before`. */
+export async function countExpiringBetween(db: Db, now: Date, before: Date): Promise<number> {
+  const r = await db.query('SELECT count(*)::int AS n FROM rm_certificates WHERE revoked_at IS NULL AND not_after > $1 AND not_after < $2', [now, before]);
+  return r.rows[0].n as number;
+}

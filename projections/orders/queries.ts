@@ -41,3 +41,43 @@ export async function findOrdersByAccount(
   );
   return r.rows.map((row) => ({ orderId: row.order_id, createdAt: row.created_at }));
 }
+
+/**
+ * An order's status as RFC 8555 §7.1.6 derives it (src/domain/order/status.ts), in SQL over the
+ * orders and authorizations read models; `o` is the rm_orders row and `$1` is now.
+ */
+const ORDER_STATUS_SQL = `CASE
+  WHEN o.certificate_id IS NOT NULL THEN 'valid'
+  WHEN o.failed THEN 'invalid'
+  WHEN o.finalized_at IS NOT NULL THEN 'processing'
+  WHEN o.expires <= $1 THEN 'invalid'
+  WHEN EXISTS (SELECT 1 FROM rm_authorizations a WHERE a.authz_id = ANY(o.authorization_ids)
+    AND (a.status IN ('invalid', 'deactivated', 'expired') OR (a.status = 'valid' AND a.expires <= $1))) THEN 'invalid'
+  WHEN cardinality(o.authorization_ids) = (SELECT count(*) FROM rm_authorizations a WHERE a.authz_id = ANY(o.authorization_ids) AND a.status = 'valid') THEN 'ready'
+  ELSE 'pending' END`;
+
+export type OrderStatusName = 'pending' | 'ready' | 'processing' | 'valid' | 'invalid';
+
+/** One page of orders with their status at `now`, in creation order, after the (created_at, order_id) cursor when given. */
+export async function searchOrders(
+  db: Db,
+  f: { account?: string; status?: string },
+  after: readonly unknown[] | null,
+  limit: number,
+  now: Date,
+): Promise<Array<Record<string, unknown>>> {
+  const r = await db.query(
+    `SELECT * FROM (SELECT o.order_id, o.account_id, o.identifiers, o.authorization_ids, o.expires, o.created_at, o.finalized_at, o.certificate_id, o.failed,
+       ${ORDER_STATUS_SQL} AS status FROM rm_orders o) o
+     WHERE ($2::text IS NULL OR account_id = $2) AND ($3::timestamptz IS NULL OR (created_at, order_id) > ($3, $4)) AND ($6::text IS NULL OR status = $6)
+     ORDER BY created_at, order_id LIMIT $5`,
+    [now, f.account ?? null, after?.[0] ?? null, after?.[1] ?? '', limit, f.status ?? null],
+  );
+  return r.rows;
+}
+
+/** How many orders are in each status at `now` (statuses without orders are absent). */
+export async function countOrdersByStatus(db: Db, now: Date): Promise<Array<{ status: OrderStatusName; count: number }>> {
+  const r = await db.query(`SELECT ${ORDER_STATUS_SQL} AS status, count(*)::int AS n FROM rm_orders o GROUP BY 1`, [now]);
+  return r.rows.map((row) => ({ status: row.status, count: row.n }));
+}
