@@ -9,3 +9,9 @@ export async function listAccounts(db: Db, after: readonly unknown[] | null, lim
   );
   return r.rows;
 }
+
+/** Accounts created in [from, to), in creation order, with the EAB key each was bound with. */
+export async function findAccountsCreatedBetween(db: Db, from: Date, to: Date): Promise<Array<{ accountId: string; createdAt: Date; eabKeyId: string | null }>> {
+  const r = await db.query(`SELECT account_id, created_at, eab_key_id FROM rm_accounts WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, account_id`, [from, to]);
+  return r.rows.map((row) => ({ accountId: row.account_id, createdAt: row.created_at, eabKeyId: row.eab_key_id }));
+}

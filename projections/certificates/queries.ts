@@ -101,3 +101,45 @@ export async function countExpiringBetween(db: Db, now: Date, before: Date): Pro
   const r = await db.query('SELECT count(*)::int AS n FROM rm_certificates WHERE revoked_at IS NULL AND not_after > $1 AND not_after < $2', [now, before]);
   return r.rows[0].n as number;
 }
+
+/** A selection of certificates by account, name and serial (each optional; serial hex, leading zeros ignored). */
+export interface CertificateSelection {
+  account?: string;
+  name?: string;
+  serial?: string;
+}
+
+/** Ids of the unrevoked certificates matching `s`, by id; with `unexpiredOnly`, only those still valid now. */
+export async function selectUnrevokedCertificates(db: Db, s: CertificateSelection, unexpiredOnly: boolean): Promise<string[]> {
+  const r = await db.query(
+    `SELECT certificate_id FROM rm_certificates WHERE revoked_at IS NULL ${unexpiredOnly ? 'AND not_after > now()' : ''}
+       AND ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR $2 = ANY(names)) AND ($3::text IS NULL OR ltrim(serial, '0') = ltrim(lower($3), '0'))
+     ORDER BY certificate_id`,
+    [s.account ?? null, s.name?.toLowerCase() ?? null, s.serial ?? null],
+  );
+  return r.rows.map((x) => x.certificate_id as string);
+}
+
+/** Certificates issued in [from, to), with the authorizations of the order each came from (null when the order is unknown). */
+export async function findIssuedBetween(
+  db: Db,
+  from: Date,
+  to: Date,
+): Promise<Array<{ serial: string; accountId: string; issuedAt: Date; notAfter: Date; names: string[]; authorizationIds: string[] | null }>> {
+  const r = await db.query(
+    `SELECT c.serial, c.account_id, c.issued_at, c.not_after, c.names, o.authorization_ids
+     FROM rm_certificates c LEFT JOIN rm_orders o ON o.order_id = c.order_id
+     WHERE c.issued_at >= $1 AND c.issued_at < $2 ORDER BY c.issued_at, c.serial`,
+    [from, to],
+  );
+  return r.rows.map((row) => ({ serial: row.serial, accountId: row.account_id, issuedAt: row.issued_at, notAfter: row.not_after, names: row.names, authorizationIds: row.authorization_ids }));
+}
+
+/** Certificates revoked in [from, to), in revocation order. */
+export async function findRevokedBetween(db: Db, from: Date, to: Date): Promise<Array<{ serial: string; accountId: string; revokedAt: Date; reason: number }>> {
+  const r = await db.query(
+    `SELECT serial, account_id, revoked_at, revocation_reason FROM rm_certificates WHERE revoked_at >= $1 AND revoked_at < $2 ORDER BY revoked_at, serial`,
+    [from, to],
+  );
+  return r.rows.map((row) => ({ serial: row.serial, accountId: row.account_id, revokedAt: row.revoked_at, reason: row.revocation_reason }));
+}
