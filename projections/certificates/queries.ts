@@ -143,3 +143,14 @@ export async function findRevokedBetween(db: Db, from: Date, to: Date): Promise<
   );
   return r.rows.map((row) => ({ serial: row.serial, accountId: row.account_id, revokedAt: row.revoked_at, reason: row.revocation_reason }));
 }
+
+/** Unrevoked certificates still valid now that expire within 7, 14 and 30 days (the metrics gauge). */
+export async function countExpiringWithin(db: Db): Promise<{ d7: number; d14: number; d30: number }> {
+  const q = await db.query(
+    `SELECT count(*) FILTER (WHERE not_after < now() + interval '30 days') AS d30,
+            count(*) FILTER (WHERE not_after < now() + interval '14 days') AS d14,
+            count(*) FILTER (WHERE not_after < now() + interval '7 days') AS d7
+     FROM rm_certificates WHERE revoked_at IS NULL AND not_after > now()`,
+  );
+  return { d7: Number(q.rows[0].d7), d14: Number(q.rows[0].d14), d30: Number(q.rows[0].d30) };
+}

@@ -81,3 +81,8 @@ export async function countOrdersByStatus(db: Db, now: Date): Promise<Array<{ st
   const r = await db.query(`SELECT ${ORDER_STATUS_SQL} AS status, count(*)::int AS n FROM rm_orders o GROUP BY 1`, [now]);
   return r.rows.map((row) => ({ status: row.status, count: row.n }));
 }
+
+/** Every order of the account, oldest first (for `inspect account`). */
+export async function listOrdersOfAccount(db: Db, accountId: string): Promise<Array<{ order_id: string; created_at: Date }>> {
+  return (await db.query('SELECT order_id, created_at FROM rm_orders WHERE account_id = $1 ORDER BY created_at', [accountId])).rows;
+}

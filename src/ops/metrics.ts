@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Pool } from 'pg';
+import { countExpiringWithin } from '../../projections/certificates/queries';
+import { eventCountsByType } from '../../projections/event-counts/queries';
 import { QUEUES } from '../jobs/job-queue';
 import type { Runtime } from '../runtime/runtime';
 
@@ -49,8 +50,8 @@ export class Metrics {
         this.set((Date.now() - started) / 1000);
       },
     });
-    const requests: Pool = rt.db.pool;
-    const pool: Pool = rt.db.backgroundPool;
+    const requests = rt.db.pool;
+    const pool = rt.db.backgroundPool;
     new Gauge({
       name: 'certledger_db_pool_connections',
       help: 'Database pool connections by pool and state',
@@ -94,13 +95,8 @@ export class Metrics {
       labelNames: ['within_days'],
       registers: [r],
       async collect() {
-        const q = await pool.query(
-          `SELECT count(*) FILTER (WHERE not_after < now() + interval '30 days') AS d30,
-                  count(*) FILTER (WHERE not_after < now() + interval '14 days') AS d14,
-                  count(*) FILTER (WHERE not_after < now() + interval '7 days') AS d7
-           FROM rm_certificates WHERE revoked_at IS NULL AND not_after > now()`,
-        );
-        for (const d of ['30', '14', '7']) this.set({ within_days: d }, Number(q.rows[0][`d${d}`]));
+        const n = await countExpiringWithin(pool);
+        for (const d of ['30', '14', '7'] as const) this.set({ within_days: d }, n[`d${d}`]);
       },
     });
     const totals: Array<[string, string, string[], string?]> = [
@@ -112,7 +108,7 @@ export class Metrics {
       ['certledger_certificates_issued_total', 'Certificates issued', ['CertificateIssued']],
       ['certledger_certificates_revoked_total', 'Certificates revoked', ['CertificateRevoked']],
     ];
-    const counts = async () => new Map((await pool.query('SELECT event_type, count FROM rm_event_counts')).rows.map((x) => [x.event_type as string, Number(x.count)]));
+    const counts = () => eventCountsByType(pool);
     for (const [name, help, types] of totals) {
       new Counter({
         name,
