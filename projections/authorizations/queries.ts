@@ -1,4 +1,5 @@
 import type { Db } from '../../src/db/db';
+import { overrideCountSql } from '../rate-limit-overrides/queries';
 
 /**
  * Valid authorizations of the account for these names (`*` before a wildcard's base name),
@@ -51,4 +52,17 @@ export async function searchAuthorizations(
     [f.account ?? null, f.identifier ?? null, f.status ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
   );
   return r.rows;
+}
+
+/**
+ * The account's pending, unexpired authorizations and its ceiling (its override of
+ * pending_authorizations_per_account, else `defaultCeiling`), in one statement.
+ */
+export async function pendingAuthorizationsAndCeiling(db: Db, accountId: string, defaultCeiling: number): Promise<{ ceiling: number; pending: number }> {
+  const r = await db.query(
+    `SELECT coalesce(${overrideCountSql('pending_authorizations_per_account', 1)}, $2::integer) AS ceiling,
+            (SELECT count(*) FROM rm_authorizations WHERE account_id = $1 AND status = 'pending' AND expires > now())::integer AS pending`,
+    [accountId, defaultCeiling],
+  );
+  return r.rows[0];
 }

@@ -86,3 +86,17 @@ export async function countOrdersByStatus(db: Db, now: Date): Promise<Array<{ st
 export async function listOrdersOfAccount(db: Db, accountId: string): Promise<Array<{ order_id: string; created_at: Date }>> {
   return (await db.query('SELECT order_id, created_at FROM rm_orders WHERE account_id = $1 ORDER BY created_at', [accountId])).rows;
 }
+
+/**
+ * Whether the account got a certificate for exactly these names (lowercase, sorted, distinct)
+ * through an order finalized within the last `windowSeconds`: a renewal for the rate limits.
+ */
+export async function hasRecentOrderForNames(db: Db, accountId: string, sortedNames: string[], windowSeconds: number): Promise<boolean> {
+  const r = await db.query(
+    `SELECT 1 FROM rm_orders o WHERE o.account_id = $1 AND o.certificate_id IS NOT NULL AND o.finalized_at > now() - make_interval(secs => $3)
+       AND ARRAY(SELECT DISTINCT lower(x->>'value') FROM jsonb_array_elements(o.identifiers) x ORDER BY 1) = $2::text[]
+     LIMIT 1`,
+    [accountId, sortedNames, windowSeconds],
+  );
+  return (r.rowCount ?? 0) > 0;
+}

@@ -22,3 +22,19 @@ export async function listRateLimitOverrides(db: Db): Promise<RateLimitOverrideR
     updatedAt: new Date(row.updated_at),
   }));
 }
+
+/**
+ * A one-row relation `o` holding the override of limit `$<limitParam>` for subject
+ * `$<subjectParam>` (all columns null without one), for the rate-limit statements that read the
+ * override and spend a bucket in one round trip. The SQL is composed here so that the read model's
+ * table is named only in its own folder.
+ */
+export function overrideJoinSql(limitParam: number, subjectParam: number): string {
+  return `(SELECT 1) AS one LEFT JOIN rm_rate_limit_overrides o ON o.limit_name = $${limitParam} AND o.subject = $${subjectParam}`;
+}
+
+/** A scalar subquery: the override count of limit `limitName` (a literal name) for subject `$<subjectParam>`, or null. */
+export function overrideCountSql(limitName: string, subjectParam: number): string {
+  if (!/^[a-z0-9_]+$/.test(limitName)) throw new Error(`not a limit name: ${limitName}`);
+  return `(SELECT count FROM rm_rate_limit_overrides WHERE limit_name = '${limitName}' AND subject = $${subjectParam})`;
+}
