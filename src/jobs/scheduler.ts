@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { DbPool } from '../db/db';
 
 /**
  * Periodic work that must run on exactly one instance at a time (CRL builds, expiration warnings,
@@ -11,7 +11,7 @@ export interface PeriodicTask {
   run(now: Date): Promise<void>;
 }
 
-export async function runExclusive<T>(pool: Pool, name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function runExclusive<T>(pool: DbPool, name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
   const client = await pool.connect();
   try {
     const got = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`certledger:${name}`]);
@@ -32,7 +32,7 @@ export class Scheduler {
   private stopped = false;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: DbPool,
     private readonly tasks: PeriodicTask[],
     private readonly onError: (task: string, e: Error) => void,
     private readonly clock: () => Date = () => new Date(),

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Pool } from 'pg';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { PoolGuard } from './pool-guard';
@@ -17,7 +16,7 @@ export function requestIdFor(header: unknown): string {
  * Request id (X-Request-ID echoed or generated), load shedding before any database work, access
  * logs and HTTP metrics, on the Fastify instance under Nest.
  */
-export function installHttpHooks(app: FastifyInstance, opts: { pool: Pool; poolMax: number; log: Logger; metrics: Metrics; metricsPath: string; hsts?: boolean }): void {
+export function installHttpHooks(app: FastifyInstance, opts: { pool: { totalCount: number; idleCount: number; waitingCount: number }; poolMax: number; log: Logger; metrics: Metrics; metricsPath: string; hsts?: boolean }): void {
   const guard = new PoolGuard(opts.poolMax);
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     reply.header('X-Request-ID', req.id);
