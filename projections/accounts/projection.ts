@@ -40,25 +40,3 @@ export const accountsProjection: Projection = {
     }
   },
 };
-
-/**
- * What a request signed with an account URL needs: the account's key and status. With `redeem`,
- * the request's nonce is redeemed in the same statement (its `fresh` says whether it was unused).
- */
-export async function accountKeyLookup(
-  sql: SqlTx,
-  accountId: string,
-  redeem: { sql: string; params: unknown[] } | null,
-): Promise<{ account: { jwk: Record<string, unknown>; status: string; eabKeyId: string | null } | null; fresh: boolean | null }> {
-  const r = redeem
-    ? await sql.query(
-        `WITH redeemed AS (${redeem.sql})
-         SELECT (SELECT count(*)::int FROM redeemed) AS fresh, a.jwk, a.status, a.eab_key_id
-         FROM (SELECT 1) one LEFT JOIN rm_accounts a ON a.account_id = $${redeem.params.length + 1}`,
-        [...redeem.params, accountId],
-      )
-    : await sql.query('SELECT NULL AS fresh, jwk, status, eab_key_id FROM rm_accounts WHERE account_id = $1', [accountId]);
-  const row = r.rows[0];
-  const fresh = row && row.fresh !== null ? row.fresh === 1 : null;
-  return { account: row?.jwk ? { jwk: row.jwk, status: row.status, eabKeyId: row.eab_key_id } : null, fresh };
-}
