@@ -17,10 +17,10 @@ module.exports = {
     },
     {
       name: 'projections-see-domain-types-only',
-      comment: 'a projection turns events into SQL; it depends on domain types and the projection contract only',
+      comment: 'a read model turns events into SQL and answers queries; it depends on domain types, the projection contract and the db handle type only',
       severity: 'error',
       from: { path: '^projections' },
-      to: { path: '^src/(?!domain/|eventstore/event-store\\.ts$|projection/projection\\.ts$)' },
+      to: { path: '^src/(?!domain/|eventstore/event-store\\.ts$|projection/projection\\.ts$|db/db\\.ts$)' },
     },
     {
       name: 'application-does-not-use-the-web-edges',

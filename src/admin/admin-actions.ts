@@ -1,4 +1,5 @@
-import type { Pool } from 'pg';
+import { selectUnrevokedCertificates } from '../../projections/certificates/queries';
+import type { Db } from '../db/db';
 import { certificateSpkiSha256 } from '../ca/spki';
 import { type AccountState, decideAccount, evolveAccount } from '../domain/account';
 import { type CertificateState, decideCertificate, decideRevoke, evolveCertificate } from '../domain/certificate';
@@ -13,7 +14,7 @@ import type { BulkRevokeDto, RenewNowDto } from './dto';
 export class AdminActions {
   constructor(
     private readonly aggregates: AggregateStore,
-    private readonly pool: Pool,
+    private readonly pool: Db,
   ) {}
 
   private meta(p: AdminPrincipal, extra: Record<string, unknown>) {
@@ -41,13 +42,7 @@ export class AdminActions {
    */
   async requestRenewal(q: RenewNowDto, p: AdminPrincipal, extra: Record<string, unknown>): Promise<{ certificates: string[] }> {
     if (!q.account && !q.name && !q.serial) throw new AcmeError('malformed', 'a renewal request needs at least one of account, name, serial');
-    const r = await this.pool.query(
-      `SELECT certificate_id FROM rm_certificates WHERE revoked_at IS NULL AND not_after > now()
-         AND ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR $2 = ANY(names)) AND ($3::text IS NULL OR ltrim(serial, '0') = ltrim(lower($3), '0'))
-       ORDER BY certificate_id`,
-      [q.account ?? null, q.name?.toLowerCase() ?? null, q.serial ?? null],
-    );
-    const ids = r.rows.map((x) => x.certificate_id as string);
+    const ids = await selectUnrevokedCertificates(this.pool, q, true);
     if (ids.length !== q.expect) {
       throw new AcmeError('malformed', `the selection matches ${ids.length} unrevoked, unexpired certificates, not the expected ${q.expect}; nothing was changed`, [], { reason: { kind: 'conflict' } });
     }
@@ -65,13 +60,7 @@ export class AdminActions {
   /** Revokes every unrevoked certificate matching the query, only when the count is the one the admin expects. */
   async bulkRevoke(q: BulkRevokeDto, p: AdminPrincipal, extra: Record<string, unknown>): Promise<{ revoked: string[] }> {
     if (!q.account && !q.name && !q.serial) throw new AcmeError('malformed', 'a bulk revocation needs at least one of account, name, serial');
-    const r = await this.pool.query(
-      `SELECT certificate_id FROM rm_certificates WHERE revoked_at IS NULL
-         AND ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR $2 = ANY(names)) AND ($3::text IS NULL OR ltrim(serial, '0') = ltrim(lower($3), '0'))
-       ORDER BY certificate_id`,
-      [q.account ?? null, q.name?.toLowerCase() ?? null, q.serial ?? null],
-    );
-    const ids = r.rows.map((x) => x.certificate_id as string);
+    const ids = await selectUnrevokedCertificates(this.pool, q, false);
     if (ids.length !== q.expect) {
       throw new AcmeError('malformed', `the query matches ${ids.length} unrevoked certificates, not the expected ${q.expect}; nothing was revoked`, [], { reason: { kind: 'conflict' } });
     }

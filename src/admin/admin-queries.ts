@@ -1,4 +1,9 @@
-import type { Pool } from 'pg';
+import { listAccounts } from '../../projections/accounts/queries';
+import { searchAuditTrail } from '../../projections/audit-trail/queries';
+import { searchAuthorizations } from '../../projections/authorizations/queries';
+import { type CertificateSearch, searchCertificates } from '../../projections/certificates/queries';
+import { searchOrders } from '../../projections/orders/queries';
+import type { Db } from '../db/db';
 import { type AccountState, evolveAccount } from '../domain/account';
 import { type AuthorizationState, evolveAuthorization } from '../domain/authorization';
 import { type CertificateState, evolveCertificate } from '../domain/certificate';
@@ -6,7 +11,6 @@ import { AcmeError } from '../domain/errors';
 import { assertKnownEvent, type DomainEvent } from '../domain/events';
 import { evolveOrder, type OrderState } from '../domain/order';
 import type { EventStore, StoredEvent } from '../eventstore/event-store';
-import { ORDER_STATUS_SQL } from './admin-stats';
 import type { AuditQuery, CertificateQuery, PageQuery } from './dto';
 
 /**
@@ -37,93 +41,49 @@ function page<T extends Record<string, unknown>>(rows: T[], limit: number, key: 
 
 export class AdminQueries {
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: Db,
     private readonly store: EventStore,
   ) {}
 
   async certificates(q: CertificateQuery, now = new Date()): Promise<Page<Record<string, unknown>>> {
     const limit = q.limit ?? 50;
-    const after = decode(q.cursor, 2);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
+    const filters: CertificateSearch = {
+      name: q.name,
+      nameContains: q.name_contains,
+      serial: q.serial,
+      account: q.account,
+      status: q.status as CertificateSearch['status'],
+      expiringBefore: q.expiring_before,
+      issuedAfter: q.issued_after,
+      issuedBefore: q.issued_before,
     };
-    if (q.name) add('? = ANY(names)', q.name.toLowerCase());
-    if (q.name_contains) add("EXISTS (SELECT 1 FROM unnest(names) n WHERE strpos(n, ?) > 0)", q.name_contains.toLowerCase());
-    if (q.serial) add("ltrim(serial, '0') = ltrim(lower(?), '0')", q.serial);
-    if (q.account) add('account_id = ?', q.account);
-    if (q.status === 'revoked') where.push('revoked_at IS NOT NULL');
-    if (q.status === 'valid') add('revoked_at IS NULL AND not_after > ?', now);
-    if (q.status === 'expired') add('revoked_at IS NULL AND not_after <= ?', now);
-    if (q.expiring_before) add('not_after < ?', q.expiring_before);
-    if (q.issued_after) add('issued_at >= ?', q.issued_after);
-    if (q.issued_before) add('issued_at < ?', q.issued_before);
-    if (after) {
-      params.push(after[0], after[1]);
-      where.push(`(issued_at, certificate_id) > ($${params.length - 1}::timestamptz, $${params.length})`);
-    }
-    params.push(limit + 1);
-    const r = await this.pool.query(
-      `SELECT certificate_id, serial, account_id, order_id, names, not_before, not_after, fingerprint_sha256, key_type, issued_at, revoked_at, revocation_reason
-       FROM rm_certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY issued_at, certificate_id LIMIT $${params.length}`,
-      params,
-    );
-    return page(r.rows, limit, (row) => [(row.issued_at as Date).toISOString(), row.certificate_id]);
+    const rows = await searchCertificates(this.pool, filters, decode(q.cursor, 2), limit + 1, now);
+    return page(rows, limit, (row) => [(row.issued_at as Date).toISOString(), row.certificate_id]);
   }
 
   async accounts(q: PageQuery & { status?: string }): Promise<Page<Record<string, unknown>>> {
     const limit = q.limit ?? 50;
-    const after = decode(q.cursor, 2);
-    const r = await this.pool.query(
-      `SELECT account_id, thumbprint, status, contact, eab_key_id, created_at, updated_at FROM rm_accounts
-       WHERE ($1::timestamptz IS NULL OR (created_at, account_id) > ($1, $2)) ORDER BY created_at, account_id LIMIT $3`,
-      [after?.[0] ?? null, after?.[1] ?? '', limit + 1],
-    );
-    return page(r.rows, limit, (row) => [(row.created_at as Date).toISOString(), row.account_id]);
+    const rows = await listAccounts(this.pool, decode(q.cursor, 2), limit + 1);
+    return page(rows, limit, (row) => [(row.created_at as Date).toISOString(), row.account_id]);
   }
 
   async orders(q: PageQuery & { account?: string; status?: string }, now = new Date()): Promise<Page<Record<string, unknown>>> {
     const limit = q.limit ?? 50;
-    const after = decode(q.cursor, 2);
-    const r = await this.pool.query(
-      `SELECT * FROM (SELECT o.order_id, o.account_id, o.identifiers, o.authorization_ids, o.expires, o.created_at, o.finalized_at, o.certificate_id, o.failed,
-         ${ORDER_STATUS_SQL} AS status FROM rm_orders o) o
-       WHERE ($2::text IS NULL OR account_id = $2) AND ($3::timestamptz IS NULL OR (created_at, order_id) > ($3, $4)) AND ($6::text IS NULL OR status = $6)
-       ORDER BY created_at, order_id LIMIT $5`,
-      [now, q.account ?? null, after?.[0] ?? null, after?.[1] ?? '', limit + 1, q.status ?? null],
-    );
-    return page(r.rows, limit, (row) => [(row.created_at as Date).toISOString(), row.order_id]);
+    const rows = await searchOrders(this.pool, { account: q.account, status: q.status }, decode(q.cursor, 2), limit + 1, now);
+    return page(rows, limit, (row) => [(row.created_at as Date).toISOString(), row.order_id]);
   }
 
   async authorizations(q: PageQuery & { account?: string; identifier?: string; status?: string }): Promise<Page<Record<string, unknown>>> {
     const limit = q.limit ?? 50;
-    const after = decode(q.cursor, 2);
-    const r = await this.pool.query(
-      `SELECT authz_id, account_id, identifier, wildcard, status, expires, validated_at, created_at FROM rm_authorizations
-       WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR identifier = lower($2)) AND ($3::text IS NULL OR status = $3)
-         AND ($4::timestamptz IS NULL OR (created_at, authz_id) > ($4, $5))
-       ORDER BY created_at, authz_id LIMIT $6`,
-      [q.account ?? null, q.identifier ?? null, q.status ?? null, after?.[0] ?? null, after?.[1] ?? '', limit + 1],
-    );
-    return page(r.rows, limit, (row) => [(row.created_at as Date).toISOString(), row.authz_id]);
+    const rows = await searchAuthorizations(this.pool, { account: q.account, identifier: q.identifier, status: q.status }, decode(q.cursor, 2), limit + 1);
+    return page(rows, limit, (row) => [(row.created_at as Date).toISOString(), row.authz_id]);
   }
 
   async audit(q: AuditQuery): Promise<Page<Record<string, unknown>>> {
     const limit = q.limit ?? 100;
-    const after = decode(q.cursor, 2);
-    const r = await this.pool.query(
-      `SELECT recorded_at, event_type, stream_id, actor, source_ip, server_id, request_id, summary, event_id FROM rm_audit_trail
-       WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR event_type = $2) AND ($3::text IS NULL OR stream_id = $3)
-         AND ($4::timestamptz IS NULL OR recorded_at >= $4) AND ($5::timestamptz IS NULL OR recorded_at < $5)
-         AND ($6::timestamptz IS NULL OR (recorded_at, event_id) > ($6, $7::uuid))
-         AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = rm_audit_trail.event_id AND e.data->'error'->>'type' = $9))
-       ORDER BY recorded_at, event_id LIMIT $8`,
-      [q.actor ?? null, q.type ?? null, q.stream ?? null, q.from ?? null, q.to ?? null, after?.[0] ?? null, after?.[1] ?? '00000000-0000-0000-0000-000000000000', limit + 1, q.problem ?? null],
-    );
-    return page(r.rows, limit, (row) => [(row.recorded_at as Date).toISOString(), row.event_id]);
+    const filters = { actor: q.actor, type: q.type, stream: q.stream, from: q.from, to: q.to, problem: q.problem };
+    const rows = await searchAuditTrail(this.pool, filters, decode(q.cursor, 2), limit + 1);
+    return page(rows, limit, (row) => [(row.recorded_at as Date).toISOString(), row.event_id]);
   }
 
   /** Every event of a stream with its metadata, and the aggregate's state at `at` (default: now). */

@@ -1,4 +1,6 @@
-import type { Pool } from 'pg';
+import { countExpiringBetween, countIssuedPerDay } from '../../projections/certificates/queries';
+import { countOrdersByStatus } from '../../projections/orders/queries';
+import type { Db } from '../db/db';
 import type { CrlStatus } from '../ca/crl-token';
 import type { ProjectionRunner } from '../projection/projection-runner';
 import type { MaintenanceMode } from '../commands/maintenance';
@@ -11,17 +13,6 @@ import type { MaintenanceMode } from '../commands/maintenance';
 export const EXPIRY_WINDOWS_DAYS = [7, 14, 30] as const;
 export const ISSUED_DAYS = 90;
 const DAY_MS = 86_400_000;
-
-/** An order's status as RFC 8555 §7.1.6 derives it (src/domain/order/status.ts), in SQL over the read models; `$1` is now. */
-export const ORDER_STATUS_SQL = `CASE
-  WHEN o.certificate_id IS NOT NULL THEN 'valid'
-  WHEN o.failed THEN 'invalid'
-  WHEN o.finalized_at IS NOT NULL THEN 'processing'
-  WHEN o.expires <= $1 THEN 'invalid'
-  WHEN EXISTS (SELECT 1 FROM rm_authorizations a WHERE a.authz_id = ANY(o.authorization_ids)
-    AND (a.status IN ('invalid', 'deactivated', 'expired') OR (a.status = 'valid' AND a.expires <= $1))) THEN 'invalid'
-  WHEN cardinality(o.authorization_ids) = (SELECT count(*) FROM rm_authorizations a WHERE a.authz_id = ANY(o.authorization_ids) AND a.status = 'valid') THEN 'ready'
-  ELSE 'pending' END`;
 
 export interface Overview {
   generated_at: string;
@@ -36,7 +27,7 @@ export interface Overview {
 
 export class AdminStats {
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: Db,
     private readonly projections: ProjectionRunner,
     private readonly crl: CrlStatus | null,
     private readonly maintenance: MaintenanceMode,
@@ -73,11 +64,7 @@ export class AdminStats {
   private async issuedPerDay(now: Date): Promise<Overview['issued_per_day']> {
     const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     const from = new Date(today - (ISSUED_DAYS - 1) * DAY_MS);
-    const r = await this.pool.query(
-      `SELECT to_char(issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS n FROM rm_certificates WHERE issued_at >= $1 GROUP BY 1`,
-      [from],
-    );
-    const counts = new Map(r.rows.map((x) => [x.day as string, x.n as number]));
+    const counts = await countIssuedPerDay(this.pool, from);
     return Array.from({ length: ISSUED_DAYS }, (_, i) => {
       const day = new Date(from.getTime() + i * DAY_MS).toISOString().slice(0, 10);
       return { day, count: counts.get(day) ?? 0 };
@@ -89,8 +76,7 @@ export class AdminStats {
     return Promise.all(
       EXPIRY_WINDOWS_DAYS.map(async (days) => {
         const before = new Date(now.getTime() + days * DAY_MS);
-        const r = await this.pool.query('SELECT count(*)::int AS n FROM rm_certificates WHERE revoked_at IS NULL AND not_after > $1 AND not_after < $2', [now, before]);
-        return { days, before: before.toISOString(), count: r.rows[0].n as number };
+        return { days, before: before.toISOString(), count: await countExpiringBetween(this.pool, now, before) };
       }),
     );
   }
@@ -104,9 +90,8 @@ export class AdminStats {
   }
 
   private async ordersByStatus(now: Date): Promise<Overview['orders_by_status']> {
-    const r = await this.pool.query(`SELECT ${ORDER_STATUS_SQL} AS status, count(*)::int AS n FROM rm_orders o GROUP BY 1`, [now]);
     const out = { pending: 0, ready: 0, processing: 0, valid: 0, invalid: 0 };
-    for (const row of r.rows) out[row.status as keyof typeof out] = row.n;
+    for (const row of await countOrdersByStatus(this.pool, now)) out[row.status] = row.count;
     return out;
   }
 }

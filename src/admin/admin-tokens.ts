@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import type { Pool } from 'pg';
+import type { Db } from '../db/db';
+import { isAdminTokenRevoked, revokeAdminToken } from '../db/admin-revoked-tokens-store';
 import type { AdminRole, AdminUser, AdminUsers } from './admin-users';
 
 /**
@@ -21,7 +22,7 @@ export class AdminTokens {
   constructor(
     secret: string,
     private readonly ttlMs: number,
-    private readonly pool: Pool,
+    private readonly pool: Db,
     private readonly users: AdminUsers,
   ) {
     this.key = new TextEncoder().encode(secret);
@@ -50,8 +51,7 @@ export class AdminTokens {
       return { reason: (e as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid' };
     }
     const jti = String(payload.jti);
-    const revoked = await this.pool.query('SELECT 1 FROM admin_revoked_tokens WHERE jti = $1', [jti]);
-    if (revoked.rowCount) return { reason: 'the token was revoked (logged out)' };
+    if (await isAdminTokenRevoked(this.pool, jti)) return { reason: 'the token was revoked (logged out)' };
     const user = await this.users.byId(String(payload.sub));
     if (!user) return { reason: 'the user no longer exists' };
     if (Number(payload.iat_ms) < user.passwordChangedAt.getTime()) return { reason: 'the password changed after this token was issued' };
@@ -59,6 +59,6 @@ export class AdminTokens {
   }
 
   async revoke(p: AdminPrincipal): Promise<void> {
-    await this.pool.query('INSERT INTO admin_revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [p.jti, p.expiresAt]);
+    await revokeAdminToken(this.pool, p.jti, p.expiresAt);
   }
 }

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
-import { type LoginThrottleSettings, LoginThrottle } from './login-throttle';
+import type { Db } from '../db/db';
+import {
+  type AdminUserRow,
+  countAdminUsers,
+  DuplicateUsernameError,
+  findAdminUserById,
+  findAdminUserByName,
+  insertAdminUser,
+  updateAdminPassword,
+} from '../db/admin-users-store';
+import { type LoginThrottleSettings, LoginThrottle } from '../db/admin-login-attempts-store';
 import { generatePassword, hashPassword, verifyPassword } from './passwords';
 
 export type AdminRole = 'admin' | 'auditor';
@@ -27,7 +36,7 @@ export class AdminUsers {
   private decoy: Promise<string> | null = null;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: Db,
     throttle: LoginThrottleSettings = DEFAULT_LOGIN_THROTTLE,
     /** Counts password checks (tests and metrics). */
     private readonly onPasswordCheck: () => void = () => undefined,
@@ -38,21 +47,21 @@ export class AdminUsers {
   async create(username: string, role: AdminRole, password = generatePassword()): Promise<{ user: AdminUser; password: string }> {
     const userId = randomUUID();
     try {
-      await this.pool.query('INSERT INTO admin_users (user_id, username, role, password_hash) VALUES ($1, $2, $3, $4)', [userId, username, role, await hashPassword(password)]);
+      await insertAdminUser(this.pool, { userId, username, role, passwordHash: await hashPassword(password) });
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') throw new Error(`an admin user named '${username}' already exists`);
+      if (e instanceof DuplicateUsernameError) throw new Error(`an admin user named '${username}' already exists`);
       throw e;
     }
     return { user: (await this.byId(userId))!, password };
   }
 
   async count(): Promise<number> {
-    return Number((await this.pool.query('SELECT count(*) AS n FROM admin_users')).rows[0].n);
+    return countAdminUsers(this.pool);
   }
 
   async byId(userId: string): Promise<AdminUser | null> {
-    const r = await this.pool.query('SELECT user_id, username, role, password_changed_at FROM admin_users WHERE user_id = $1', [userId]);
-    return r.rowCount ? toUser(r.rows[0]) : null;
+    const row = await findAdminUserById(this.pool, userId);
+    return row && toUser(row);
   }
 
   /**
@@ -65,10 +74,9 @@ export class AdminUsers {
       const at = new Date(Date.now() + admission.retryAfterMs);
       throw new LoginError(`too many failed logins for this user from ${address}: try again after ${at.toISOString()}`, admission.retryAfterMs);
     }
-    const r = await this.pool.query('SELECT user_id, username, role, password_hash, password_changed_at FROM admin_users WHERE username = $1', [username]);
-    const row = r.rows[0];
+    const row = await findAdminUserByName(this.pool, username);
     this.onPasswordCheck();
-    const ok = await verifyPassword(password, row?.password_hash ?? (await this.decoyHash()));
+    const ok = await verifyPassword(password, row?.passwordHash ?? (await this.decoyHash()));
     if (!row || !ok) throw new LoginError('invalid username or password');
     await this.throttle.succeeded(username, address);
     return toUser(row);
@@ -81,12 +89,12 @@ export class AdminUsers {
 
   /** A new password invalidates every token issued before the change. */
   async changePassword(userId: string, current: string, next: string): Promise<void> {
-    const r = await this.pool.query('SELECT password_hash FROM admin_users WHERE user_id = $1', [userId]);
-    if (!r.rowCount || !(await verifyPassword(current, r.rows[0].password_hash))) throw new LoginError('the current password is wrong');
-    await this.pool.query('UPDATE admin_users SET password_hash = $2, password_changed_at = now() WHERE user_id = $1', [userId, await hashPassword(next)]);
+    const row = await findAdminUserById(this.pool, userId);
+    if (!row || !(await verifyPassword(current, row.passwordHash))) throw new LoginError('the current password is wrong');
+    await updateAdminPassword(this.pool, userId, await hashPassword(next));
   }
 }
 
-function toUser(row: Record<string, any>): AdminUser {
-  return { userId: row.user_id, username: row.username, role: row.role, passwordChangedAt: new Date(row.password_changed_at) };
+function toUser(row: AdminUserRow): AdminUser {
+  return { userId: row.userId, username: row.username, role: row.role, passwordChangedAt: row.passwordChangedAt };
 }

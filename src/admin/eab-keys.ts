@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Pool } from 'pg';
+import { listEabKeys } from '../../projections/eab-keys/queries';
+import type { Db } from '../db/db';
+import { saveEabSecret } from '../db/eab-secrets-store';
 import type { AggregateStore } from '../commands/aggregate-store';
 import { handleCommand } from '../commands/handle-command';
 import { type AccountState, decideAccount, evolveAccount } from '../domain/account';
@@ -14,7 +16,7 @@ import { streams } from '../domain/streams';
  */
 export class EabKeys {
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: Db,
     private readonly aggregates: AggregateStore,
   ) {}
 
@@ -26,7 +28,7 @@ export class EabKeys {
     const keyId = randomBytes(12).toString('base64url');
     const hmac = randomBytes(32);
     const allowed = allowedIdentifiers.map((p) => p.toLowerCase());
-    await this.pool.query('INSERT INTO eab_secrets (key_id, hmac_key) VALUES ($1, $2)', [keyId, hmac]);
+    await saveEabSecret(this.pool, keyId, hmac);
     await handleCommand<EabKeyState>(this.aggregates, {
       streamId: streams.eabKey(keyId),
       evolve: evolveEabKey,
@@ -38,7 +40,7 @@ export class EabKeys {
   }
 
   async list(): Promise<Array<Record<string, unknown>>> {
-    return (await this.pool.query('SELECT key_id, allowed_identifiers, note, created_at, created_by, revoked_at, bound_account_id FROM rm_eab_keys ORDER BY created_at, key_id')).rows;
+    return listEabKeys(this.pool);
   }
 
   async revoke(keyId: string, reason: string | null, meta: Record<string, unknown>): Promise<{ key_id: string; deactivated_account: string | null }> {

@@ -1,4 +1,5 @@
-import type { Pool } from 'pg';
+import { listRateLimitOverrides } from '../../projections/rate-limit-overrides/queries';
+import type { Db } from '../db/db';
 import type { AggregateStore } from '../commands/aggregate-store';
 import { handleCommand } from '../commands/handle-command';
 import { decideRateLimitOverride, evolveRateLimitOverride, type RateLimitOverrideState } from '../domain/rate-limit-override';
@@ -14,19 +15,18 @@ import { formatPeriod } from '../ratelimit/rate-limiter';
 export class RateLimitOverrides {
   constructor(
     private readonly aggregates: AggregateStore,
-    private readonly pool: Pool,
+    private readonly pool: Db,
   ) {}
 
   async list() {
-    const r = await this.pool.query('SELECT limit_name, subject, count, period_ms, reason, updated_at FROM rm_rate_limit_overrides ORDER BY limit_name, subject');
     return {
-      overrides: r.rows.map((row) => ({
-        limit: row.limit_name,
+      overrides: (await listRateLimitOverrides(this.pool)).map((row) => ({
+        limit: row.limit,
         subject: row.subject,
         count: row.count,
-        period: row.period_ms === null ? null : formatPeriod(Number(row.period_ms)),
+        period: row.periodMs === null ? null : formatPeriod(row.periodMs),
         reason: row.reason,
-        updated_at: new Date(row.updated_at).toISOString(),
+        updated_at: row.updatedAt.toISOString(),
       })),
     };
   }

@@ -1,4 +1,6 @@
-import type { Pool } from 'pg';
+import { findAccountsCreatedBetween } from '../../projections/accounts/queries';
+import { findIssuedBetween, findRevokedBetween } from '../../projections/certificates/queries';
+import type { Db } from '../db/db';
 import type { EventDataByType } from '../domain/events';
 import { streams } from '../domain/streams';
 import type { EventStore } from '../eventstore/event-store';
@@ -16,37 +18,28 @@ export interface ComplianceReport {
   eab_keys_used: Array<{ key_id: string; account_id: string; created_at: string }>;
 }
 
-export async function complianceReport(pool: Pool, store: EventStore, from: Date, to: Date): Promise<ComplianceReport> {
-  const issued = await pool.query(
-    `SELECT c.serial, c.account_id, c.issued_at, c.not_after, c.names, o.authorization_ids
-     FROM rm_certificates c LEFT JOIN rm_orders o ON o.order_id = c.order_id
-     WHERE c.issued_at >= $1 AND c.issued_at < $2 ORDER BY c.issued_at, c.serial`,
-    [from, to],
-  );
+export async function complianceReport(db: Db, store: EventStore, from: Date, to: Date): Promise<ComplianceReport> {
   const certificates_issued = [];
-  for (const row of issued.rows) {
+  for (const row of await findIssuedBetween(db, from, to)) {
     const validations = [];
-    for (const authzId of (row.authorization_ids as string[] | null) ?? []) {
+    for (const authzId of row.authorizationIds ?? []) {
       const events = await store.readStream(streams.authz(authzId));
       const created = events.find((e) => e.type === 'AuthorizationCreated')?.data as EventDataByType['AuthorizationCreated'] | undefined;
       const validated = events.find((e) => e.type === 'ChallengeValidated');
       const challenge = validated ? created?.challenges.find((c) => c.challengeId === (validated.data as EventDataByType['ChallengeValidated']).challengeId) : undefined;
       validations.push({ name: `${created?.wildcard ? '*.' : ''}${created?.identifier.value ?? '?'}`, method: challenge?.type ?? null, validated_at: validated?.recordedAt.toISOString() ?? null });
     }
-    certificates_issued.push({ serial: row.serial, account_id: row.account_id, issued_at: row.issued_at.toISOString(), not_after: row.not_after.toISOString(), names: row.names, validations });
+    certificates_issued.push({ serial: row.serial, account_id: row.accountId, issued_at: row.issuedAt.toISOString(), not_after: row.notAfter.toISOString(), names: row.names, validations });
   }
-  const revoked = await pool.query(
-    `SELECT serial, account_id, revoked_at, revocation_reason FROM rm_certificates WHERE revoked_at >= $1 AND revoked_at < $2 ORDER BY revoked_at, serial`,
-    [from, to],
-  );
-  const accounts = await pool.query(`SELECT account_id, created_at, eab_key_id FROM rm_accounts WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, account_id`, [from, to]);
+  const revoked = await findRevokedBetween(db, from, to);
+  const accounts = await findAccountsCreatedBetween(db, from, to);
   const report: ComplianceReport = {
     period: { from: from.toISOString(), to: to.toISOString() },
     totals: { certificates_issued: 0, certificates_revoked: 0, accounts_created: 0, eab_keys_used: 0 },
     certificates_issued,
-    certificates_revoked: revoked.rows.map((r) => ({ serial: r.serial, account_id: r.account_id, revoked_at: r.revoked_at.toISOString(), reason: r.revocation_reason })),
-    accounts_created: accounts.rows.map((r) => ({ account_id: r.account_id, created_at: r.created_at.toISOString(), eab_key_id: r.eab_key_id })),
-    eab_keys_used: accounts.rows.filter((r) => r.eab_key_id).map((r) => ({ key_id: r.eab_key_id, account_id: r.account_id, created_at: r.created_at.toISOString() })),
+    certificates_revoked: revoked.map((r) => ({ serial: r.serial, account_id: r.accountId, revoked_at: r.revokedAt.toISOString(), reason: r.reason })),
+    accounts_created: accounts.map((r) => ({ account_id: r.accountId, created_at: r.createdAt.toISOString(), eab_key_id: r.eabKeyId })),
+    eab_keys_used: accounts.filter((r) => r.eabKeyId).map((r) => ({ key_id: r.eabKeyId!, account_id: r.accountId, created_at: r.createdAt.toISOString() })),
   };
   report.totals = {
     certificates_issued: report.certificates_issued.length,

@@ -1,4 +1,6 @@
-import type { Pool } from 'pg';
+import { crlEntryStats, listCrlEntries } from '../../projections/crl-entries/queries';
+import { type CrlStateRow, findCrlState, lockCrlState, saveCrlState } from '../db/crl-state-store';
+import { type DbPool, inTransaction } from '../db/db';
 import type { CaBackend } from './ca-backend';
 
 /**
@@ -22,7 +24,7 @@ export interface StoredCrl {
 
 export class CrlBuilder {
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: DbPool,
     private readonly ca: CaBackend,
     private readonly settings: CrlSettings,
   ) {}
@@ -30,45 +32,28 @@ export class CrlBuilder {
   /** Rebuilds when needed (or always with force); returns the CRL now current. */
   async refresh(now: Date, force = false): Promise<{ crl: StoredCrl; rebuilt: boolean }> {
     const issuer = this.ca.issuerName();
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const current = await client.query('SELECT crl_number, this_update, next_update, der, revoked_count, last_revoked_at FROM crl_state WHERE issuer = $1 FOR UPDATE', [issuer]);
-      const stats = await client.query('SELECT count(*)::int AS n, max(revoked_at) AS last FROM rm_crl_entries');
-      const row = current.rows[0];
-      const changed = !row || row.revoked_count !== stats.rows[0].n || String(row.last_revoked_at) !== String(stats.rows[0].last);
-      const due = !row || now.getTime() >= new Date(row.this_update).getTime() + this.settings.refreshMs;
-      if (!force && !changed && !due) {
-        await client.query('COMMIT');
-        return { crl: toStored(row), rebuilt: false };
-      }
-      const entries = (await client.query('SELECT serial, revoked_at, reason FROM rm_crl_entries ORDER BY revoked_at, serial')).rows;
-      const crlNumber = row ? BigInt(row.crl_number) + 1n : 1n;
+    return inTransaction(this.pool, async (tx) => {
+      const row = await lockCrlState(tx, issuer);
+      const stats = await crlEntryStats(tx);
+      const changed = !row || row.revokedCount !== stats.count || String(row.lastRevokedAt) !== String(stats.lastRevokedAt);
+      const due = !row || now.getTime() >= row.thisUpdate.getTime() + this.settings.refreshMs;
+      if (!force && !changed && !due) return { crl: toStored(row), rebuilt: false };
+      const entries = await listCrlEntries(tx);
+      const crlNumber = row ? row.crlNumber + 1n : 1n;
       const thisUpdate = now;
       const nextUpdate = new Date(now.getTime() + this.settings.validityMs);
-      const der = await this.ca.signCrl({ crlNumber, thisUpdate, nextUpdate, entries: entries.map((e) => ({ serial: e.serial, revokedAt: e.revoked_at, reason: e.reason })) });
-      await client.query(
-        `INSERT INTO crl_state (issuer, crl_number, this_update, next_update, revoked_count, last_revoked_at, der)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (issuer) DO UPDATE SET crl_number = $2, this_update = $3, next_update = $4, revoked_count = $5, last_revoked_at = $6, der = $7`,
-        [issuer, crlNumber.toString(), thisUpdate, nextUpdate, stats.rows[0].n, stats.rows[0].last, der],
-      );
-      await client.query('COMMIT');
+      const der = await this.ca.signCrl({ crlNumber, thisUpdate, nextUpdate, entries });
+      await saveCrlState(tx, issuer, { crlNumber, thisUpdate, nextUpdate, der, revokedCount: stats.count, lastRevokedAt: stats.lastRevokedAt });
       return { crl: { crlNumber, thisUpdate, nextUpdate, der }, rebuilt: true };
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async current(): Promise<StoredCrl | null> {
-    const r = await this.pool.query('SELECT crl_number, this_update, next_update, der FROM crl_state WHERE issuer = $1', [this.ca.issuerName()]);
-    return r.rowCount ? toStored(r.rows[0]) : null;
+    const row = await findCrlState(this.pool, this.ca.issuerName());
+    return row && toStored(row);
   }
 }
 
-function toStored(row: { crl_number: string; this_update: Date; next_update: Date; der: Buffer }): StoredCrl {
-  return { crlNumber: BigInt(row.crl_number), thisUpdate: row.this_update, nextUpdate: row.next_update, der: row.der };
+function toStored(row: CrlStateRow): StoredCrl {
+  return { crlNumber: row.crlNumber, thisUpdate: row.thisUpdate, nextUpdate: row.nextUpdate, der: row.der };
 }

@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import type { CaBackend } from '../ca/ca-backend';
 import type { ProfilePolicy } from '../domain/policy/profiles';
 import type { AuthorizationState } from '../domain/authorization';
@@ -6,6 +5,7 @@ import type { CaaChecker } from '../validation/caa';
 import type { EventMetadata } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
 import type { RateLimiter } from '../ratelimit/rate-limiter';
+import type { Db } from '../db/db';
 import type { AggregateStore } from './aggregate-store';
 
 /** ACME policy from configuration (durations in ms). */
@@ -43,7 +43,8 @@ export interface ImmediateWork {
 /** What command handlers share. Time and ids are injected so tests can drive them. */
 export interface AcmeDeps {
   aggregates: AggregateStore;
-  pool: Pool;
+  /** The read models' database: command handlers read them through projections/<name>/queries. */
+  pool: Db;
   ca: CaBackend;
   policy: AcmePolicy;
   now: () => Date;

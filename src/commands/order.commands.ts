@@ -14,6 +14,7 @@ import { type AcmeDeps, authorizationContext, type RequestMeta } from './acme-de
 import { assertKeyNotBlocked } from './blocked-keys';
 import { recheckCaa } from './caa-recheck';
 import { replacedCertificate } from './renewal-info';
+import { findReusableAuthorizations } from '../../projections/authorizations/queries';
 import { handleCommand, type StreamWrite } from './handle-command';
 import { loadAuthorization, loadOrderView, type OrderView } from './order-view';
 
@@ -47,14 +48,7 @@ function createAuthorization(deps: AcmeDeps, accountId: string, identifier: Iden
 /** Valid authorizations of the account for these names, validated within the reuse window (one query). */
 async function reusableAuthorizations(deps: AcmeDeps, accountId: string, identifiers: Identifier[]): Promise<Map<string, string>> {
   const keys = identifiers.map((i) => `${isWildcard(i.value) ? '*' : ''}${authorizationName(i.value)}`);
-  const r = await deps.pool.query(
-    `SELECT DISTINCT ON (identifier, wildcard) authz_id, identifier, wildcard FROM rm_authorizations
-     WHERE account_id = $1 AND (CASE WHEN wildcard THEN '*' ELSE '' END || identifier) = ANY($2) AND status = 'valid'
-       AND expires > $3 AND validated_at > $4
-     ORDER BY identifier, wildcard, expires DESC`,
-    [accountId, keys, deps.now(), new Date(deps.now().getTime() - deps.policy.authorizationReuseMs)],
-  );
-  return new Map(r.rows.map((row) => [`${row.wildcard ? '*' : ''}${row.identifier}`, row.authz_id as string]));
+  return findReusableAuthorizations(deps.pool, accountId, keys, deps.now(), new Date(deps.now().getTime() - deps.policy.authorizationReuseMs));
 }
 
 /** An account bound through EAB may order only the names its key allows. */

@@ -1,3 +1,5 @@
+import { findLiveReplacingOrder } from '../../projections/orders/queries';
+import { findCertificateIdBySerial } from '../../projections/certificates/queries';
 import { x509 } from '../ca/crypto';
 import { type CertificateState, evolveCertificate } from '../domain/certificate';
 import { AcmeError } from '../domain/errors';
@@ -17,9 +19,9 @@ function issuerKeyId(deps: AcmeDeps): string {
 export async function certificateByCertId(deps: AcmeDeps, certId: unknown): Promise<CertificateState> {
   const id = parseCertId(certId);
   if (id.akiHex !== issuerKeyId(deps)) throw notFound(String(certId));
-  const row = await deps.pool.query('SELECT certificate_id FROM rm_certificates WHERE ltrim(serial, $2) = $1', [id.serialHex.replace(/^0+(?=.)/, ''), '0']);
-  if (!row.rowCount) throw notFound(String(certId));
-  const cert = await deps.aggregates.load<CertificateState>(streams.certificate(row.rows[0].certificate_id), evolveCertificate);
+  const certificateId = await findCertificateIdBySerial(deps.pool, id.serialHex);
+  if (certificateId === null) throw notFound(String(certId));
+  const cert = await deps.aggregates.load<CertificateState>(streams.certificate(certificateId), evolveCertificate);
   if (!cert.state) throw notFound(String(certId));
   return cert.state;
 }
@@ -28,9 +30,6 @@ export async function certificateByCertId(deps: AcmeDeps, certId: unknown): Prom
 export async function replacedCertificate(deps: AcmeDeps, replaces: unknown): Promise<ReplacedCertificate | null> {
   if (replaces === undefined) return null;
   const cert = await certificateByCertId(deps, replaces);
-  const r = await deps.pool.query(
-    `SELECT order_id FROM rm_orders WHERE replaces = $1 AND NOT failed AND (certificate_id IS NOT NULL OR expires > $2) ORDER BY created_at LIMIT 1`,
-    [cert.certificateId, deps.now()],
-  );
-  return { certificateId: cert.certificateId, certId: String(replaces), accountId: cert.accountId, names: cert.names, replacedByOrderId: r.rows[0]?.order_id ?? null };
+  const replacedByOrderId = await findLiveReplacingOrder(deps.pool, cert.certificateId, deps.now());
+  return { certificateId: cert.certificateId, certId: String(replaces), accountId: cert.accountId, names: cert.names, replacedByOrderId };
 }

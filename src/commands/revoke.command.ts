@@ -1,3 +1,5 @@
+import { hasValidAuthorization } from '../../projections/authorizations/queries';
+import { findCertificateIdBySerial } from '../../projections/certificates/queries';
 import { createPublicKey } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { x509 } from '../ca/crypto';
@@ -40,9 +42,8 @@ export class RevokeCertificateHandler {
       throw new AcmeError('malformed', 'the certificate to revoke could not be parsed');
     }
     const serial = cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
-    const row = await this.deps.pool.query('SELECT certificate_id FROM rm_certificates WHERE ltrim(serial, $2) = $1', [serial, '0']);
-    if (row.rowCount === 0) throw new AcmeError('malformed', `no certificate with serial ${serial} was issued by this CA`, [], { reason: { kind: 'notFound' } });
-    const certificateId: string = row.rows[0].certificate_id;
+    const certificateId = await findCertificateIdBySerial(this.deps.pool, serial);
+    if (certificateId === null) throw new AcmeError('malformed', `no certificate with serial ${serial} was issued by this CA`, [], { reason: { kind: 'notFound' } });
 
     const requester = 'jwk' in cmd.requester ? 'certificate-key' : `account:${cmd.requester.accountId}`;
     await handleCommand<CertificateState>(this.deps.aggregates, {
@@ -79,11 +80,7 @@ export class RevokeCertificateHandler {
     if (state.accountId === accountId) return { by: 'account' as const, actor: accountId };
     const now = this.deps.now();
     for (const name of state.names) {
-      const r = await this.deps.pool.query(
-        `SELECT 1 FROM rm_authorizations WHERE account_id = $1 AND identifier = $2 AND wildcard = $3 AND status = 'valid' AND expires > $4 LIMIT 1`,
-        [accountId, authorizationName(name), isWildcard(name), now],
-      );
-      if (r.rowCount === 0) throw new AcmeError('unauthorized', `this account neither issued this certificate nor holds a valid authorization for ${name}`);
+      if (!(await hasValidAuthorization(this.deps.pool, accountId, authorizationName(name), isWildcard(name), now))) throw new AcmeError('unauthorized', `this account neither issued this certificate nor holds a valid authorization for ${name}`);
     }
     return { by: 'authorized-account' as const, actor: accountId };
   }

@@ -40,3 +40,10 @@ export function parseStreamName(name: string): ParsedStreamName | null {
   }
   return null;
 }
+
+/** The aggregate id of a stream of `category` (a key thumbprint for `account-key`); throws for another kind of stream. */
+export function aggregateIdOf(category: StreamCategory, streamName: string): string {
+  const parsed = parseStreamName(streamName);
+  if (parsed?.category !== category) throw new Error(`stream '${streamName}' is not a stream of kind ${category}`);
+  return parsed.id;
+}

@@ -1,4 +1,7 @@
-import type { Pool } from 'pg';
+import { findExpiredPendingAuthorizations } from '../../projections/authorizations/queries';
+import { findExpiredUnfinalizedOrders, findOrdersStuckInProcessing } from '../../projections/orders/queries';
+import { purgeQuietLoginAttempts } from '../db/admin-login-attempts-store';
+import type { NonceStore } from '../db/nonce-store';
 import type { AcmeDeps } from '../commands/acme-deps';
 import { handleCommand } from '../commands/handle-command';
 import { orderAuthorizations } from '../commands/order-view';
@@ -34,7 +37,7 @@ export async function runCleanup(deps: AcmeDeps, nonces: ExpiredNonces, settings
   const report: CleanupReport = { authorizationsExpired: 0, ordersExpired: 0, ordersStuck: 0, noncesDeleted: 0, rateLimitRowsDeleted: 0 };
   const meta = { actor: 'system:cleanup' };
 
-  for (const id of await ids(deps.pool, `SELECT authz_id AS id FROM rm_authorizations WHERE status = 'pending' AND expires <= $1 ORDER BY expires LIMIT $2`, [now, settings.batchSize])) {
+  for (const id of await findExpiredPendingAuthorizations(deps.pool, now, settings.batchSize)) {
     const handled = await handleCommand<AuthorizationState>(deps.aggregates, {
       streamId: streams.authz(id),
       evolve: evolveAuthorization,
@@ -44,26 +47,19 @@ export async function runCleanup(deps: AcmeDeps, nonces: ExpiredNonces, settings
     if (handled.events.length > 0) report.authorizationsExpired++;
   }
 
-  const orderSql = `SELECT order_id AS id FROM rm_orders WHERE NOT failed AND certificate_id IS NULL AND finalized_at IS NULL AND expires <= $1 ORDER BY expires LIMIT $2`;
-  for (const id of await ids(deps.pool, orderSql, [now, settings.batchSize])) {
+  for (const id of await findExpiredUnfinalizedOrders(deps.pool, now, settings.batchSize)) {
     const handled = await changeOrder(deps, id, meta, async (order) => decideExpireOrder(order, orderStatus(order, await orderAuthorizations(deps, order), now), now));
     if (handled.events.length > 0) report.ordersExpired++;
   }
 
-  const stuckSql = `SELECT order_id AS id FROM rm_orders WHERE NOT failed AND certificate_id IS NULL AND finalized_at <= $1 ORDER BY finalized_at LIMIT $2`;
-  for (const id of await ids(deps.pool, stuckSql, [new Date(now.getTime() - settings.stuckProcessingMs), settings.batchSize])) {
+  for (const id of await findOrdersStuckInProcessing(deps.pool, new Date(now.getTime() - settings.stuckProcessingMs), settings.batchSize)) {
     const handled = await changeOrder(deps, id, meta, async (order) => decideFailStuckOrder(order, settings.stuckProcessingMs));
     if (handled.events.length > 0) report.ordersStuck++;
   }
 
   report.noncesDeleted = await nonces.purgeExpired(settings.batchSize, now);
   report.rateLimitRowsDeleted = (await deps.limits?.purgeFull(settings.batchSize)) ?? 0;
-  const logins = await deps.pool.query(
-    `DELETE FROM admin_login_attempts WHERE (username, address) IN (
-       SELECT username, address FROM admin_login_attempts WHERE updated_at < now() - interval '24 hours' AND not_before < now() LIMIT $1)`,
-    [settings.batchSize],
-  );
-  report.rateLimitRowsDeleted += logins.rowCount ?? 0;
+  report.rateLimitRowsDeleted += await purgeQuietLoginAttempts(deps.pool, settings.batchSize);
   return report;
 }
 
@@ -71,7 +67,3 @@ function changeOrder(deps: AcmeDeps, id: string, metadata: { actor: string }, de
   return handleCommand<OrderState>(deps.aggregates, { streamId: streams.order(id), evolve: evolveOrder, metadata, decide: (order) => (order ? decide(order) : []) });
 }
 
-
-async function ids(pool: Pool, sql: string, params: unknown[]): Promise<string[]> {
-  return (await pool.query(sql, params)).rows.map((r) => r.id as string);
-}

@@ -1,5 +1,5 @@
-import type { StoredEvent } from '../eventstore/event-store';
-import type { Projection, SqlTx } from '../projection/projection';
+import { aggregateIdOf } from '../domain/streams';
+import type { CatalogEvent, Projection, SqlTx } from '../projection/projection';
 import { type JobQueue, QUEUES } from './job-queue';
 
 /**
@@ -16,9 +16,9 @@ export function jobDispatcher(queue: JobQueue, opts: { sendEmail: boolean } = { 
     handles: ['ExpirationWarningSent'],
     tables: [],
     afterCommit: () => queue.wake(QUEUES.email),
-    async apply(e: StoredEvent, tx: SqlTx) {
+    async apply(e: CatalogEvent, tx: SqlTx) {
       // With SMTP disabled the warning stays recorded, and nothing is sent.
-      if (opts.sendEmail) await queue.sendIn(tx, QUEUES.email, { kind: 'expiration-warning', certificateId: e.streamId.slice('cert-'.length), eventId: e.eventId }, e.eventId);
+      if (opts.sendEmail) await queue.sendIn(tx, QUEUES.email, { kind: 'expiration-warning', certificateId: aggregateIdOf('cert', e.streamId), eventId: e.eventId }, e.eventId);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Db } from '../db/db';
+import { touchServer } from '../db/servers-store';
 import type { SqlTx } from '../projection/projection';
 import type { HealthReporter } from '../db/component-health';
 
@@ -23,7 +24,7 @@ import type { HealthReporter } from '../db/component-health';
  * refused by the event store.
  */
 export interface LeaseKeeperOptions {
-  pool: Pool;
+  pool: Db;
   serverId: string;
   /** pg-boss schema holding the job table. */
   jobSchema: string;
@@ -76,7 +77,7 @@ export class LeaseKeeper {
 
   private async beat(): Promise<void> {
     try {
-      await this.opts.pool.query('UPDATE servers SET last_seen = now() WHERE server_id = $1', [this.opts.serverId]);
+      await touchServer(this.opts.pool, this.opts.serverId);
       await this.register();
       this.opts.health?.ok('heartbeat');
     } catch (e) {

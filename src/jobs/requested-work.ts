@@ -1,3 +1,4 @@
+import { aggregateIdOf } from '../domain/streams';
 import type { StoredEvent } from '../eventstore/event-store';
 import { type QueueName, QUEUES } from './job-queue';
 
@@ -16,9 +17,9 @@ export interface IssuanceJob {
 export function requestedWork(e: StoredEvent): { queue: QueueName; data: ValidationJob | IssuanceJob; id: string } | null {
   switch (e.type) {
     case 'ChallengeValidationRequested':
-      return { queue: QUEUES.validation, data: { authzId: e.streamId.slice('authz-'.length), challengeId: (e.data as { challengeId: string }).challengeId }, id: e.eventId };
+      return { queue: QUEUES.validation, data: { authzId: aggregateIdOf('authz', e.streamId), challengeId: (e.data as { challengeId: string }).challengeId }, id: e.eventId };
     case 'OrderFinalizationRequested':
-      return { queue: QUEUES.issuance, data: { orderId: e.streamId.slice('order-'.length) }, id: e.eventId };
+      return { queue: QUEUES.issuance, data: { orderId: aggregateIdOf('order', e.streamId) }, id: e.eventId };
     default:
       return null;
   }

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { DbPool } from '../db/db';
 
 /**
  * Periodic work that must run on exactly one instance at a time (CRL builds, expiration warnings,
@@ -16,7 +16,7 @@ export function intervalOf(task: PeriodicTask): number {
   return typeof task.intervalMs === 'function' ? task.intervalMs() : task.intervalMs;
 }
 
-export async function runExclusive<T>(pool: Pool, name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function runExclusive<T>(pool: DbPool, name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
   const client = await pool.connect();
   try {
     const got = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`certledger:${name}`]);
@@ -44,7 +44,7 @@ export class Scheduler {
   private stopped = false;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: DbPool,
     private readonly tasks: PeriodicTask[],
     private readonly onError: (task: string, e: Error) => void,
     private readonly clock: () => Date = () => new Date(),

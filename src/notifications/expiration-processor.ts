@@ -1,3 +1,4 @@
+import { findCertificatesToWarn } from '../../projections/certificates/queries';
 import type { AcmeDeps } from '../commands/acme-deps';
 import { handleCommand } from '../commands/handle-command';
 import { type CertificateState, decideExpirationWarning, evolveCertificate } from '../domain/certificate';
@@ -25,30 +26,20 @@ export async function runExpirationWarnings(deps: AcmeDeps, settings: Expiration
   let warned = 0;
   let after = '';
   for (;;) {
-    const r = await deps.pool.query(
-      `SELECT c.certificate_id, c.account_id, c.issued_at, a.contact
-       FROM rm_certificates c JOIN rm_accounts a ON a.account_id = c.account_id
-       WHERE c.revoked_at IS NULL AND c.not_after > $1 AND c.not_after <= $1 + make_interval(days => $2)
-         AND (c.warned_threshold IS NULL OR c.warned_threshold > $3)
-         AND c.certificate_id > $4
-         AND NOT EXISTS (SELECT 1 FROM rm_certificates n
-                         WHERE n.account_id = c.account_id AND n.names = c.names AND n.issued_at > c.issued_at AND n.revoked_at IS NULL)
-       ORDER BY c.certificate_id LIMIT $5`,
-      [now, maxDays, minDays, after, settings.batchSize],
-    );
-    for (const row of r.rows) {
-      const atIssuance = await contactsAt(deps, row.account_id, new Date(row.issued_at));
-      const contacts = (row.contact as string[]).filter((c) => c.startsWith('mailto:') && atIssuance.has(c)).map((c) => c.slice('mailto:'.length));
+    const page = await findCertificatesToWarn(deps.pool, { now, maxDays, minDays, afterId: after, limit: settings.batchSize });
+    for (const row of page) {
+      const atIssuance = await contactsAt(deps, row.accountId, row.issuedAt);
+      const contacts = row.contact.filter((c) => c.startsWith('mailto:') && atIssuance.has(c)).map((c) => c.slice('mailto:'.length));
       const handled = await handleCommand<CertificateState>(deps.aggregates, {
-        streamId: streams.certificate(row.certificate_id),
+        streamId: streams.certificate(row.certificateId),
         evolve: evolveCertificate,
         metadata: { actor: 'system:expiration' },
         decide: (state) => decideExpirationWarning(state!, settings.thresholds, now, contacts),
       });
       if (handled.events.length > 0) warned++;
-      after = row.certificate_id;
+      after = row.certificateId;
     }
-    if (r.rows.length < settings.batchSize) return warned;
+    if (page.length < settings.batchSize) return warned;
   }
 }
 

@@ -1,7 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Pool } from 'pg';
+import { countExpiringWithin } from '../../projections/certificates/queries';
+import { eventCountsByType } from '../../projections/event-counts/queries';
 import { QUEUES } from '../jobs/job-queue';
-import type { NodeStatus } from './node-status';
+import type { DbPool } from '../db/db';
+import type { NodeStatus, PoolView } from './node-status';
 
 /**
  * Prometheus metrics. Business totals (accounts, orders, certificates, validations) are read from
@@ -38,7 +40,7 @@ export class Metrics {
   }
 
   /** Gauges and totals read at scrape time from this node and the read models. */
-  attach(rt: { db: { pool: Pool; backgroundPool: Pool } } & Pick<NodeStatus, 'projections' | 'jobs'>): void {
+  attach(rt: { db: { pool: DbPool & PoolView; backgroundPool: DbPool & PoolView } } & Pick<NodeStatus, 'projections' | 'jobs'>): void {
     const r = this.registry;
     const started = this.started;
     new Gauge({
@@ -50,8 +52,8 @@ export class Metrics {
         this.set((Date.now() - started) / 1000);
       },
     });
-    const requests: Pool = rt.db.pool;
-    const pool: Pool = rt.db.backgroundPool;
+    const requests = rt.db.pool;
+    const pool = rt.db.backgroundPool;
     new Gauge({
       name: 'certledger_db_pool_connections',
       help: 'Database pool connections by pool and state',
@@ -95,13 +97,8 @@ export class Metrics {
       labelNames: ['within_days'],
       registers: [r],
       async collect() {
-        const q = await pool.query(
-          `SELECT count(*) FILTER (WHERE not_after < now() + interval '30 days') AS d30,
-                  count(*) FILTER (WHERE not_after < now() + interval '14 days') AS d14,
-                  count(*) FILTER (WHERE not_after < now() + interval '7 days') AS d7
-           FROM rm_certificates WHERE revoked_at IS NULL AND not_after > now()`,
-        );
-        for (const d of ['30', '14', '7']) this.set({ within_days: d }, Number(q.rows[0][`d${d}`]));
+        const n = await countExpiringWithin(pool);
+        for (const d of ['30', '14', '7'] as const) this.set({ within_days: d }, n[`d${d}`]);
       },
     });
     const totals: Array<[string, string, string[], string?]> = [
@@ -113,7 +110,7 @@ export class Metrics {
       ['certledger_certificates_issued_total', 'Certificates issued', ['CertificateIssued']],
       ['certledger_certificates_revoked_total', 'Certificates revoked', ['CertificateRevoked']],
     ];
-    const counts = async () => new Map((await pool.query('SELECT event_type, count FROM rm_event_counts')).rows.map((x) => [x.event_type as string, Number(x.count)]));
+    const counts = () => eventCountsByType(pool);
     for (const [name, help, types] of totals) {
       new Counter({
         name,

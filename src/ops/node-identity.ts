@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Pool } from 'pg';
+import type { Db } from '../db/db';
+import { touchServer, upsertServer } from '../db/servers-store';
 
 /**
  * Each node has a server_id (UUID v4) created on its first start in <data_dir>/server_id (mode
@@ -24,24 +25,15 @@ export function ensureServerId(dataDir: string): string {
   return id;
 }
 
-export async function registerServer(pool: Pool, serverId: string, version: string): Promise<void> {
-  await pool.query(
-    `INSERT INTO servers (server_id, hostname, version) VALUES ($1, $2, $3)
-     ON CONFLICT (server_id) DO UPDATE SET hostname = $2, version = $3, last_seen = now()`,
-    [serverId, hostname(), version],
-  );
+export async function registerServer(db: Db, serverId: string, version: string): Promise<void> {
+  await upsertServer(db, serverId, hostname(), version);
 }
 
 /** Refreshes last_seen once a minute; returns a stop function. */
-export function startHeartbeat(pool: Pool, serverId: string, onError: (e: Error) => void, everyMs = 60_000): () => void {
+export function startHeartbeat(db: Db, serverId: string, onError: (e: Error) => void, everyMs = 60_000): () => void {
   const timer = setInterval(() => {
-    pool.query('UPDATE servers SET last_seen = now() WHERE server_id = $1', [serverId]).catch(onError);
+    touchServer(db, serverId).catch(onError);
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-export async function listServers(pool: Pool): Promise<Array<{ serverId: string; hostname: string; version: string; firstSeen: Date; lastSeen: Date }>> {
-  const r = await pool.query('SELECT server_id, hostname, version, first_seen, last_seen FROM servers ORDER BY last_seen DESC');
-  return r.rows.map((x) => ({ serverId: x.server_id, hostname: x.hostname, version: x.version, firstSeen: x.first_seen, lastSeen: x.last_seen }));
 }

@@ -4,7 +4,7 @@ import { type EventStore, START_POSITION, type StoredEvent } from '../eventstore
 import { Backoff, sleep } from '../db/backoff';
 import type { HealthReporter } from '../db/component-health';
 import { isDatabaseUnavailable } from '../db/pool-errors';
-import { checkpointId, handlesEvent, type Projection, type SqlTx } from './projection';
+import { type CatalogEvent, checkpointId, handlesEvent, type Projection, type SqlTx } from './projection';
 import { StatementBatch } from '../db/statement-batch';
 
 export interface ProjectionState {
@@ -42,7 +42,7 @@ export class ProjectionFailedError extends Error {
 /** One event through one projection; a failure names the event and its position. */
 async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void> {
   try {
-    await p.apply(e, tx);
+    await p.apply(asCatalogEvent(e), tx);
   } catch (err) {
     // A lost connection says nothing about the event: retry the batch, never stop the projection.
     if (isDatabaseUnavailable(err)) throw err;
@@ -53,6 +53,12 @@ async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void>
     throw failure;
   }
 }
+
+/**
+ * The product appends only catalogued events (commands append the deciders' DomainEvents),
+ * so the feed's events are read as catalog events here, once, instead of with a cast per projection.
+ */
+const asCatalogEvent = (e: StoredEvent) => e as CatalogEvent;
 
 /**
  * The inline read models' share of an append: every statement for the appended events, recorded
@@ -302,7 +308,7 @@ export class ProjectionRunner {
     if (p.applyAll) {
       chunk = events.filter((e) => handlesEvent(p, e.type));
       handled = chunk.length;
-      if (handled > 0) await p.applyAll(chunk, batch);
+      if (handled > 0) await p.applyAll(chunk.map(asCatalogEvent), batch);
       await send();
       return handled;
     }

@@ -1,4 +1,13 @@
+import type { EventDataByType, EventType } from '../domain/events';
 import type { StoredEvent } from '../eventstore/event-store';
+
+/**
+ * A stored event typed by the catalog: `switch (e.type)` narrows `e.data` to that event's shape,
+ * so projections need no casts. The engine hands every event over as one of these.
+ */
+export type CatalogEvent = {
+  [K in EventType]: Omit<StoredEvent, 'type' | 'data'> & { type: K; data: EventDataByType[K] };
+}[EventType];
 
 /** The slice of a SQL client a projection may use: one query at a time inside the engine's transaction. */
 export interface SqlTx {
@@ -6,7 +15,7 @@ export interface SqlTx {
 }
 
 /**
- * A read-model builder: one file under projections/. It declares the event types it handles and
+ * A read-model builder: projections/<name>/projection.ts, beside the queries over its tables. It declares the event types it handles and
  * the tables it owns, and turns each event into SQL. It must be deterministic (use the event's
  * recordedAt, never the clock) so a rebuild gives byte-identical rows.
  */
@@ -19,13 +28,13 @@ export interface Projection {
   readonly handles: readonly string[] | 'all';
   /** Tables emptied before a rebuild, in an order that satisfies foreign keys. */
   readonly tables: readonly string[];
-  apply(event: StoredEvent, tx: SqlTx): Promise<void>;
+  apply(event: CatalogEvent, tx: SqlTx): Promise<void>;
   /**
    * For read models whose rows many events touch (counters): applies a whole batch at once, with
    * the same result as `apply` event by event. When present, batches use it; `apply` then serves
    * only to name the event a failing batch stumbled on.
    */
-  applyAll?(events: StoredEvent[], tx: SqlTx): Promise<void>;
+  applyAll?(events: CatalogEvent[], tx: SqlTx): Promise<void>;
   /**
    * false for subscribers with effects outside their tables (job dispatch): replaying them would
    * redo the effects, so `rebuild` refuses them.

@@ -1,4 +1,7 @@
-import type { Pool } from 'pg';
+import { pendingAuthorizationsAndCeiling } from '../../projections/authorizations/queries';
+import { hasRecentOrderForNames } from '../../projections/orders/queries';
+import type { Db } from '../db/db';
+import { type BucketDecision, peekBucket, purgeFullBuckets, spendBucket } from '../db/rate-limit-buckets-store';
 import { AcmeError } from '../domain/errors';
 import { addressMatcher, canonicalAddress, ipv6Prefix48, nameSetKey, registeredDomains } from './keys';
 import { RATE_LIMITS, type RateLimit, type RateLimitName, type RateLimitSettings } from './limits';
@@ -32,61 +35,6 @@ interface Spend {
 }
 
 /**
- * The stored TAT measured in the current cost: the requests already spent stay spent when an
- * override changes the limit (3 of 3 used becomes 3 of 10 used, not a full bucket).
- */
-const SCALED = '(EXCLUDED.seen_ms + greatest(b.tat_ms - EXCLUDED.seen_ms, 0) * EXCLUDED.cost_ms / b.cost_ms)';
-
-/**
- * GCRA: the one statement that checks and spends a bucket. The override (if any) is read in the
- * same statement; an override of count 0 exempts the subject, and then nothing is written. The
- * decision uses the database clock, so every instance of a fleet agrees on it.
- */
-const SPEND_SQL = `
-WITH p AS (
-  SELECT coalesce(o.count, $3::integer) AS count, coalesce(o.period_ms, $4::bigint) AS period_ms,
-         (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms
-  FROM (SELECT 1) AS one LEFT JOIN rm_rate_limit_overrides o ON o.limit_name = $2 AND o.subject = $5
-), c AS (
-  SELECT count, period_ms, now_ms, ceil(period_ms::numeric / count)::bigint AS cost_ms FROM p WHERE count > 0
-)
-INSERT INTO rl_buckets AS b (bucket, tat_ms, seen_ms, allowed, period_ms, cost_ms, limit_count)
-SELECT $1, CASE WHEN cost_ms <= period_ms THEN now_ms + cost_ms ELSE now_ms END, now_ms, cost_ms <= period_ms, period_ms, cost_ms, count FROM c
-ON CONFLICT (bucket) DO UPDATE SET
-  allowed = ${SCALED} + EXCLUDED.cost_ms <= EXCLUDED.seen_ms + EXCLUDED.period_ms,
-  tat_ms = CASE WHEN ${SCALED} + EXCLUDED.cost_ms <= EXCLUDED.seen_ms + EXCLUDED.period_ms THEN ${SCALED} + EXCLUDED.cost_ms ELSE ${SCALED} END,
-  seen_ms = EXCLUDED.seen_ms, period_ms = EXCLUDED.period_ms, cost_ms = EXCLUDED.cost_ms, limit_count = EXCLUDED.limit_count
-RETURNING allowed, tat_ms, seen_ms, period_ms, cost_ms, limit_count`;
-
-/** The same decision without spending (limits spent elsewhere: failed validations, certificates). */
-const PEEK_SQL = `
-WITH p AS (
-  SELECT coalesce(o.count, $3::integer) AS count, coalesce(o.period_ms, $4::bigint) AS period_ms,
-         (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms
-  FROM (SELECT 1) AS one LEFT JOIN rm_rate_limit_overrides o ON o.limit_name = $2 AND o.subject = $5
-)
-SELECT s.tat_ms + s.cost_ms <= s.now_ms + s.period_ms AS allowed, s.tat_ms, s.now_ms AS seen_ms, s.period_ms, s.cost_ms, s.count AS limit_count
-FROM (
-  SELECT p.now_ms + greatest(coalesce(b.tat_ms, 0) - p.now_ms, 0) * ceil(p.period_ms::numeric / p.count)::bigint / coalesce(b.cost_ms, 1) AS tat_ms,
-         p.now_ms, p.period_ms, ceil(p.period_ms::numeric / p.count)::bigint AS cost_ms, p.count
-  FROM p LEFT JOIN rl_buckets b ON b.bucket = $1 WHERE p.count > 0
-) s`;
-
-/** Pending authorizations of an account against its ceiling (override included), in one statement. */
-const PENDING_SQL = `
-SELECT coalesce((SELECT count FROM rm_rate_limit_overrides WHERE limit_name = 'pending_authorizations_per_account' AND subject = $1), $2::integer) AS ceiling,
-       (SELECT count(*) FROM rm_authorizations WHERE account_id = $1 AND status = 'pending' AND expires > now())::integer AS pending`;
-
-interface Row {
-  allowed: boolean;
-  tat_ms: string;
-  seen_ms: string;
-  period_ms: string;
-  cost_ms: string;
-  limit_count: number;
-}
-
-/**
  * Rate limits kept in PostgreSQL, so every instance of a fleet counts the same requests. A check
  * costs one statement. A database error fails open (the request goes on, a warning is logged), as
  * Boulder does: the limits protect the CA, they must not take it down.
@@ -96,7 +44,7 @@ export class RateLimiter {
   private readonly allowedAccounts: Set<string>;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: Db,
     private readonly settings: RateLimitSettings,
     private readonly hooks: { refused?: (r: Refusal) => void; failedOpen?: (limit: RateLimitName, err: Error) => void } = {},
   ) {
@@ -167,19 +115,14 @@ export class RateLimiter {
    * bucket decide the same. Returns how many it deleted.
    */
   async purgeFull(batchSize: number): Promise<number> {
-    const r = await this.pool.query(
-      `DELETE FROM rl_buckets WHERE bucket IN (
-         SELECT bucket FROM rl_buckets WHERE tat_ms < (extract(epoch FROM clock_timestamp()) * 1000)::bigint ORDER BY tat_ms LIMIT $1)`,
-      [batchSize],
-    );
-    return r.rowCount ?? 0;
+    return purgeFullBuckets(this.pool, batchSize);
   }
 
   /** Records a failed validation (never refuses: the failure has happened). */
   async recordFailedValidation(accountId: string, name: string): Promise<void> {
     const l = this.settings.failed_validations_per_account_and_hostname;
     if (l.count === 0 || this.allowedAccounts.has(accountId)) return;
-    await this.pool.query(SPEND_SQL, [failedKey(accountId, name.toLowerCase()), 'failed_validations_per_account_and_hostname', l.count, l.period, accountId]).catch((e) =>
+    await spendBucket(this.pool, { bucket: failedKey(accountId, name.toLowerCase()), limit: 'failed_validations_per_account_and_hostname', count: l.count, periodMs: l.period, subject: accountId }).catch((e) =>
       this.hooks.failedOpen?.('failed_validations_per_account_and_hostname', e as Error),
     );
   }
@@ -193,7 +136,7 @@ export class RateLimiter {
     if (ceiling === 0 || adding === 0) return;
     let row: { ceiling: number; pending: number };
     try {
-      row = (await this.pool.query(PENDING_SQL, [ctx.accountId, ceiling])).rows[0];
+      row = await pendingAuthorizationsAndCeiling(this.pool, ctx.accountId, ceiling);
     } catch (e) {
       this.hooks.failedOpen?.('pending_authorizations_per_account', e as Error);
       return;
@@ -223,31 +166,23 @@ export class RateLimiter {
    */
   private async isRenewal(accountId: string, names: string[]): Promise<boolean> {
     const set = [...new Set(names.map((n) => n.toLowerCase()))];
-    const r = await this.pool
-      .query(
-        `SELECT 1 FROM rm_orders o WHERE o.account_id = $1 AND o.certificate_id IS NOT NULL AND o.finalized_at > now() - make_interval(secs => $3)
-           AND ARRAY(SELECT DISTINCT lower(x->>'value') FROM jsonb_array_elements(o.identifiers) x ORDER BY 1) = $2::text[]
-         LIMIT 1`,
-        [accountId, set.sort(), this.settings.renewal_window / 1000],
-      )
-      .catch(() => ({ rowCount: 0 }));
-    return (r.rowCount ?? 0) > 0;
+    return hasRecentOrderForNames(this.pool, accountId, set.sort(), this.settings.renewal_window / 1000).catch(() => false);
   }
 
   private async spend(ctx: LimitContext, s: Spend): Promise<void> {
-    await this.decide(ctx, s, SPEND_SQL);
+    await this.decide(ctx, s, spendBucket);
   }
 
   private async peek(ctx: LimitContext, s: Spend): Promise<void> {
-    await this.decide(ctx, s, PEEK_SQL);
+    await this.decide(ctx, s, peekBucket);
   }
 
-  private async decide(ctx: LimitContext, s: Spend, sql: string): Promise<void> {
+  private async decide(ctx: LimitContext, s: Spend, check: typeof spendBucket): Promise<void> {
     const limit = this.settings[s.limit as keyof typeof RATE_LIMITS] as RateLimit;
     if (limit.count === 0) return;
-    let row: Row | undefined;
+    let row: BucketDecision | undefined;
     try {
-      row = (await this.pool.query<Row>(sql, [s.bucket, s.limit, limit.count, limit.period, s.subject])).rows[0];
+      row = await check(this.pool, { bucket: s.bucket, limit: s.limit, count: limit.count, periodMs: limit.period, subject: s.subject });
     } catch (e) {
       this.hooks.failedOpen?.(s.limit, e as Error);
       return;

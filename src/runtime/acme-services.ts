@@ -15,7 +15,7 @@ import { CaaChecker } from '../validation/caa';
 import { ValidationResolver } from '../validation/resolver';
 import { ChallengeValidator } from '../validation/validator';
 import type { AcmeContext } from '../acme/http/acme-context';
-import { NonceStore } from '../acme/nonce/nonce-store';
+import { NonceStore } from '../db/nonce-store';
 import { AcmeUrls } from '../acme/urls';
 import { formatPeriod, RateLimiter } from '../ratelimit/rate-limiter';
 import { assertContactsAllowed, mailDomainResolver } from '../commands/contact-policy';

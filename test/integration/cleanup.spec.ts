@@ -1,5 +1,5 @@
 import { ALL_PROJECTIONS } from '../../projections';
-import { NonceStore } from '../../src/acme/nonce/nonce-store';
+import { NonceStore } from '../../src/db/nonce-store';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { createWritePath } from '../../src/runtime/write-path';
 import type { AcmeDeps } from '../../src/commands/acme-deps';

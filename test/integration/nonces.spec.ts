@@ -1,4 +1,4 @@
-import { NonceStore } from '../../src/acme/nonce/nonce-store';
+import { NonceStore } from '../../src/db/nonce-store';
 import { createPgStore, type PgStoreFixture } from '../support/postgres-store';
 
 const MINUTE = 60_000;

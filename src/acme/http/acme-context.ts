@@ -1,5 +1,5 @@
 import type { AcmeUrls } from '../urls';
-import type { NonceStore } from '../nonce/nonce-store';
+import type { NonceStore } from '../../db/nonce-store';
 
 /** What the ACME web edge needs besides the runtime: URL builder and nonces. */
 export interface AcmeContext {

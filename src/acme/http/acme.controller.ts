@@ -1,3 +1,5 @@
+import { findOrdersByAccount } from '../../../projections/orders/queries';
+import { findEabSecret } from '../../db/eab-secrets-store';
 import { All, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
@@ -80,7 +82,7 @@ export class AcmeController {
     const v = await this.jws.verify(req, 'jwk');
     const binding = v.payload?.externalAccountBinding;
     const eabKeyId = binding
-      ? await verifyEabBinding(binding, { accountJwk: v.jwk, requestUrl: this.acme.urls.newAccount(), lookupKey: (id) => eabSecret(this.deps.pool, id) })
+      ? await verifyEabBinding(binding, { accountJwk: v.jwk, requestUrl: this.acme.urls.newAccount(), lookupKey: (id) => findEabSecret(this.deps.pool, id) })
       : null;
     const r = await this.newAccountHandler.execute(new NewAccountCommand(v.jwk, v.thumbprint, v.payload ?? {}, this.jws.meta(req), eabKeyId));
     await this.headers(reply);
@@ -109,18 +111,14 @@ export class AcmeController {
     assertPostAsGet(v);
     const size = this.deps.policy.ordersPageSize;
     const after = cursor !== undefined ? decodeCursor(cursor) : null;
-    const r = await this.deps.pool.query(
-      `SELECT order_id, created_at FROM rm_orders WHERE account_id = $1 AND ($2::timestamptz IS NULL OR (created_at, order_id) > ($2, $3))
-       ORDER BY created_at, order_id LIMIT $4`,
-      [id, after?.at ?? null, after?.id ?? '', size + 1],
-    );
-    const page = r.rows.slice(0, size);
+    const rows = await findOrdersByAccount(this.deps.pool, id, after, size + 1);
+    const page = rows.slice(0, size);
     await this.headers(reply);
-    if (r.rows.length > size) {
+    if (rows.length > size) {
       const last = page[page.length - 1];
-      reply.header('Link', [`<${this.acme.urls.directory()}>;rel="index"`, `<${this.acme.urls.accountOrders(id, encodeCursor(last.created_at, last.order_id))}>;rel="next"`]);
+      reply.header('Link', [`<${this.acme.urls.directory()}>;rel="index"`, `<${this.acme.urls.accountOrders(id, encodeCursor(last.createdAt, last.orderId))}>;rel="next"`]);
     }
-    return renderOrdersList(this.acme.urls, page.map((row) => row.order_id));
+    return renderOrdersList(this.acme.urls, page.map((row) => row.orderId));
   }
 
   @Post(ACME_PATHS.keyChange)
@@ -300,8 +298,3 @@ function decodeCursor(cursor: unknown): { at: string; id: string } {
   }
 }
 
-
-async function eabSecret(pool: AcmeDeps['pool'], keyId: string): Promise<Uint8Array | null> {
-  const r = await pool.query('SELECT hmac_key FROM eab_secrets WHERE key_id = $1', [keyId]);
-  return r.rowCount ? new Uint8Array(r.rows[0].hmac_key) : null;
-}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
-import { accountKeyLookup } from '../../../projections/accounts';
+import { accountKeyLookup } from '../../../projections/accounts/queries';
 import { ACME_DEPS, type AcmeDeps, type RequestMeta } from '../../commands/acme-deps';
 import { AcmeError } from '../../domain/errors';
 import { verifyAcmeJws, type VerifiedRequest } from '../jws/verify';

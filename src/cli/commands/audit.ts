@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { verifyChain } from '../../ops/audit/audit-chain';
 import { auditFile, auditSecret } from '../../ops/audit/audit-secret';
-import { listServers } from '../../ops/node-identity';
+import { listServers } from '../../db/servers-store';
 import { openDatabase } from '../../runtime/database';
 import { bootSettings } from '../../runtime/boot';
 import { type GlobalOptions, loggerFor, readConfig } from '../context';

@@ -1,3 +1,4 @@
+import { listOrdersOfAccount } from '../../../projections/orders/queries';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { AdminQueries } from '../../admin/admin-queries';
@@ -89,7 +90,7 @@ export async function inspect(opts: GlobalOptions, kind: string, id: string): Pr
       related.authorizations = await Promise.all((state.authorizationIds as string[]).map(async (a) => (await queries.history(`authz-${a}`)).state));
       if (state.certificateId) related.certificate = `cert-${state.certificateId}`;
     }
-    if (kind === 'account') related.orders = (await rt.db.pool.query('SELECT order_id, created_at FROM rm_orders WHERE account_id = $1 ORDER BY created_at', [id])).rows;
+    if (kind === 'account') related.orders = await listOrdersOfAccount(rt.db.pool, id);
     if (kind === 'certificate') related.order = `order-${state.orderId}`;
     const events = history.events.map((e) => ({ at: e.recordedAt.toISOString(), type: e.type, actor: e.metadata.actor ?? null, source_ip: e.metadata.sourceIp ?? null, server: e.metadata.serverId ?? null, data: e.data }));
     process.stdout.write(`${JSON.stringify({ stream: history.stream, state, history: events, related }, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { formatPosition } from './position';
+import type { Db } from '../../db/db';
 
 /**
  * The hash chain of the event history. Each event's digest is
@@ -233,7 +234,7 @@ export async function verifyChain(pool: Pool, batchSize = 2000): Promise<ChainRe
 }
 
 /** The stored digest of each event by global position, for exports. */
-export async function storedDigests(pool: Pool, globalPositions: string[]): Promise<Map<string, string>> {
+export async function storedDigests(pool: Db, globalPositions: string[]): Promise<Map<string, string>> {
   if (globalPositions.length === 0) return new Map();
   const r = await pool.query(`SELECT global_position::text AS seq, digest FROM es_event_chain WHERE global_position = ANY($1::bigint[])`, [globalPositions]);
   return new Map(r.rows.map((x) => [x.seq as string, x.digest as string]));

@@ -1,6 +1,4 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { CatalogEvent, Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_eab_keys: EAB keys, whether revoked, and the account each one bound. */
 export const eabKeysProjection: Projection = {
@@ -10,9 +8,9 @@ export const eabKeysProjection: Projection = {
   inline: true,
   handles: ['EabKeyCreated', 'EabKeyRevoked', 'AccountRegistered'],
   tables: ['rm_eab_keys'],
-  async apply(e: StoredEvent, tx: SqlTx) {
+  async apply(e: CatalogEvent, tx: SqlTx) {
     if (e.type === 'EabKeyCreated') {
-      const d = e.data as EventDataByType['EabKeyCreated'];
+      const d = e.data;
       await tx.query('INSERT INTO rm_eab_keys (key_id, allowed_identifiers, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5)', [
         d.keyId,
         d.allowedIdentifiers,
@@ -21,9 +19,9 @@ export const eabKeysProjection: Projection = {
         typeof e.metadata.actor === 'string' ? e.metadata.actor : null,
       ]);
     } else if (e.type === 'EabKeyRevoked') {
-      await tx.query('UPDATE rm_eab_keys SET revoked_at = $2 WHERE key_id = $1', [(e.data as EventDataByType['EabKeyRevoked']).keyId, e.recordedAt]);
+      await tx.query('UPDATE rm_eab_keys SET revoked_at = $2 WHERE key_id = $1', [e.data.keyId, e.recordedAt]);
     } else if (e.type === 'AccountRegistered') {
-      const d = e.data as EventDataByType['AccountRegistered'];
+      const d = e.data;
       if (d.eabKeyId) await tx.query('UPDATE rm_eab_keys SET bound_account_id = $2 WHERE key_id = $1', [d.eabKeyId, d.accountId]);
     }
   },

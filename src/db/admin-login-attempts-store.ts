@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Db } from './db';
 
 /** How failed logins slow down one (username, client address) pair. */
 export interface LoginThrottleSettings {
@@ -35,7 +35,7 @@ export type Admission = { admitted: true } | { admitted: false; retryAfterMs: nu
 
 export class LoginThrottle {
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: Db,
     private readonly settings: LoginThrottleSettings,
   ) {}
 
@@ -51,4 +51,14 @@ export class LoginThrottle {
   async succeeded(username: string, address: string): Promise<void> {
     await this.pool.query('DELETE FROM admin_login_attempts WHERE username = $1 AND address = $2', [username, address]);
   }
+}
+
+/** Forgets up to `limit` pairs quiet for a day and no longer delayed; returns how many. */
+export async function purgeQuietLoginAttempts(db: Db, limit: number): Promise<number> {
+  const r = await db.query(
+    `DELETE FROM admin_login_attempts WHERE (username, address) IN (
+       SELECT username, address FROM admin_login_attempts WHERE updated_at < now() - interval '${FORGET_AFTER}' AND not_before < now() LIMIT $1)`,
+    [limit],
+  );
+  return r.rowCount ?? 0;
 }

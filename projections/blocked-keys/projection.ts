@@ -1,6 +1,5 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import { aggregateIdOf } from '../../src/domain/streams';
+import type { CatalogEvent, Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_blocked_keys: keys whose compromise a revocation proved; finalize and newAccount refuse them. */
 export const blockedKeysProjection: Projection = {
@@ -10,12 +9,13 @@ export const blockedKeysProjection: Projection = {
   inline: true,
   handles: ['CertificateRevoked'],
   tables: ['rm_blocked_keys'],
-  async apply(e: StoredEvent, tx: SqlTx) {
-    const d = e.data as EventDataByType['CertificateRevoked'];
+  async apply(e: CatalogEvent, tx: SqlTx) {
+    if (e.type !== 'CertificateRevoked') return;
+    const d = e.data;
     if (!d.blockedKeySpkiSha256) return;
     await tx.query(
       'INSERT INTO rm_blocked_keys (spki_sha256, certificate_id, serial, blocked_at) VALUES ($1, $2, $3, $4) ON CONFLICT (spki_sha256) DO NOTHING',
-      [d.blockedKeySpkiSha256, e.streamId.slice('cert-'.length), d.serial, e.recordedAt],
+      [d.blockedKeySpkiSha256, aggregateIdOf('cert', e.streamId), d.serial, e.recordedAt],
     );
   },
 };

@@ -1,8 +1,7 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import { aggregateIdOf } from '../../src/domain/streams';
+import type { CatalogEvent, Projection, SqlTx } from '../../src/projection/projection';
 
-const orderId = (e: StoredEvent) => e.streamId.slice('order-'.length);
+const orderId = (e: CatalogEvent) => aggregateIdOf('order', e.streamId);
 
 /** rm_orders: orders per account (the orders list), finalization and certificate. */
 export const ordersProjection: Projection = {
@@ -12,10 +11,10 @@ export const ordersProjection: Projection = {
   inline: true,
   handles: ['OrderCreated', 'OrderFinalizationRequested', 'OrderCertificateIssued', 'OrderFailed', 'OrderExpired'],
   tables: ['rm_orders'],
-  async apply(e: StoredEvent, tx: SqlTx) {
+  async apply(e: CatalogEvent, tx: SqlTx) {
     switch (e.type) {
       case 'OrderCreated': {
-        const d = e.data as EventDataByType['OrderCreated'];
+        const d = e.data;
         await tx.query(
           `INSERT INTO rm_orders (order_id, account_id, identifiers, authorization_ids, expires, created_at, replaces)
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -29,7 +28,7 @@ export const ordersProjection: Projection = {
       case 'OrderCertificateIssued':
         await tx.query('UPDATE rm_orders SET certificate_id = $2 WHERE order_id = $1', [
           orderId(e),
-          (e.data as EventDataByType['OrderCertificateIssued']).certificateId,
+          e.data.certificateId,
         ]);
         return;
       case 'OrderFailed':

@@ -1,6 +1,4 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { CatalogEvent, Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_rate_limit_overrides: the overrides in force, read by every rate-limit check. */
 export const rateLimitOverridesProjection: Projection = {
@@ -10,16 +8,16 @@ export const rateLimitOverridesProjection: Projection = {
   inline: true,
   handles: ['RateLimitOverrideSet', 'RateLimitOverrideRemoved'],
   tables: ['rm_rate_limit_overrides'],
-  async apply(e: StoredEvent, tx: SqlTx) {
+  async apply(e: CatalogEvent, tx: SqlTx) {
     if (e.type === 'RateLimitOverrideSet') {
-      const d = e.data as EventDataByType['RateLimitOverrideSet'];
+      const d = e.data;
       await tx.query(
         `INSERT INTO rm_rate_limit_overrides (limit_name, subject, count, period_ms, reason, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (limit_name, subject) DO UPDATE SET count = EXCLUDED.count, period_ms = EXCLUDED.period_ms, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at`,
         [d.limit, d.subject, d.count, d.periodMs, d.reason, e.recordedAt],
       );
-    } else {
-      const d = e.data as EventDataByType['RateLimitOverrideRemoved'];
+    } else if (e.type === 'RateLimitOverrideRemoved') {
+      const d = e.data;
       await tx.query('DELETE FROM rm_rate_limit_overrides WHERE limit_name = $1 AND subject = $2', [d.limit, d.subject]);
     }
   },

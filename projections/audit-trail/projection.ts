@@ -1,5 +1,4 @@
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { CatalogEvent, Projection, SqlTx } from '../../src/projection/projection';
 
 /** Every event, one row each, for the audit trail: who did what, when, from where, on which server. */
 export const auditTrailProjection: Projection = {
@@ -7,7 +6,7 @@ export const auditTrailProjection: Projection = {
   version: 1,
   handles: 'all',
   tables: ['rm_audit_trail'],
-  async apply(e: StoredEvent, tx: SqlTx) {
+  async apply(e: CatalogEvent, tx: SqlTx) {
     const m = e.metadata ?? {};
     await tx.query(
       `INSERT INTO rm_audit_trail (position, event_id, stream_id, event_type, actor, source_ip, server_id, request_id, recorded_at, summary)
@@ -17,7 +16,7 @@ export const auditTrailProjection: Projection = {
   },
 };
 
-function summarize(e: StoredEvent): string {
+function summarize(e: CatalogEvent): string {
   const who = typeof e.metadata?.actor === 'string' ? e.metadata.actor : 'system';
   return `${who}: ${e.type} on ${e.streamId} (revision ${e.streamPosition})`;
 }

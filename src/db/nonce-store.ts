@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Db } from './db';
 
 /** Marks a redeemed set that has not been emptied by a crash since the key was last rotated. */
 const SENTINEL = 'key-current';
@@ -15,7 +15,7 @@ export class NonceStore {
   private loadedAt = 0;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: Db,
     private readonly lifetimeMs: number,
     /** How often a nonce that fails its MAC may send this instance back for the shared key. */
     private readonly keyReloadMs = 5_000,

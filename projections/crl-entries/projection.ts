@@ -1,6 +1,4 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import type { CatalogEvent, Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_crl_entries: every revoked serial with its date and reason, what the CRL lists. */
 export const crlEntriesProjection: Projection = {
@@ -10,8 +8,9 @@ export const crlEntriesProjection: Projection = {
   inline: true,
   handles: ['CertificateRevoked'],
   tables: ['rm_crl_entries'],
-  async apply(e: StoredEvent, tx: SqlTx) {
-    const d = e.data as EventDataByType['CertificateRevoked'];
+  async apply(e: CatalogEvent, tx: SqlTx) {
+    if (e.type !== 'CertificateRevoked') return;
+    const d = e.data;
     await tx.query('INSERT INTO rm_crl_entries (serial, revoked_at, reason) VALUES ($1, $2, $3)', [d.serial, e.recordedAt, d.reason]);
   },
 };

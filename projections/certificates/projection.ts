@@ -1,6 +1,5 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import { aggregateIdOf } from '../../src/domain/streams';
+import type { CatalogEvent, Projection, SqlTx } from '../../src/projection/projection';
 
 /** rm_certificates: every issued certificate by serial, with its revocation. */
 export const certificatesProjection: Projection = {
@@ -10,9 +9,9 @@ export const certificatesProjection: Projection = {
   inline: true,
   handles: ['CertificateIssued', 'CertificateRevoked', 'ExpirationWarningSent'],
   tables: ['rm_certificates'],
-  async apply(e: StoredEvent, tx: SqlTx) {
+  async apply(e: CatalogEvent, tx: SqlTx) {
     if (e.type === 'CertificateIssued') {
-      const d = e.data as EventDataByType['CertificateIssued'];
+      const d = e.data;
       await tx.query(
         `INSERT INTO rm_certificates (certificate_id, serial, account_id, order_id, names, not_before, not_after,
            fingerprint_sha256, key_type, issuer, issued_at)
@@ -21,14 +20,14 @@ export const certificatesProjection: Projection = {
       );
     } else if (e.type === 'ExpirationWarningSent') {
       await tx.query('UPDATE rm_certificates SET warned_threshold = LEAST(coalesce(warned_threshold, $2), $2) WHERE certificate_id = $1', [
-        e.streamId.slice('cert-'.length),
-        (e.data as EventDataByType['ExpirationWarningSent']).thresholdDays,
+        aggregateIdOf('cert', e.streamId),
+        e.data.thresholdDays,
       ]);
     } else if (e.type === 'CertificateRevoked') {
       await tx.query('UPDATE rm_certificates SET revoked_at = $2, revocation_reason = $3 WHERE certificate_id = $1', [
-        e.streamId.slice('cert-'.length),
+        aggregateIdOf('cert', e.streamId),
         e.recordedAt,
-        (e.data as EventDataByType['CertificateRevoked']).reason,
+        e.data.reason,
       ]);
     }
   },

@@ -1,8 +1,7 @@
-import type { EventDataByType } from '../src/domain/events';
-import type { StoredEvent } from '../src/eventstore/event-store';
-import type { Projection, SqlTx } from '../src/projection/projection';
+import { aggregateIdOf } from '../../src/domain/streams';
+import type { CatalogEvent, Projection, SqlTx } from '../../src/projection/projection';
 
-const authzId = (e: StoredEvent) => e.streamId.slice('authz-'.length);
+const authzId = (e: CatalogEvent) => aggregateIdOf('authz', e.streamId);
 
 /** rm_authorizations: status per authorization, used to reuse valid ones for new orders. */
 export const authorizationsProjection: Projection = {
@@ -12,10 +11,10 @@ export const authorizationsProjection: Projection = {
   inline: true,
   handles: ['AuthorizationCreated', 'ChallengeValidated', 'ChallengeFailed', 'AuthorizationDeactivated', 'AuthorizationExpired'],
   tables: ['rm_authorizations'],
-  async apply(e: StoredEvent, tx: SqlTx) {
+  async apply(e: CatalogEvent, tx: SqlTx) {
     switch (e.type) {
       case 'AuthorizationCreated': {
-        const d = e.data as EventDataByType['AuthorizationCreated'];
+        const d = e.data;
         await tx.query(
           `INSERT INTO rm_authorizations (authz_id, account_id, identifier, wildcard, status, expires, created_at)
            VALUES ($1, $2, $3, $4, 'pending', $5, $6)`,
@@ -27,7 +26,7 @@ export const authorizationsProjection: Projection = {
         await tx.query(`UPDATE rm_authorizations SET status = 'valid', validated_at = $2, expires = $3 WHERE authz_id = $1`, [
           authzId(e),
           e.recordedAt,
-          (e.data as EventDataByType['ChallengeValidated']).expires,
+          e.data.expires,
         ]);
         return;
       case 'ChallengeFailed':
