@@ -74,7 +74,7 @@ export class NewAccountHandler {
         return { accountId: owner, created: false, account: existing };
       }
       if (cmd.payload.onlyReturnExisting === true) throw new AcmeError('accountDoesNotExist', 'no account exists for this key');
-      await assertKeyNotBlocked(deps.pool, checkAccountKey(cmd.jwk), 'badPublicKey');
+      await assertKeyNotBlocked(deps.db, checkAccountKey(cmd.jwk), 'badPublicKey');
       if (!limited) {
         limited = true; // a retried append does not spend twice
         await deps.limits?.newAccount({ ip: cmd.meta.sourceIp, requestId: cmd.meta.requestId });
@@ -134,7 +134,7 @@ export class ChangeAccountKeyHandler {
 
   async execute(cmd: ChangeAccountKeyCommand): Promise<{ conflictAccountId?: string; account?: AccountState }> {
     const deps = this.deps;
-    await assertKeyNotBlocked(deps.pool, checkAccountKey(cmd.newJwk), 'badPublicKey');
+    await assertKeyNotBlocked(deps.db, checkAccountKey(cmd.newJwk), 'badPublicKey');
     const newKey = await keyOwner(deps, cmd.newThumbprint);
     if (newKey.owner && newKey.owner !== cmd.accountId) return { conflictAccountId: newKey.owner };
     const handled = await handleCommand<AccountState>(deps.aggregates, {

@@ -44,7 +44,7 @@ export interface ImmediateWork {
 export interface AcmeDeps {
   aggregates: AggregateStore;
   /** The read models' database: command handlers read them through projections/<name>/queries. */
-  pool: Db;
+  db: Db;
   ca: CaBackend;
   policy: AcmePolicy;
   now: () => Date;

@@ -48,7 +48,7 @@ function createAuthorization(deps: AcmeDeps, accountId: string, identifier: Iden
 /** Valid authorizations of the account for these names, validated within the reuse window (one query). */
 async function reusableAuthorizations(deps: AcmeDeps, accountId: string, identifiers: Identifier[]): Promise<Map<string, string>> {
   const keys = identifiers.map((i) => `${isWildcard(i.value) ? '*' : ''}${authorizationName(i.value)}`);
-  return findReusableAuthorizations(deps.pool, accountId, keys, deps.now(), new Date(deps.now().getTime() - deps.policy.authorizationReuseMs));
+  return findReusableAuthorizations(deps.db, accountId, keys, deps.now(), new Date(deps.now().getTime() - deps.policy.authorizationReuseMs));
 }
 
 /** An account bound through EAB may order only the names its key allows. */
@@ -199,7 +199,7 @@ export class FinalizeOrderHandler {
     }
     const csrDer = cmd.payload.csr;
     const csr = await parseAndCheckCsr(Buffer.from(csrDer, 'base64url'), view.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
-    await assertKeyNotBlocked(deps.pool, csr.publicKeyDer, 'badCSR');
+    await assertKeyNotBlocked(deps.db, csr.publicKeyDer, 'badCSR');
     checkProfileKey(orderProfile(deps, view.order), csr.keyName);
     await recheckCaa(deps, view.authorizations, actor(cmd));
     await deps.limits?.issuance(limitContext(cmd), csr.names);

@@ -19,7 +19,7 @@ function issuerKeyId(deps: AcmeDeps): string {
 export async function certificateByCertId(deps: AcmeDeps, certId: unknown): Promise<CertificateState> {
   const id = parseCertId(certId);
   if (id.akiHex !== issuerKeyId(deps)) throw notFound(String(certId));
-  const certificateId = await findCertificateIdBySerial(deps.pool, id.serialHex);
+  const certificateId = await findCertificateIdBySerial(deps.db, id.serialHex);
   if (certificateId === null) throw notFound(String(certId));
   const cert = await deps.aggregates.load<CertificateState>(streams.certificate(certificateId), evolveCertificate);
   if (!cert.state) throw notFound(String(certId));
@@ -30,6 +30,6 @@ export async function certificateByCertId(deps: AcmeDeps, certId: unknown): Prom
 export async function replacedCertificate(deps: AcmeDeps, replaces: unknown): Promise<ReplacedCertificate | null> {
   if (replaces === undefined) return null;
   const cert = await certificateByCertId(deps, replaces);
-  const replacedByOrderId = await findLiveReplacingOrder(deps.pool, cert.certificateId, deps.now());
+  const replacedByOrderId = await findLiveReplacingOrder(deps.db, cert.certificateId, deps.now());
   return { certificateId: cert.certificateId, certId: String(replaces), accountId: cert.accountId, names: cert.names, replacedByOrderId };
 }

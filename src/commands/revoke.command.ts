@@ -42,7 +42,7 @@ export class RevokeCertificateHandler {
       throw new AcmeError('malformed', 'the certificate to revoke could not be parsed');
     }
     const serial = cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
-    const certificateId = await findCertificateIdBySerial(this.deps.pool, serial);
+    const certificateId = await findCertificateIdBySerial(this.deps.db, serial);
     if (certificateId === null) throw new AcmeError('malformed', `no certificate with serial ${serial} was issued by this CA`, [], { reason: { kind: 'notFound' } });
 
     const requester = 'jwk' in cmd.requester ? 'certificate-key' : `account:${cmd.requester.accountId}`;
@@ -80,7 +80,7 @@ export class RevokeCertificateHandler {
     if (state.accountId === accountId) return { by: 'account' as const, actor: accountId };
     const now = this.deps.now();
     for (const name of state.names) {
-      if (!(await hasValidAuthorization(this.deps.pool, accountId, authorizationName(name), isWildcard(name), now))) throw new AcmeError('unauthorized', `this account neither issued this certificate nor holds a valid authorization for ${name}`);
+      if (!(await hasValidAuthorization(this.deps.db, accountId, authorizationName(name), isWildcard(name), now))) throw new AcmeError('unauthorized', `this account neither issued this certificate nor holds a valid authorization for ${name}`);
     }
     return { by: 'authorized-account' as const, actor: accountId };
   }

@@ -37,7 +37,7 @@ export async function runCleanup(deps: AcmeDeps, nonces: ExpiredNonces, settings
   const report: CleanupReport = { authorizationsExpired: 0, ordersExpired: 0, ordersStuck: 0, noncesDeleted: 0, rateLimitRowsDeleted: 0 };
   const meta = { actor: 'system:cleanup' };
 
-  for (const id of await findExpiredPendingAuthorizations(deps.pool, now, settings.batchSize)) {
+  for (const id of await findExpiredPendingAuthorizations(deps.db, now, settings.batchSize)) {
     const handled = await handleCommand<AuthorizationState>(deps.aggregates, {
       streamId: streams.authz(id),
       evolve: evolveAuthorization,
@@ -47,19 +47,19 @@ export async function runCleanup(deps: AcmeDeps, nonces: ExpiredNonces, settings
     if (handled.events.length > 0) report.authorizationsExpired++;
   }
 
-  for (const id of await findExpiredUnfinalizedOrders(deps.pool, now, settings.batchSize)) {
+  for (const id of await findExpiredUnfinalizedOrders(deps.db, now, settings.batchSize)) {
     const handled = await changeOrder(deps, id, meta, async (order) => decideExpireOrder(order, orderStatus(order, await orderAuthorizations(deps, order), now), now));
     if (handled.events.length > 0) report.ordersExpired++;
   }
 
-  for (const id of await findOrdersStuckInProcessing(deps.pool, new Date(now.getTime() - settings.stuckProcessingMs), settings.batchSize)) {
+  for (const id of await findOrdersStuckInProcessing(deps.db, new Date(now.getTime() - settings.stuckProcessingMs), settings.batchSize)) {
     const handled = await changeOrder(deps, id, meta, async (order) => decideFailStuckOrder(order, settings.stuckProcessingMs));
     if (handled.events.length > 0) report.ordersStuck++;
   }
 
   report.noncesDeleted = await nonces.purgeExpired(settings.batchSize, now);
   report.rateLimitRowsDeleted = (await deps.limits?.purgeFull(settings.batchSize)) ?? 0;
-  report.rateLimitRowsDeleted += await purgeQuietLoginAttempts(deps.pool, settings.batchSize);
+  report.rateLimitRowsDeleted += await purgeQuietLoginAttempts(deps.db, settings.batchSize);
   return report;
 }
 

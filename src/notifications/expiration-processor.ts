@@ -26,7 +26,7 @@ export async function runExpirationWarnings(deps: AcmeDeps, settings: Expiration
   let warned = 0;
   let after = '';
   for (;;) {
-    const page = await findCertificatesToWarn(deps.pool, { now, maxDays, minDays, afterId: after, limit: settings.batchSize });
+    const page = await findCertificatesToWarn(deps.db, { now, maxDays, minDays, afterId: after, limit: settings.batchSize });
     for (const row of page) {
       const atIssuance = await contactsAt(deps, row.accountId, row.issuedAt);
       const contacts = row.contact.filter((c) => c.startsWith('mailto:') && atIssuance.has(c)).map((c) => c.slice('mailto:'.length));

@@ -74,7 +74,7 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
     jobs: rt.jobs,
     // A validation that fails here is left to its safety-net job.
     work: { validate: (authzId, challengeId, jobId, known) => void validateNow(authzId, challengeId, jobId, known).catch(() => undefined) },
-    pool: rt.db.pool,
+    db: rt.db.pool,
     ca: instrumented,
     now: () => new Date(),
     newId,

@@ -28,7 +28,7 @@ describe('cleanup', () => {
     jobs = new JobQueue({ pool: fx.pool, leaseMs: 60_000 });
     await jobs.start();
     const aggregates = createWritePath({ store: fx.store, jobs, jobDelayMs: 60_000 });
-    deps = { aggregates, jobs, work: { validate: () => undefined }, pool: fx.pool, ca: undefined as never, policy: undefined as never, now: () => new Date(), newId: () => 'x', newToken: () => 'y' };
+    deps = { aggregates, jobs, work: { validate: () => undefined }, db: fx.pool, ca: undefined as never, policy: undefined as never, now: () => new Date(), newId: () => 'x', newToken: () => 'y' };
   });
   afterAll(async () => {
     await runner.stop();

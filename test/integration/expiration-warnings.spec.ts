@@ -65,7 +65,7 @@ describe('expiration warnings by email', () => {
       aggregates: createWritePath({ store: fx.store, serverId: 'test', jobs: queue, jobDelayMs: 60_000 }),
       jobs: queue,
       work: { validate: () => undefined },
-      pool: fx.pool,
+      db: fx.pool,
       ca: undefined as never,
       policy: undefined as never,
       now: () => T0,

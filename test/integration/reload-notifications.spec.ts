@@ -41,7 +41,7 @@ describe('configuration reload and the expiration warnings task', () => {
       aggregates: createWritePath({ store: fx.store, serverId: 'test', jobs: queue, jobDelayMs: 60_000 }),
       jobs: queue,
       work: { validate: () => undefined },
-      pool: fx.pool,
+      db: fx.pool,
       ca: undefined as never,
       policy: undefined as never,
       now: () => T0,

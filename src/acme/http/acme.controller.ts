@@ -82,7 +82,7 @@ export class AcmeController {
     const v = await this.jws.verify(req, 'jwk');
     const binding = v.payload?.externalAccountBinding;
     const eabKeyId = binding
-      ? await verifyEabBinding(binding, { accountJwk: v.jwk, requestUrl: this.acme.urls.newAccount(), lookupKey: (id) => findEabSecret(this.deps.pool, id) })
+      ? await verifyEabBinding(binding, { accountJwk: v.jwk, requestUrl: this.acme.urls.newAccount(), lookupKey: (id) => findEabSecret(this.deps.db, id) })
       : null;
     const r = await this.newAccountHandler.execute(new NewAccountCommand(v.jwk, v.thumbprint, v.payload ?? {}, this.jws.meta(req), eabKeyId));
     await this.headers(reply);
@@ -111,7 +111,7 @@ export class AcmeController {
     assertPostAsGet(v);
     const size = this.deps.policy.ordersPageSize;
     const after = cursor !== undefined ? decodeCursor(cursor) : null;
-    const rows = await findOrdersByAccount(this.deps.pool, id, after, size + 1);
+    const rows = await findOrdersByAccount(this.deps.db, id, after, size + 1);
     const page = rows.slice(0, size);
     await this.headers(reply);
     if (rows.length > size) {

@@ -37,7 +37,7 @@ export class JwsService {
       lookupAccount: async (id, nonce) => {
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return { account: null, nonceFresh: null };
         const redemption = nonce ? await this.acme.nonces.redemption(nonce) : null;
-        const found = await accountKeyLookup(this.deps.pool, id, redemption);
+        const found = await accountKeyLookup(this.deps.db, id, redemption);
         const account = found.account ? { accountId: id, jwk: found.account.jwk as unknown as JWK, status: found.account.status, eabKeyId: found.account.eabKeyId } : null;
         return { account, nonceFresh: found.fresh };
       },

@@ -1,12 +1,14 @@
 import type { Page } from '../../admin/admin-queries';
+import { parseStreamName } from '../../domain/streams';
 import { fmtTime, html, qs } from '../html';
 
 export const AUDIT_FILTERS = ['actor', 'type', 'stream', 'problem', 'from', 'to'] as const;
 export type AuditFilters = Partial<Record<(typeof AUDIT_FILTERS)[number], string>>;
 
 const resourceLink = (stream: string) => {
-  if (stream.startsWith('cert-')) return html`<a href="/console/certificates/${stream.slice(5)}">${stream}</a>`;
-  if (stream.startsWith('account-') && !stream.startsWith('account-key-')) return html`<a href="/console/accounts/${stream.slice(8)}">${stream}</a>`;
+  const parsed = parseStreamName(stream);
+  if (parsed?.category === 'cert') return html`<a href="/console/certificates/${parsed.id}">${stream}</a>`;
+  if (parsed?.category === 'account') return html`<a href="/console/accounts/${parsed.id}">${stream}</a>`;
   return html`<a href="/console/audit${qs({ stream })}">${stream}</a>`;
 };
 
