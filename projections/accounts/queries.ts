@@ -1,4 +1,4 @@
-import type { Db } from '../../src/db/db';
+import type { Db, SqlPart } from '../../src/db/db';
 
 /** One page of accounts in creation order, after the (created_at, account_id) cursor when given. */
 export async function listAccounts(db: Db, after: readonly unknown[] | null, limit: number): Promise<Array<Record<string, unknown>>> {
@@ -18,22 +18,29 @@ export async function findAccountsCreatedBetween(db: Db, from: Date, to: Date): 
 
 /**
  * What a request signed with an account URL needs: the account's key and status. With `redeem`,
- * the request's nonce is redeemed in the same statement (its `fresh` says whether it was unused).
+ * the request's nonce is redeemed in the same statement (its `fresh` says whether it was unused);
+ * `alongside`, a scalar expression of the caller's (the streams the request will decide on), is
+ * evaluated in it too and comes back as is, so a request costs one round trip before it writes.
  */
 export async function accountKeyLookup(
   db: Db,
   accountId: string,
   redeem: { sql: string; params: unknown[] } | null,
-): Promise<{ account: { jwk: Record<string, unknown>; status: string; eabKeyId: string | null } | null; fresh: boolean | null }> {
-  const r = redeem
-    ? await db.query(
-        `WITH redeemed AS (${redeem.sql})
-         SELECT (SELECT count(*)::int FROM redeemed) AS fresh, a.jwk, a.status, a.eab_key_id
-         FROM (SELECT 1) one LEFT JOIN rm_accounts a ON a.account_id = $${redeem.params.length + 1}`,
-        [...redeem.params, accountId],
-      )
-    : await db.query('SELECT NULL AS fresh, jwk, status, eab_key_id FROM rm_accounts WHERE account_id = $1', [accountId]);
+  alongside: SqlPart | null = null,
+): Promise<{ account: { jwk: Record<string, unknown>; status: string; eabKeyId: string | null } | null; fresh: boolean | null; alongside: unknown }> {
+  const params: unknown[] = [...(redeem?.params ?? []), accountId];
+  const idParam = `$${params.length}`;
+  const extra = alongside ? `, ${alongside.sql(params.length + 1)} AS alongside` : '';
+  if (alongside) params.push(...alongside.params);
+  const r = await db.query(
+    redeem
+      ? `WITH redeemed AS (${redeem.sql})
+         SELECT (SELECT count(*)::int FROM redeemed) AS fresh, a.jwk, a.status, a.eab_key_id${extra}
+         FROM (SELECT 1) one LEFT JOIN rm_accounts a ON a.account_id = ${idParam}`
+      : `SELECT NULL AS fresh, a.jwk, a.status, a.eab_key_id${extra} FROM (SELECT 1) one LEFT JOIN rm_accounts a ON a.account_id = ${idParam}`,
+    params,
+  );
   const row = r.rows[0];
   const fresh = row && row.fresh !== null ? row.fresh === 1 : null;
-  return { account: row?.jwk ? { jwk: row.jwk, status: row.status, eabKeyId: row.eab_key_id } : null, fresh };
+  return { account: row?.jwk ? { jwk: row.jwk, status: row.status, eabKeyId: row.eab_key_id } : null, fresh, alongside: row?.alongside };
 }

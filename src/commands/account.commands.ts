@@ -15,7 +15,7 @@ import { decideBindEabKey, type EabKeyState, evolveEabKey } from '../domain/eab'
 import { AcmeError } from '../domain/errors';
 import { type JwkPublic } from '../domain/events';
 import { streams } from '../domain/streams';
-import { toDomainEvent, withRetry } from './aggregate-store';
+import { type ReadStreams, toDomainEvent, withRetry } from './aggregate-store';
 import { type AcmeDeps, type RequestMeta } from './acme-deps';
 import { assertKeyNotBlocked } from './blocked-keys';
 import { handleCommand } from './handle-command';
@@ -48,8 +48,8 @@ export class ChangeAccountKeyCommand {
   ) {}
 }
 
-export async function loadAccount(deps: AcmeDeps, accountId: string) {
-  return deps.aggregates.load<AccountState>(streams.account(accountId), evolveAccount);
+export async function loadAccount(deps: AcmeDeps, accountId: string, prefetched?: ReadStreams | null) {
+  return deps.aggregates.load<AccountState>(streams.account(accountId), evolveAccount, prefetched);
 }
 
 async function keyOwner(deps: AcmeDeps, thumbprint: string): Promise<{ owner: string | null; revision: number }> {

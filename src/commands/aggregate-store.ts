@@ -29,6 +29,15 @@ export function fold<S>(events: StoredEvent[], evolve: Evolve<S>): Loaded<S> {
   return { state, revision: events.length - 1, events };
 }
 
+/** Streams the caller read beforehand (with the request's key lookup), keyed by stream id. */
+export type ReadStreams = Map<string, StoredEvent[]>;
+
+/** A stream's state from what the caller read beforehand; undefined when it did not read it. */
+export function foldRead<S>(read: ReadStreams | null | undefined, streamId: string, evolve: Evolve<S>): Loaded<S> | undefined {
+  const events = read?.get(streamId);
+  return events ? fold(events, evolve) : undefined;
+}
+
 /**
  * What must commit with every append: the inline read models (on `deferred`, sent with the
  * COMMIT) and the safety-net job rows (on `tx`).
@@ -43,8 +52,9 @@ export class AggregateStore {
     private readonly inTransaction: InTransaction = async () => undefined,
   ) {}
 
-  async load<S>(streamId: string, evolve: Evolve<S>): Promise<Loaded<S>> {
-    return fold(await this.store.readStream(streamId), evolve);
+  /** The stream folded; from `read` when the caller read it already, else read now. */
+  async load<S>(streamId: string, evolve: Evolve<S>, read?: ReadStreams | null): Promise<Loaded<S>> {
+    return foldRead(read, streamId, evolve) ?? fold(await this.store.readStream(streamId), evolve);
   }
 
   /** Several aggregates of one kind in one round trip, in the order of `streamIds`. */

@@ -15,6 +15,7 @@ import { assertKeyNotBlocked } from './blocked-keys';
 import { recheckCaa } from './caa-recheck';
 import { replacedCertificate } from './renewal-info';
 import { findReusableAuthorizations } from '../../projections/authorizations/queries';
+import { foldRead, type ReadStreams } from './aggregate-store';
 import { handleCommand, type StreamWrite } from './handle-command';
 import { loadAuthorization, loadOrderView, type OrderView } from './order-view';
 
@@ -25,13 +26,13 @@ export class NewAuthzCommand {
   constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta, readonly eabKeyId: string | null = null) {}
 }
 export class RespondChallengeCommand {
-  constructor(readonly accountId: string, readonly authzId: string, readonly challengeId: string, readonly accountJwk: JWK, readonly meta: RequestMeta) {}
+  constructor(readonly accountId: string, readonly authzId: string, readonly challengeId: string, readonly accountJwk: JWK, readonly meta: RequestMeta, readonly prefetched: ReadStreams | null = null) {}
 }
 export class DeactivateAuthzCommand {
-  constructor(readonly accountId: string, readonly authzId: string, readonly meta: RequestMeta) {}
+  constructor(readonly accountId: string, readonly authzId: string, readonly meta: RequestMeta, readonly prefetched: ReadStreams | null = null) {}
 }
 export class FinalizeOrderCommand {
-  constructor(readonly accountId: string, readonly orderId: string, readonly payload: Record<string, unknown>, readonly accountThumbprint: string, readonly meta: RequestMeta) {}
+  constructor(readonly accountId: string, readonly orderId: string, readonly payload: Record<string, unknown>, readonly accountThumbprint: string, readonly meta: RequestMeta, readonly prefetched: ReadStreams | null = null) {}
 }
 
 const actor = (cmd: { accountId: string; meta: RequestMeta }) => ({ ...cmd.meta, actor: `account:${cmd.accountId}` });
@@ -130,8 +131,8 @@ export class NewAuthzHandler {
   }
 }
 
-export async function ownedAuthorization(deps: AcmeDeps, accountId: string, authzId: string) {
-  const loaded = await loadAuthorization(deps, authzId);
+export async function ownedAuthorization(deps: AcmeDeps, accountId: string, authzId: string, prefetched?: ReadStreams | null) {
+  const loaded = await loadAuthorization(deps, authzId, prefetched);
   return { ...loaded, state: owned(loaded.state, accountId, authzId) };
 }
 
@@ -153,6 +154,7 @@ export class RespondChallengeHandler {
       streamId: streams.authz(cmd.authzId),
       evolve: evolveAuthorization,
       metadata: actor(cmd),
+      known: foldRead(cmd.prefetched, streams.authz(cmd.authzId), evolveAuthorization),
       decide: async (state) => {
         const challenge = owned(state, cmd.accountId, cmd.authzId).challenges.find((c) => c.challengeId === cmd.challengeId);
         if (!challenge) throw new AcmeError('malformed', `no challenge ${cmd.challengeId} in this authorization`, [], { reason: { kind: 'notFound' } });
@@ -175,6 +177,7 @@ export class DeactivateAuthzHandler {
       streamId: streams.authz(cmd.authzId),
       evolve: evolveAuthorization,
       metadata: actor(cmd),
+      known: foldRead(cmd.prefetched, streams.authz(cmd.authzId), evolveAuthorization),
       decide: (state) => decideAuthorization(owned(state, cmd.accountId, cmd.authzId), { type: 'DeactivateAuthorization', by: 'account' }, authorizationContext(this.deps)),
     });
     return handled.state!;
@@ -191,7 +194,7 @@ export class FinalizeOrderHandler {
 
   async execute(cmd: FinalizeOrderCommand): Promise<OrderView> {
     const deps = this.deps;
-    const view = await loadOrderView(deps, cmd.orderId);
+    const view = await loadOrderView(deps, cmd.orderId, cmd.prefetched);
     if (!view || view.order.accountId !== cmd.accountId) throw new AcmeError('malformed', `no order ${cmd.orderId} for this account`, [], { reason: { kind: 'notFound' } });
     if (view.status !== 'ready') decideFinalize(view.order, view.status, { der: '', names: [], keyType: '' });
     if (typeof cmd.payload.csr !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cmd.payload.csr)) {

@@ -6,6 +6,15 @@ export interface Db {
   query(text: string, params?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
 }
 
+/**
+ * A part of a statement another module composes into its own: `sql` numbers its placeholders
+ * from `firstParam`, in the order of `params`. Two modules' reads then share one round trip.
+ */
+export interface SqlPart {
+  sql(firstParam: number): string;
+  params: unknown[];
+}
+
 /** A pooled connection: what a transaction runs on. */
 export interface DbClient extends Db {
   release(): void;

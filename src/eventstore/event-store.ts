@@ -6,6 +6,8 @@
  * is added, with a key to choose it, only once it passes the same suite against a real server.
  */
 
+import type { SqlPart } from '../db/db';
+
 /** Revision of a stream: the 0-based position of its last event; -1 before the first. */
 export type StreamRevision = number;
 
@@ -83,6 +85,15 @@ export interface StreamLink {
   prefix: string;
 }
 
+/**
+ * A read of several streams as a scalar SQL expression, for a caller that runs it inside another
+ * statement (a request's nonce redemption and key lookup): `parse` turns the expression's value
+ * into what `readStreams` returns.
+ */
+export interface StreamsRead extends SqlPart {
+  parse(value: unknown): Map<string, StoredEvent[]>;
+}
+
 export interface Subscription {
   /** Stops delivery and waits for the batch in progress. */
   stop(): Promise<void>;
@@ -125,6 +136,8 @@ export interface EventStore {
    * names, read in one statement.
    */
   readStreams(streamIds: string[], linked?: StreamLink): Promise<Map<string, StoredEvent[]>>;
+  /** The same read as `readStreams`, for the caller to run inside a statement of its own. */
+  streamsRead(streamIds: string[], linked?: StreamLink): StreamsRead;
   /** The stream's revision, or -1 when it does not exist. */
   streamRevision(streamId: string): Promise<StreamRevision>;
   /**

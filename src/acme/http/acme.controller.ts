@@ -30,7 +30,7 @@ import {
   RespondChallengeCommand,
   RespondChallengeHandler,
 } from '../../commands/order.commands';
-import { loadOrderView } from '../../commands/order-view';
+import { loadOrderView, orderViewStreams } from '../../commands/order-view';
 import { RevokeCertificateCommand, RevokeCertificateHandler } from '../../commands/revoke.command';
 import { verifyEabBinding } from '../jws/eab';
 import { verifyKeyChangeInner } from '../jws/key-change';
@@ -94,11 +94,11 @@ export class AcmeController {
   @Post(`${ACME_PATHS.account}/${ID}`)
   @HttpCode(200)
   async account(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const v = await this.jws.verify(req, 'kid');
+    const v = await this.jws.verify(req, 'kid', { streams: [streams.account(id)] });
     if (v.account!.accountId !== id) throw new AcmeError('unauthorized', 'the account URL does not match the JWS key id');
     const state = v.payload && Object.keys(v.payload).length > 0
       ? await this.updateAccountHandler.execute(new UpdateAccountCommand(id, v.payload, this.jws.meta(req)))
-      : (await loadAccount(this.deps, id)).state!;
+      : (await loadAccount(this.deps, id, v.prefetched)).state!;
     await this.headers(reply);
     return renderAccount(this.acme.urls, id, state);
   }
@@ -153,9 +153,9 @@ export class AcmeController {
   @Post(`${ACME_PATHS.order}/${ID}`)
   @HttpCode(200)
   async order(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const v = await this.jws.verify(req, 'kid');
+    const v = await this.jws.verify(req, 'kid', orderViewStreams(id));
     assertPostAsGet(v);
-    const view = await loadOrderView(this.deps, id);
+    const view = await loadOrderView(this.deps, id, v.prefetched);
     if (!view || view.order.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no order ${id} for this account`, [], { reason: { kind: 'notFound' } });
     await this.headers(reply);
     if (view.status === 'processing') this.retryAfter(reply);
@@ -165,8 +165,8 @@ export class AcmeController {
   @Post(`${ACME_PATHS.order}/${ID}/finalize`)
   @HttpCode(200)
   async finalize(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const v = await this.jws.verify(req, 'kid');
-    const view = await this.finalizeOrderHandler.execute(new FinalizeOrderCommand(v.account!.accountId, id, v.payload ?? {}, v.thumbprint, this.jws.meta(req)));
+    const v = await this.jws.verify(req, 'kid', orderViewStreams(id));
+    const view = await this.finalizeOrderHandler.execute(new FinalizeOrderCommand(v.account!.accountId, id, v.payload ?? {}, v.thumbprint, this.jws.meta(req), v.prefetched));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.order(id));
     if (view.status === 'processing') this.retryAfter(reply);
@@ -187,15 +187,15 @@ export class AcmeController {
   @Post(`${ACME_PATHS.authz}/${ID}`)
   @HttpCode(200)
   async authz(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const v = await this.jws.verify(req, 'kid');
+    const v = await this.jws.verify(req, 'kid', { streams: [streams.authz(id)] });
     const accountId = v.account!.accountId;
     let state: AuthorizationState;
     if (v.payload && v.payload.status === undefined) assertPostAsGet(v);
     if (v.payload && v.payload.status !== undefined) {
       if (v.payload.status !== 'deactivated') throw new AcmeError('malformed', 'an authorization can only be updated to status "deactivated"');
-      state = await this.deactivateAuthzHandler.execute(new DeactivateAuthzCommand(accountId, id, this.jws.meta(req)));
+      state = await this.deactivateAuthzHandler.execute(new DeactivateAuthzCommand(accountId, id, this.jws.meta(req), v.prefetched));
     } else {
-      state = (await ownedAuthorization(this.deps, accountId, id)).state!;
+      state = (await ownedAuthorization(this.deps, accountId, id, v.prefetched)).state!;
     }
     await this.headers(reply);
     if (state.challenges.some((c) => c.status === 'processing')) this.retryAfter(reply);
@@ -205,12 +205,12 @@ export class AcmeController {
   @Post(`${ACME_PATHS.challenge}/:authzId([A-Za-z0-9_-]{1,64})/${ID}`)
   @HttpCode(200)
   async challenge(@Param('authzId') authzId: string, @Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const v = await this.jws.verify(req, 'kid');
+    const v = await this.jws.verify(req, 'kid', { streams: [streams.authz(authzId)] });
     const accountId = v.account!.accountId;
     const state: AuthorizationState =
       v.payload === null
-        ? (await ownedAuthorization(this.deps, accountId, authzId)).state!
-        : await this.respondChallengeHandler.execute(new RespondChallengeCommand(accountId, authzId, id, v.jwk as JWK, this.jws.meta(req)));
+        ? (await ownedAuthorization(this.deps, accountId, authzId, v.prefetched)).state!
+        : await this.respondChallengeHandler.execute(new RespondChallengeCommand(accountId, authzId, id, v.jwk as JWK, this.jws.meta(req), v.prefetched));
     const c = state.challenges.find((x) => x.challengeId === id);
     if (!c) throw new AcmeError('malformed', `no challenge ${id}`, [], { reason: { kind: 'notFound' } });
     await this.headers(reply);
@@ -222,9 +222,9 @@ export class AcmeController {
   @Post(`${ACME_PATHS.certificate}/${ID}`)
   @HttpCode(200)
   async certificate(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const v = await this.jws.verify(req, 'kid');
+    const v = await this.jws.verify(req, 'kid', { streams: [streams.certificate(id)] });
     assertPostAsGet(v);
-    const cert = await this.deps.aggregates.load<CertificateState>(streams.certificate(id), evolveCertificate);
+    const cert = await this.deps.aggregates.load<CertificateState>(streams.certificate(id), evolveCertificate, v.prefetched);
     if (!cert.state || cert.state.accountId !== v.account!.accountId) throw new AcmeError('malformed', `no certificate ${id} for this account`, [], { reason: { kind: 'notFound' } });
     await this.headers(reply);
     reply.type('application/pem-certificate-chain');

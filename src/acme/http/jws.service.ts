@@ -4,8 +4,17 @@ import type { JWK } from 'jose';
 import { accountKeyLookup } from '../../../projections/accounts/queries';
 import { ACME_DEPS, type AcmeDeps, type RequestMeta } from '../../commands/acme-deps';
 import { AcmeError } from '../../domain/errors';
+import type { StoredEvent, StreamLink } from '../../eventstore/event-store';
 import { verifyAcmeJws, type VerifiedRequest } from '../jws/verify';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
+
+/** Streams a request will decide on, named by its URL (see `EventStore.readStreams`). */
+export interface Prefetch {
+  streams: string[];
+  linked?: StreamLink;
+}
+
+export type PrefetchedStreams = Map<string, StoredEvent[]>;
 
 /** Checks the transport (content type) and the JWS of a POST, consuming its nonce. */
 @Injectable()
@@ -15,7 +24,13 @@ export class JwsService {
     @Inject(ACME_DEPS) private readonly deps: AcmeDeps,
   ) {}
 
-  async verify(req: FastifyRequest, expectKey: 'jwk' | 'kid' | 'either'): Promise<VerifiedRequest> {
+  /**
+   * With `prefetch` (the streams the URL names, for a kid-signed request), those streams are read
+   * in the statement that redeems the nonce and looks up the key, and handed back only once the
+   * JWS passed: the handler decides on them (a revision conflict rereads, so a read that is stale
+   * by then is safe).
+   */
+  async verify(req: FastifyRequest, expectKey: 'jwk' | 'kid' | 'either', prefetch?: Prefetch): Promise<VerifiedRequest & { prefetched: PrefetchedStreams | null }> {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/jose+json') {
       throw new AcmeError('malformed', `Content-Type must be application/jose+json (got ${type || 'none'})`, [], { reason: { kind: 'unsupportedMediaType' } });
@@ -28,7 +43,9 @@ export class JwsService {
         throw new AcmeError('malformed', 'request body is not valid JSON');
       }
     }
-    return verifyAcmeJws(body, {
+    const read = prefetch ? this.deps.aggregates.store.streamsRead(prefetch.streams, prefetch.linked) : null;
+    let prefetched: PrefetchedStreams | null = null;
+    const verified = await verifyAcmeJws(body, {
       requestUrl: this.acme.urls.requestUrl(req.url),
       expectKey,
       accountUrlPrefix: this.acme.urls.accountPrefix(),
@@ -37,11 +54,13 @@ export class JwsService {
       lookupAccount: async (id, nonce) => {
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return { account: null, nonceFresh: null };
         const redemption = nonce ? await this.acme.nonces.redemption(nonce) : null;
-        const found = await accountKeyLookup(this.deps.db, id, redemption);
+        const found = await accountKeyLookup(this.deps.db, id, redemption, read);
+        prefetched = read ? read.parse(found.alongside) : null;
         const account = found.account ? { accountId: id, jwk: found.account.jwk as unknown as JWK, status: found.account.status, eabKeyId: found.account.eabKeyId } : null;
         return { account, nonceFresh: found.fresh };
       },
     });
+    return { ...verified, prefetched };
   }
 
   meta(req: FastifyRequest): RequestMeta {

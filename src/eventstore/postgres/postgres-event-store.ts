@@ -12,6 +12,7 @@ import {
   type StreamAppend,
   type StreamLink,
   type StreamRevision,
+  type StreamsRead,
   type SubscribeOptions,
   type Subscription,
   START_POSITION,
@@ -19,6 +20,7 @@ import {
 } from '../event-store';
 import { comparePgPositions, formatPosition, parsePosition } from './position';
 import { PollingSubscription } from './polling-subscription';
+import { streamsRead } from './streams-read';
 
 export const NOTIFY_CHANNEL = 'certledger_events';
 const NOTIFY_DEBOUNCE_MS = 100;
@@ -178,29 +180,14 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStreams(streamIds: string[], linked?: StreamLink): Promise<Map<string, StoredEvent[]>> {
-    const byStream = new Map<string, StoredEvent[]>(streamIds.map((id) => [id, []]));
-    if (streamIds.length === 0) return byStream;
-    // The linked ids come out of the named streams' own rows, so one statement reads both: a
-    // second round trip (and transaction) per order view is what this saves.
-    const r = linked
-      ? await this.opts.pool.query(
-          `WITH named AS (SELECT ${SELECT_EVENT} FROM es_events WHERE stream_id = ANY($1::text[])),
-             links AS (SELECT DISTINCT $4 || jsonb_array_elements_text(data -> $3) AS id FROM named
-                       WHERE event_type = $2 AND jsonb_typeof(data -> $3) = 'array')
-           SELECT * FROM named
-           UNION ALL
-           SELECT ${SELECT_EVENT} FROM es_events WHERE stream_id IN (SELECT id FROM links) AND stream_id <> ALL($1::text[])
-           ORDER BY stream_id, stream_position`,
-          [streamIds, linked.eventType, linked.field, linked.prefix],
-        )
-      : await this.opts.pool.query(`SELECT ${SELECT_EVENT} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`, [streamIds]);
-    for (const row of r.rows) {
-      const e = toStored(row);
-      const list = byStream.get(e.streamId);
-      if (list) list.push(e);
-      else byStream.set(e.streamId, [e]);
-    }
-    return byStream;
+    if (streamIds.length === 0) return new Map();
+    const read = this.streamsRead(streamIds, linked);
+    const r = await this.opts.pool.query(`SELECT ${read.sql(1)} AS events`, read.params);
+    return read.parse(r.rows[0].events);
+  }
+
+  streamsRead(streamIds: string[], linked?: StreamLink): StreamsRead {
+    return streamsRead(streamIds, linked);
   }
 
   async streamRevision(streamId: string): Promise<StreamRevision> {
