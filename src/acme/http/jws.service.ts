@@ -3,8 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import { accountKeyLookup } from '../../../projections/accounts/queries';
 import { ACME_DEPS, type AcmeDeps, type RequestMeta } from '../../commands/acme-deps';
+import type { ReadStreams } from '../../commands/aggregate-store';
 import { AcmeError } from '../../domain/errors';
-import type { StoredEvent, StreamLink } from '../../eventstore/event-store';
+import type { StreamLink } from '../../eventstore/event-store';
 import { verifyAcmeJws, type VerifiedRequest } from '../jws/verify';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 
@@ -13,8 +14,6 @@ export interface Prefetch {
   streams: string[];
   linked?: StreamLink;
 }
-
-export type PrefetchedStreams = Map<string, StoredEvent[]>;
 
 /** Checks the transport (content type) and the JWS of a POST, consuming its nonce. */
 @Injectable()
@@ -30,7 +29,7 @@ export class JwsService {
    * JWS passed: the handler decides on them (a revision conflict rereads, so a read that is stale
    * by then is safe).
    */
-  async verify(req: FastifyRequest, expectKey: 'jwk' | 'kid' | 'either', prefetch?: Prefetch): Promise<VerifiedRequest & { prefetched: PrefetchedStreams | null }> {
+  async verify(req: FastifyRequest, expectKey: 'jwk' | 'kid' | 'either', prefetch?: Prefetch): Promise<VerifiedRequest & { prefetched: ReadStreams | null }> {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/jose+json') {
       throw new AcmeError('malformed', `Content-Type must be application/jose+json (got ${type || 'none'})`, [], { reason: { kind: 'unsupportedMediaType' } });
@@ -44,7 +43,7 @@ export class JwsService {
       }
     }
     const read = prefetch ? this.deps.aggregates.store.streamsRead(prefetch.streams, prefetch.linked) : null;
-    let prefetched: PrefetchedStreams | null = null;
+    let prefetched: ReadStreams | null = null;
     const verified = await verifyAcmeJws(body, {
       requestUrl: this.acme.urls.requestUrl(req.url),
       expectKey,
