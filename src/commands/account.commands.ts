@@ -15,7 +15,7 @@ import { decideBindEabKey, type EabKeyState, evolveEabKey } from '../domain/eab'
 import { AcmeError } from '../domain/errors';
 import { type JwkPublic } from '../domain/events';
 import { streams } from '../domain/streams';
-import { type ReadStreams, toDomainEvent, withRetry } from './aggregate-store';
+import { foldRead, type ReadStreams, toDomainEvent, withRetry } from './aggregate-store';
 import { type AcmeDeps, type RequestMeta } from './acme-deps';
 import { assertKeyNotBlocked } from './blocked-keys';
 import { handleCommand } from './handle-command';
@@ -36,6 +36,8 @@ export class UpdateAccountCommand {
     readonly accountId: string,
     readonly payload: Record<string, unknown>,
     readonly meta: RequestMeta,
+    /** The account's stream as the request read it with its key (decided on without reading again). */
+    readonly prefetched: ReadStreams | null = null,
   ) {}
 }
 
@@ -122,6 +124,7 @@ export class UpdateAccountHandler {
       streamId: streams.account(cmd.accountId),
       evolve: evolveAccount,
       metadata: { ...cmd.meta, actor: `account:${cmd.accountId}` },
+      known: foldRead(cmd.prefetched, streams.account(cmd.accountId), evolveAccount),
       decide: (state) => decideAccount(state, { type: 'UpdateAccount', payload: cmd.payload }, { now: this.deps.now(), policy: this.deps.policy }),
     });
     return handled.state!;

@@ -97,7 +97,7 @@ export class AcmeController {
     const v = await this.jws.verify(req, 'kid', { streams: [streams.account(id)] });
     if (v.account!.accountId !== id) throw new AcmeError('unauthorized', 'the account URL does not match the JWS key id');
     const state = v.payload && Object.keys(v.payload).length > 0
-      ? await this.updateAccountHandler.execute(new UpdateAccountCommand(id, v.payload, this.jws.meta(req)))
+      ? await this.updateAccountHandler.execute(new UpdateAccountCommand(id, v.payload, this.jws.meta(req), v.prefetched))
       : (await loadAccount(this.deps, id, v.prefetched)).state!;
     await this.headers(reply);
     return renderAccount(this.acme.urls, id, state);
