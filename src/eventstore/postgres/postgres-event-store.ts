@@ -20,7 +20,7 @@ import {
 } from '../event-store';
 import { comparePgPositions, formatPosition, parsePosition } from './position';
 import { PollingSubscription } from './polling-subscription';
-import { streamsRead } from './streams-read';
+import { storedEvent, streamsRead } from './streams-read';
 
 export const NOTIFY_CHANNEL = 'certledger_events';
 const NOTIFY_DEBOUNCE_MS = 100;
@@ -41,20 +41,6 @@ const SELECT_EVENT = `event_id, stream_id, stream_position, transaction_id::text
 // Only rows of transactions older than every transaction still running are readable: a writer
 // that took its sequence value earlier but commits later can then never be skipped.
 const VISIBLE = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
-
-function toStored(r: Record<string, any>): StoredEvent {
-  return {
-    eventId: r.event_id,
-    streamId: r.stream_id,
-    streamPosition: Number(r.stream_position),
-    position: formatPosition(r.xid, r.seq),
-    type: r.event_type,
-    schemaVersion: r.schema_version,
-    data: r.data,
-    metadata: r.metadata,
-    recordedAt: r.recorded_at,
-  };
-}
 
 /**
  * es_append's CL409 names the stream and its actual revision; a duplicate (stream, position) key is
@@ -123,7 +109,7 @@ export class PostgresEventStore implements EventStore {
         rows = (await client.query('SELECT * FROM es_append($1::jsonb)', [payload])).rows;
       }
       const results = appends.map((a) => {
-        const events = rows.filter((row) => row.stream_id === a.streamId).map(toStored).sort((x, y) => x.streamPosition - y.streamPosition);
+        const events = rows.filter((row) => row.stream_id === a.streamId).map(storedEvent).sort((x, y) => x.streamPosition - y.streamPosition);
         return { nextExpectedRevision: events[events.length - 1].streamPosition, position: events[events.length - 1].position, events };
       });
       if (options.inTransaction) {
@@ -176,7 +162,7 @@ export class PostgresEventStore implements EventStore {
        ORDER BY stream_position LIMIT $3`,
       [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
     );
-    return r.rows.map(toStored);
+    return r.rows.map(storedEvent);
   }
 
   async readStreams(streamIds: string[], linked?: StreamLink): Promise<Map<string, StoredEvent[]>> {
@@ -205,7 +191,7 @@ export class PostgresEventStore implements EventStore {
        ORDER BY transaction_id, global_position LIMIT $3`,
       [after.xid.toString(), after.seq.toString(), options.maxCount, until?.xid.toString() ?? null, until?.seq.toString() ?? null],
     );
-    return r.rows.map(toStored);
+    return r.rows.map(storedEvent);
   }
 
   async headPosition(): Promise<string> {

@@ -33,7 +33,7 @@ export function streamsRead(streamIds: string[], linked?: StreamLink): StreamsRe
     parse: (value) => {
       const byStream = new Map<string, StoredEvent[]>(streamIds.map((id) => [id, []]));
       for (const r of value as Array<Record<string, any>>) {
-        const e = fromJson(r);
+        const e = storedEvent(r);
         const list = byStream.get(e.streamId);
         if (list) list.push(e);
         else byStream.set(e.streamId, [e]);
@@ -43,7 +43,8 @@ export function streamsRead(streamIds: string[], linked?: StreamLink): StreamsRe
   };
 }
 
-function fromJson(r: Record<string, any>): StoredEvent {
+/** An es_events row as a StoredEvent, from a query result (recorded_at a Date) or from jsonb (recorded_at text). */
+export function storedEvent(r: Record<string, any>): StoredEvent {
   return {
     eventId: r.event_id,
     streamId: r.stream_id,
@@ -53,6 +54,6 @@ function fromJson(r: Record<string, any>): StoredEvent {
     schemaVersion: r.schema_version,
     data: r.data,
     metadata: r.metadata,
-    recordedAt: parseTimestamptz(r.recorded_at),
+    recordedAt: r.recorded_at instanceof Date ? r.recorded_at : parseTimestamptz(r.recorded_at),
   };
 }
