@@ -1,7 +1,6 @@
 import { ALL_PROJECTIONS } from '../../projections';
 import { NonceStore } from '../../src/db/nonce-store';
 import { JobQueue } from '../../src/jobs/job-queue';
-import { createWritePath } from '../../src/runtime/write-path';
 import type { AcmeDeps } from '../../src/commands/acme-deps';
 import { loadOrderView } from '../../src/commands/order-view';
 import { event } from '../../src/domain/events';
@@ -9,6 +8,7 @@ import { streams } from '../../src/domain/streams';
 import { runCleanup } from '../../src/jobs/cleanup';
 import { ProjectionRunner } from '../../src/projection/projection-runner';
 import { createPgStore, type PgStoreFixture } from '../support/postgres-store';
+import { storeOnlyDeps } from '../support/store-only-deps';
 
 const HOUR = 3_600_000;
 
@@ -27,8 +27,7 @@ describe('cleanup', () => {
     runner.start();
     jobs = new JobQueue({ pool: fx.pool, leaseMs: 60_000 });
     await jobs.start();
-    const aggregates = createWritePath({ store: fx.store, jobs, jobDelayMs: 60_000 });
-    deps = { aggregates, jobs, work: { validate: () => undefined }, db: fx.pool, ca: undefined as never, policy: undefined as never, now: () => new Date(), newId: () => 'x', newToken: () => 'y' };
+    deps = storeOnlyDeps(fx, jobs, () => new Date());
   });
   afterAll(async () => {
     await runner.stop();

@@ -1,8 +1,5 @@
-import { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { ALL_PROJECTIONS } from '../../projections';
-import { createWritePath } from '../../src/runtime/write-path';
 import type { AcmeDeps } from '../../src/commands/acme-deps';
 import { event } from '../../src/domain/events';
 import { streams } from '../../src/domain/streams';
@@ -13,15 +10,12 @@ import { runExpirationWarnings } from '../../src/notifications/expiration-proces
 import { Mailer } from '../../src/notifications/mailer';
 import { ProjectionRunner } from '../../src/projection/projection-runner';
 import { createPgStore, type PgStoreFixture } from '../support/postgres-store';
+import { storeOnlyDeps } from '../support/store-only-deps';
+import { type ReceivedMail, SmtpSink } from '../support/smtp-sink';
 
 const DAY = 86_400_000;
 const T0 = new Date('2030-01-01T00:00:00Z');
 const at = (days: number) => new Date(T0.getTime() + days * DAY);
-
-interface Mail {
-  to: string[];
-  subject: string;
-}
 
 /**
  * Expiration warnings driven by an injected clock through days of expiry in seconds, recorded as
@@ -32,48 +26,20 @@ describe('expiration warnings by email', () => {
   let deps: AcmeDeps;
   let runner: ProjectionRunner;
   let queue: JobQueue;
-  let smtp: SMTPServer;
-  let smtpPort = 0;
-  const inbox: Mail[] = [];
+  const smtp = new SmtpSink();
+  const inbox = smtp.inbox;
   const settings = { thresholds: [30, 14, 7, 1], batchSize: 2 };
-
-  function startSmtp(port = 0): Promise<void> {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, cb) {
-        let raw = '';
-        stream.on('data', (c) => (raw += c));
-        stream.on('end', () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? '' });
-          cb();
-        });
-      },
-    });
-    return new Promise((r) => smtp.listen(port, '127.0.0.1', () => r()));
-  }
 
   beforeAll(async () => {
     fx = await createPgStore('expiration');
-    await startSmtp();
-    smtpPort = (smtp.server.address() as AddressInfo).port;
+    await smtp.start();
     queue = new JobQueue({ pool: fx.pool, leaseMs: 5000, emailRetryLimit: 5, emailRetryDelayMs: 1000 });
     runner = new ProjectionRunner({ store: fx.store, pool: fx.pool, projections: [...ALL_PROJECTIONS, jobDispatcher(queue, { sendEmail: true })], pollIntervalMs: 50 });
     await runner.prepare();
     await queue.start();
-    deps = {
-      aggregates: createWritePath({ store: fx.store, serverId: 'test', jobs: queue, jobDelayMs: 60_000 }),
-      jobs: queue,
-      work: { validate: () => undefined },
-      db: fx.pool,
-      ca: undefined as never,
-      policy: undefined as never,
-      now: () => T0,
-      newId: () => 'x',
-      newToken: () => 'y',
-    };
+    deps = storeOnlyDeps(fx, queue, () => T0, 'test');
     const mailer = new Mailer({
-      enabled: true, host: '127.0.0.1', port: smtpPort, secure: false, starttls: false, reject_unauthorized: false,
+      enabled: true, host: '127.0.0.1', port: smtp.port, secure: false, starttls: false, reject_unauthorized: false,
       username: null, password: null, from: 'ca@certledger.test', cc: [], bcc: ['audit@certledger.test'], timeout: 2000,
     });
     await queue.work<EmailJob>(QUEUES.email, 1, (job) => runEmailJob(deps, mailer, null, job));
@@ -83,7 +49,7 @@ describe('expiration warnings by email', () => {
   afterAll(async () => {
     await runner.stop();
     await queue.stop(1000);
-    smtp.close();
+    void smtp.stop();
     await fx.dispose();
   });
 
@@ -158,11 +124,11 @@ describe('expiration warnings by email', () => {
     await account('acc2', 'team@example.test');
     for (const id of ['o1', 'o2', 'o3', 'o4', 'o5']) await certificate(id, 'acc2', [`${id}.example.test`], 20);
     const before = inbox.length;
-    smtp.close();
+    void smtp.stop();
     expect(await run(0)).toBe(5);
     await new Promise((r) => setTimeout(r, 1500)); // deliveries fail and are scheduled for retry
     expect(inbox.length).toBe(before);
-    await startSmtp(smtpPort);
+    await smtp.start();
     expect(await waitForMail(before + 5)).toBe(before + 5);
     expect(inbox.slice(before).map((m) => m.subject).sort()).toEqual(['o1', 'o2', 'o3', 'o4', 'o5'].map((id) => `Certificate for ${id}.example.test expires in 30 days`));
   }, 90_000);
@@ -181,7 +147,7 @@ describe('expiration warnings by email', () => {
     // Later, whoever holds the account key adds an address of their own.
     await deps.aggregates.append([{ streamId: streams.account('acc4'), expected: 0, events: [event('AccountContactUpdated', { contact: ['mailto:owner@example.test', 'mailto:stranger@example.test'] })] }], {});
     await run(0);
-    let mail: Mail | undefined;
+    let mail: ReceivedMail | undefined;
     for (let i = 0; i < 300 && !mail; i++) {
       mail = inbox.find((m) => m.subject.includes('c4.example.test'));
       if (!mail) await new Promise((r) => setTimeout(r, 100));

