@@ -8,7 +8,7 @@ import { Agent } from 'undici';
 import { x509 } from '../src/ca/crypto';
 import { freeLocalPort } from '../src/db/free-port';
 import { ChallengeRig } from './support/challenge-rig';
-import { MeasuredPostgres } from './support/measured-postgres';
+import { MeasuredPostgres, type StatementFigure } from './support/measured-postgres';
 import { findPebble, startPebble } from './support/pebble';
 import { treeCpuMs } from './support/process-cpu';
 import { writeSelfSignedTls } from './support/tls-pair';
@@ -49,6 +49,8 @@ interface Target {
   rootPem: string;
   /** Roots of the process trees whose CPU counts as the server's. */
   cpuRoots(): number[];
+  /** The database's share of the tree, when it has one: printed beside the total. */
+  databaseCpuRoots?(): number[];
   pg?: MeasuredPostgres;
   stop(): Promise<void>;
 }
@@ -77,13 +79,18 @@ interface LevelResult {
   seconds: number;
   counters: Counters;
   cpuMsPerFlow: number;
+  /** The part of cpuMsPerFlow that PostgreSQL used. */
+  databaseCpuMsPerFlow?: number;
   txPerFlow?: number;
   statementsPerFlow?: number;
   /** The same, less what the idle server uses in as much time. */
   cpuMsPerFlowAboveIdle: number;
   txPerFlowAboveIdle?: number;
   statementsPerFlowAboveIdle?: number;
-  topStatements?: { calls: number; query: string }[];
+  topStatements?: StatementFigure[];
+  slowestStatements?: StatementFigure[];
+  /** PostgreSQL's own planning plus execution time per flow (pg_stat_statements). */
+  statementMsPerFlow?: number;
 }
 
 const newCounters = (): Counters => ({ timings: new Map(), retried: { '503': 0, '429': 0, badNonce: 0 }, retriedBy: new Map(), errors: new Map(), failedFlows: 0 });
@@ -254,7 +261,10 @@ async function runTarget(target: Target, rig: ChallengeRig): Promise<LevelResult
     await sleep(SETTLE_MS);
     txMark = await target.pg.transactions();
     idle.tx = (txMark - a) / idle.seconds;
-    idle.statements = (await target.pg.statements()).calls / idle.seconds;
+    const idleStatements = await target.pg.statements();
+    idle.statements = idleStatements.calls / idle.seconds;
+    console.log(`\nMost frequent statements of the idle ${target.name} (calls per second):`);
+    for (const s of idleStatements.top.slice(0, 8)) console.log(`  ${(s.calls / idle.seconds).toFixed(2).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 110)}`);
   } else {
     await sleep(SETTLE_MS);
   }
@@ -271,6 +281,7 @@ async function runTarget(target: Target, rig: ChallengeRig): Promise<LevelResult
     const c = newCounters();
     if (target.pg) await target.pg.resetStatements();
     const cpuBefore = treeCpuMs(target.cpuRoots());
+    const dbCpuBefore = target.databaseCpuRoots ? treeCpuMs(target.databaseCpuRoots()) : 0;
     const start = process.hrtime.bigint();
     await Promise.all(
       clients.map(async (client, ci) => {
@@ -288,14 +299,18 @@ async function runTarget(target: Target, rig: ChallengeRig): Promise<LevelResult
     );
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const cpuMs = treeCpuMs(target.cpuRoots()) - cpuBefore;
+    const dbCpuMs = target.databaseCpuRoots ? treeCpuMs(target.databaseCpuRoots()) - dbCpuBefore : undefined;
     const flows = clients.length * perClient;
     const aboveIdle = (total: number, perSecond: number) => (total - perSecond * seconds) / flows;
     const r: LevelResult = { target: target.name, concurrency, flows, seconds, counters: c, cpuMsPerFlow: cpuMs / flows, cpuMsPerFlowAboveIdle: aboveIdle(cpuMs, idle.cpuMs) };
+    if (dbCpuMs !== undefined) r.databaseCpuMsPerFlow = dbCpuMs / flows;
     if (target.pg) {
       const st = await target.pg.statements();
       r.statementsPerFlow = st.calls / flows;
       r.statementsPerFlowAboveIdle = aboveIdle(st.calls, idle.statements);
       r.topStatements = st.top;
+      r.slowestStatements = st.slowest;
+      r.statementMsPerFlow = st.ms / flows;
       await sleep(SETTLE_MS);
       const txNow = await target.pg.transactions();
       const tx = txNow - txMark - idle.tx * (SETTLE_MS / 1000);
@@ -333,7 +348,8 @@ function printLevel(r: LevelResult): void {
     r.txPerFlow !== undefined
       ? `; PostgreSQL ${r.txPerFlow.toFixed(1)} tx/flow (${r.txPerFlowAboveIdle!.toFixed(1)} above idle), ${r.statementsPerFlow!.toFixed(1)} statements/flow (${r.statementsPerFlowAboveIdle!.toFixed(1)} above idle)`
       : '';
-  console.log(`  server CPU ${r.cpuMsPerFlow.toFixed(1)} ms/flow (${r.cpuMsPerFlowAboveIdle.toFixed(1)} above idle; whole process tree${r.txPerFlow !== undefined ? ', PostgreSQL included' : ''})${pgLine}`);
+  const dbShare = r.databaseCpuMsPerFlow !== undefined ? `, of which PostgreSQL ${r.databaseCpuMsPerFlow.toFixed(1)}` : '';
+  console.log(`  server CPU ${r.cpuMsPerFlow.toFixed(1)} ms/flow (${r.cpuMsPerFlowAboveIdle.toFixed(1)} above idle; whole process tree${r.txPerFlow !== undefined ? ', PostgreSQL included' : ''}${dbShare})${pgLine}`);
 }
 
 function machine(): string {
@@ -367,6 +383,10 @@ function printTable(results: LevelResult[]): void {
   if (last?.topStatements) {
     console.log(`\nMost frequent statements of ${last.target} at ${last.concurrency} clients (calls per flow):`);
     for (const s of last.topStatements) console.log(`  ${(s.calls / last.flows).toFixed(2).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 110)}`);
+    console.log(`\nStatements taking most of PostgreSQL's time at ${last.concurrency} clients (${last.statementMsPerFlow!.toFixed(1)} ms per flow in all; ms per flow, calls per flow):`);
+    for (const s of last.slowestStatements!) {
+      console.log(`  ${(s.ms / last.flows).toFixed(2).padStart(7)} ${(s.calls / last.flows).toFixed(2).padStart(6)}  ${s.query.replace(/\s+/g, ' ').slice(0, 100)}`);
+    }
   }
 }
 
@@ -408,6 +428,7 @@ async function startCertledger(rig: ChallengeRig, dir: string): Promise<Target> 
     rootPem: readFileSync(join(dataDir, 'ca', 'root.pem'), 'utf8'),
     pg,
     cpuRoots: () => [child.pid!, pg.postmasterPid()],
+    databaseCpuRoots: () => [pg.postmasterPid()],
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -12,6 +12,13 @@ import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
  * queries therefore never touch the server's counters: pg_stat_database rows are per database,
  * and pg_stat_statements rows are filtered by the server database's oid.
  */
+/** One normalised statement: how often it ran and the planning plus execution time it took. */
+export interface StatementFigure {
+  calls: number;
+  ms: number;
+  query: string;
+}
+
 export class MeasuredPostgres {
   private constructor(
     readonly url: string,
@@ -29,6 +36,7 @@ export class MeasuredPostgres {
     await setup.connect();
     await setup.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
     await setup.query(`ALTER SYSTEM SET pg_stat_statements.track_utility = on`); // BEGIN/COMMIT count as statements
+    await setup.query(`ALTER SYSTEM SET pg_stat_statements.track_planning = on`); // planning time is time spent too
     await setup.end();
     await first.stop();
 
@@ -66,10 +74,18 @@ export class MeasuredPostgres {
   }
 
   /** Statements executed in the server's database since the last reset (counted when they finish). */
-  async statements(): Promise<{ calls: number; top: { calls: number; query: string }[] }> {
-    const r = await this.admin.query('SELECT calls, query FROM pg_stat_statements WHERE dbid = $1 ORDER BY calls DESC', [this.dbOid]);
-    const rows = r.rows.map((x) => ({ calls: Number(x.calls), query: String(x.query) }));
-    return { calls: rows.reduce((a, x) => a + x.calls, 0), top: rows.slice(0, 12) };
+  async statements(): Promise<{ calls: number; ms: number; top: StatementFigure[]; slowest: StatementFigure[] }> {
+    const r = await this.admin.query(
+      'SELECT calls, total_exec_time + total_plan_time AS ms, query FROM pg_stat_statements WHERE dbid = $1 ORDER BY calls DESC',
+      [this.dbOid],
+    );
+    const rows: StatementFigure[] = r.rows.map((x) => ({ calls: Number(x.calls), ms: Number(x.ms), query: String(x.query) }));
+    return {
+      calls: rows.reduce((a, x) => a + x.calls, 0),
+      ms: rows.reduce((a, x) => a + x.ms, 0),
+      top: rows.slice(0, 12),
+      slowest: [...rows].sort((a, b) => b.ms - a.ms).slice(0, 12),
+    };
   }
 
   async stop(): Promise<void> {
