@@ -1,6 +1,8 @@
+import { constants, verify } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { AcmeError } from '../domain/errors';
 import { x509 } from './crypto';
+import { derFirstChild } from './der';
 import { checkCertificateKey, type CertificateKey } from './key-policy';
 import { checkRequestedExtensions } from './csr-extensions';
 import { checkSignatureAlgorithm } from './csr-signature';
@@ -38,9 +40,23 @@ function parse(csrDer: Uint8Array): x509.Pkcs10CertificateRequest {
   }
 }
 
-async function signatureVerifies(csr: x509.Pkcs10CertificateRequest): Promise<boolean> {
+/** Node's digest names for the hashes checkSignatureAlgorithm accepts. */
+const NODE_HASH: Record<string, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+/**
+ * The CSR's signature over its certificationRequestInfo, checked with the key already imported by
+ * the key policy (ECDSA signatures are DER as in the CSR; RSA-PSS uses the CSR's salt length).
+ */
+function signatureVerifies(csr: x509.Pkcs10CertificateRequest, key: CertificateKey): boolean {
+  const alg = csr.signatureAlgorithm as { name: string; hash: { name: string } | string; saltLength?: number };
+  const hash = NODE_HASH[typeof alg.hash === 'string' ? alg.hash : alg.hash.name];
+  const signature = new Uint8Array(csr.signature);
+  const tbs = derFirstChild(new Uint8Array(csr.rawData));
   try {
-    return await csr.verify();
+    if (alg.name === 'RSA-PSS') {
+      return verify(hash, tbs, { key: key.keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength ?? 20 }, signature);
+    }
+    return verify(hash, tbs, alg.name === 'ECDSA' ? { key: key.keyObject, dsaEncoding: 'der' } : key.keyObject, signature);
   } catch {
     return false;
   }
@@ -90,7 +106,7 @@ export async function parseAndCheckCsr(csrDer: Uint8Array, expectedNames: string
   const csr = parse(csrDer);
   const key = csrKey(new Uint8Array(csr.publicKey.rawData));
   checkSignatureAlgorithm(csr, key.keyType);
-  if (!(await signatureVerifies(csr))) throw new AcmeError('badCSR', 'CSR signature is invalid');
+  if (!signatureVerifies(csr, key)) throw new AcmeError('badCSR', 'CSR signature is invalid');
   const extensions = checkRequestedExtensions(csr.extensions);
   const { names, commonName } = requestedNames(csr, extensions.dnsNames);
   checkNamesEqualOrder(names, expectedNames);

@@ -13,3 +13,27 @@ export function derInteger(n: bigint): Uint8Array<ArrayBuffer> {
   if (content.length > 127) throw new RangeError('derInteger supports up to 127 content bytes');
   return Uint8Array.from(Buffer.concat([Buffer.from([0x02, content.length]), content]));
 }
+
+/** Header length and content length of the DER element starting at `at` (definite lengths only, as DER requires). */
+function elementAt(der: Uint8Array, at: number): { header: number; length: number } {
+  const first = der[at + 1];
+  if (first === undefined) throw new RangeError('DER element is truncated');
+  if (first < 0x80) return { header: 2, length: first };
+  const count = first & 0x7f;
+  if (count === 0 || count > 4) throw new RangeError('DER length is indefinite or too long');
+  let length = 0;
+  for (let k = 0; k < count; k++) length = length * 256 + der[at + 2 + k];
+  return { header: 2 + count, length };
+}
+
+/**
+ * The first element inside the outer SEQUENCE, as its exact bytes: the signed part of a CSR,
+ * certificate or CRL (the bytes its signature covers).
+ */
+export function derFirstChild(der: Uint8Array): Uint8Array {
+  const outer = elementAt(der, 0);
+  const inner = elementAt(der, outer.header);
+  const end = outer.header + inner.header + inner.length;
+  if (end > der.length || end > outer.header + outer.length) throw new RangeError('DER element is truncated');
+  return der.subarray(outer.header, end);
+}

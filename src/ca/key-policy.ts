@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { AcmeError } from '../domain/errors';
 
@@ -21,6 +21,8 @@ export interface CertificateKey {
   publicKeyJwk: JWK;
   /** SubjectPublicKeyInfo, DER. */
   publicKeyDer: Buffer;
+  /** The key as imported once here: reading a DER key costs more than a signature check with it. */
+  keyObject: KeyObject;
 }
 
 const RSA_MIN_BITS = 2048;
@@ -52,7 +54,7 @@ export function checkCertificateKey(spki: Uint8Array): CertificateKey {
   const key = readKey(spki);
   const details = key.asymmetricKeyDetails ?? {};
   const publicKeyDer = key.export({ format: 'der', type: 'spki' });
-  const base = () => ({ publicKeyJwk: key.export({ format: 'jwk' }) as JWK, publicKeyDer });
+  const base = () => ({ publicKeyJwk: key.export({ format: 'jwk' }) as JWK, publicKeyDer, keyObject: key });
 
   if (key.asymmetricKeyType === 'rsa') {
     const bits = details.modulusLength ?? 0;
@@ -97,4 +99,16 @@ export function checkAccountKey(jwk: JWK): Buffer {
   const spki = key.export({ format: 'der', type: 'spki' });
   if (!ACCOUNT_ONLY(key)) checkCertificateKey(new Uint8Array(spki));
   return spki;
+}
+
+/**
+ * RFC 5280 §4.2.1.2 method (1): the SHA-1 of the subjectPublicKey bits, as lowercase hex. Those
+ * bits are the uncompressed point for ECDSA and the PKCS#1 RSAPublicKey for RSA.
+ */
+export function subjectKeyIdentifier(key: CertificateKey): string {
+  const bits =
+    key.keyType === 'ec'
+      ? Buffer.concat([Buffer.from([0x04]), Buffer.from(key.publicKeyJwk.x!, 'base64url'), Buffer.from(key.publicKeyJwk.y!, 'base64url')])
+      : key.keyObject.export({ format: 'der', type: 'pkcs1' });
+  return createHash('sha1').update(bits).digest('hex');
 }

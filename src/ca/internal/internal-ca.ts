@@ -2,7 +2,7 @@ import type { CaBackend, CrlRequest, IssueRequest, IssuedCertificate, IssuerCert
 import { x509 } from '../crypto';
 import { mustStapleExtension } from '../csr-extensions';
 import { derInteger, sha256Hex } from '../der';
-import { checkCertificateKey, type CertificateKeyType } from '../key-policy';
+import { checkCertificateKey, type CertificateKeyType, subjectKeyIdentifier } from '../key-policy';
 import { type CaFileOptions, type CaMaterial, loadOrCreateCa } from './ca-files';
 import type { CaKeyType } from './key-files';
 import { leafCommonName, leafExtensions, leafValidity } from './leaf-profile';
@@ -31,16 +31,26 @@ const pemOf = (cert: x509.X509Certificate) => `${cert.toString('pem')}\n`;
 
 interface LeafRequest {
   publicKey: x509.PublicKey;
+  subjectKeyId: string;
   keyType: CertificateKeyType;
   names: string[];
   commonName: string | null;
   copy: x509.Extension[];
 }
 
+/** What every certificate repeats of its issuer, worked out once rather than per certificate. */
+interface IssuerFacts {
+  name: x509.Name;
+  subject: string;
+  keyId: string;
+  chainPem: string;
+}
+
 /** A CA that signs with its own intermediate key: generated on first start, or given as files. */
 export class InternalCa implements CaBackend {
   readonly name = 'internal';
   private material: CaMaterial | null = null;
+  private issuer: IssuerFacts | null = null;
   private opening: Promise<void> | null = null;
   private readonly clock: () => Date;
 
@@ -57,8 +67,15 @@ export class InternalCa implements CaBackend {
 
   init(): Promise<void> {
     this.opening ??= loadOrCreateCa({ ...this.options, keyType: this.options.keyType ?? 'ecdsa-p256' }, this.clock()).then(
-      (m) => {
+      async (m) => {
         this.material = m;
+        const ski = m.intermediate.getExtension(x509.SubjectKeyIdentifierExtension);
+        this.issuer = {
+          name: m.intermediate.subjectName,
+          subject: m.intermediate.subject,
+          keyId: ski ? ski.keyId : (await x509.SubjectKeyIdentifierExtension.create(m.intermediate.publicKey)).keyId,
+          chainPem: pemOf(m.intermediate),
+        };
       },
       (e: unknown) => {
         this.opening = null; // a fixed configuration may be retried
@@ -78,6 +95,11 @@ export class InternalCa implements CaBackend {
     return this.material;
   }
 
+  private get i(): IssuerFacts {
+    if (!this.issuer) throw new Error('the internal CA is not initialised: call init() first');
+    return this.issuer;
+  }
+
   issuerCertificates(): IssuerCertificates {
     return { intermediate: this.m.intermediate, root: this.m.root };
   }
@@ -91,11 +113,11 @@ export class InternalCa implements CaBackend {
   }
 
   chainPem(): string {
-    return this.intermediatePem();
+    return this.i.chainPem;
   }
 
   issuerName(): string {
-    return this.m.intermediate.subject;
+    return this.i.subject;
   }
 
   health(): { not_after: string } {
@@ -104,24 +126,19 @@ export class InternalCa implements CaBackend {
     return { not_after: notAfter.toISOString() };
   }
 
-  private async issuerKeyId(): Promise<string> {
-    const ski = this.m.intermediate.getExtension(x509.SubjectKeyIdentifierExtension);
-    return ski ? ski.keyId : (await x509.SubjectKeyIdentifierExtension.create(this.m.intermediate.publicKey)).keyId;
-  }
-
   private async leafRequest(req: IssueRequest): Promise<LeafRequest> {
     if (req.csr) {
       const { csr } = req;
       if (req.names && [...new Set(req.names.map((n) => n.toLowerCase()))].sort().join() !== csr.names.join()) {
         throw new Error(`issue: names ${req.names.join(', ')} differ from the CSR's names ${csr.names.join(', ')}`);
       }
-      return { publicKey: csr.csr.publicKey, keyType: csr.keyType, names: csr.names, commonName: csr.commonName, copy: csr.copyExtensions };
+      return { publicKey: csr.csr.publicKey, subjectKeyId: subjectKeyIdentifier(csr), keyType: csr.keyType, names: csr.names, commonName: csr.commonName, copy: csr.copyExtensions };
     }
     const key = checkCertificateKey(req.publicKeyDer);
     if (req.keyType && req.keyType !== key.keyType) throw new Error(`issue: keyType ${req.keyType} does not match the ${key.keyType} public key`);
     const names = [...new Set(req.names.map((n) => n.toLowerCase()))].sort();
     if (names.length === 0) throw new Error('issue: at least one name is needed');
-    return { publicKey: new x509.PublicKey(Uint8Array.from(key.publicKeyDer)), keyType: key.keyType, names, commonName: null, copy: req.mustStaple ? [mustStapleExtension()] : [] };
+    return { publicKey: new x509.PublicKey(Uint8Array.from(key.publicKeyDer)), subjectKeyId: subjectKeyIdentifier(key), keyType: key.keyType, names, commonName: null, copy: req.mustStaple ? [mustStapleExtension()] : [] };
   }
 
   async issue(req: IssueRequest): Promise<IssuedCertificate> {
@@ -134,12 +151,13 @@ export class InternalCa implements CaBackend {
       m.intermediate.notAfter,
     );
     const cn = req.profile?.commonName === false ? null : leafCommonName(leafReq.commonName, leafReq.names);
-    const extensions = await leafExtensions({
-      publicKey: leafReq.publicKey,
+    const issuer = this.i;
+    const extensions = leafExtensions({
+      subjectKeyId: leafReq.subjectKeyId,
       keyType: leafReq.keyType,
       names: leafReq.names,
       subjectEmpty: cn === null,
-      issuerKeyId: await this.issuerKeyId(),
+      issuerKeyId: issuer.keyId,
       clientAuth: req.profile?.clientAuth ?? this.options.clientAuth ?? false,
       crlUrl: this.options.crlUrl ?? null,
       issuerUrl: this.options.issuerUrl ?? null,
@@ -149,7 +167,7 @@ export class InternalCa implements CaBackend {
     const leaf = await x509.X509CertificateGenerator.create({
       serialNumber: serial,
       subject: cn ? [{ CN: [cn] }] : [],
-      issuer: m.intermediate.subjectName,
+      issuer: issuer.name,
       notBefore,
       notAfter,
       publicKey: leafReq.publicKey,
@@ -162,12 +180,12 @@ export class InternalCa implements CaBackend {
     return {
       serial,
       certificatePem,
-      chainPem: certificatePem + this.chainPem(),
+      chainPem: certificatePem + issuer.chainPem,
       der,
       notBefore: leaf.notBefore,
       notAfter: leaf.notAfter,
       fingerprintSha256: sha256Hex(der),
-      issuer: m.intermediate.subject,
+      issuer: issuer.subject,
     };
   }
 
@@ -175,12 +193,12 @@ export class InternalCa implements CaBackend {
   async signCrl(req: CrlRequest): Promise<Buffer> {
     const m = this.m;
     const crl = await x509.X509CrlGenerator.create({
-      issuer: m.intermediate.subjectName,
+      issuer: this.i.name,
       thisUpdate: req.thisUpdate,
       nextUpdate: req.nextUpdate,
       signingKey: m.signingKey,
       signingAlgorithm: m.signingAlgorithm,
-      extensions: [new x509.Extension(OID_CRL_NUMBER, false, derInteger(req.crlNumber)), new x509.AuthorityKeyIdentifierExtension(await this.issuerKeyId())],
+      extensions: [new x509.Extension(OID_CRL_NUMBER, false, derInteger(req.crlNumber)), new x509.AuthorityKeyIdentifierExtension(this.i.keyId)],
       entries: req.entries.map((e) => ({
         serialNumber: e.serial,
         revocationDate: e.revokedAt,

@@ -44,7 +44,8 @@ export function leafCommonName(commonName: string | null, names: string[]): stri
 }
 
 export interface LeafExtensionInput {
-  publicKey: x509.PublicKey;
+  /** The leaf key's identifier, hex (key-policy's subjectKeyIdentifier). */
+  subjectKeyId: string;
   keyType: CertificateKeyType;
   names: string[];
   /** With an empty subject the SAN must be critical (RFC 5280 §4.2.1.6). */
@@ -57,14 +58,14 @@ export interface LeafExtensionInput {
   copy: x509.Extension[];
 }
 
-export async function leafExtensions(i: LeafExtensionInput): Promise<x509.Extension[]> {
+export function leafExtensions(i: LeafExtensionInput): x509.Extension[] {
   // RSA keys may also be used for key transport (TLS 1.2 RSA key exchange); ECDSA keys only sign.
   const usage = x509.KeyUsageFlags.digitalSignature | (i.keyType === 'rsa' ? x509.KeyUsageFlags.keyEncipherment : 0);
   return [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(usage, true),
     new x509.ExtendedKeyUsageExtension(i.clientAuth ? [EKU_SERVER_AUTH, EKU_CLIENT_AUTH] : [EKU_SERVER_AUTH], false),
-    await x509.SubjectKeyIdentifierExtension.create(i.publicKey),
+    new x509.SubjectKeyIdentifierExtension(i.subjectKeyId),
     new x509.AuthorityKeyIdentifierExtension(i.issuerKeyId),
     new x509.SubjectAlternativeNameExtension(
       i.names.map((value) => (isIP(value) ? { type: 'ip' as const, value } : { type: 'dns' as const, value })),
