@@ -37,3 +37,22 @@ export function derFirstChild(der: Uint8Array): Uint8Array {
   if (end > der.length || end > outer.header + outer.length) throw new RangeError('DER element is truncated');
   return der.subarray(outer.header, end);
 }
+
+/** DER tag and definite length for `length` content bytes. */
+function header(tag: number, length: number): Buffer {
+  if (length < 0x80) return Buffer.from([tag, length]);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
+  return Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
+}
+
+/** SEQUENCE of already encoded elements. */
+export function derSequence(elements: Uint8Array[]): Buffer {
+  const length = elements.reduce((n, e) => n + e.length, 0);
+  return Buffer.concat([header(0x30, length), ...elements]);
+}
+
+/** BIT STRING of whole bytes (no unused bits). */
+export function derBitString(bytes: Uint8Array): Buffer {
+  return Buffer.concat([header(0x03, bytes.length + 1), Buffer.from([0]), bytes]);
+}

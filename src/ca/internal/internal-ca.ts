@@ -6,6 +6,7 @@ import { checkCertificateKey, type CertificateKeyType, subjectKeyIdentifier } fr
 import { type CaFileOptions, type CaMaterial, loadOrCreateCa } from './ca-files';
 import type { CaKeyType } from './key-files';
 import { leafCommonName, leafExtensions, leafValidity } from './leaf-profile';
+import { LeafSigner } from './leaf-signer';
 import { randomSerial } from './serial';
 
 export interface InternalCaOptions extends Omit<CaFileOptions, 'keyType'> {
@@ -44,6 +45,7 @@ interface IssuerFacts {
   subject: string;
   keyId: string;
   chainPem: string;
+  signer: LeafSigner;
 }
 
 /** A CA that signs with its own intermediate key: generated on first start, or given as files. */
@@ -75,6 +77,7 @@ export class InternalCa implements CaBackend {
           subject: m.intermediate.subject,
           keyId: ski ? ski.keyId : (await x509.SubjectKeyIdentifierExtension.create(m.intermediate.publicKey)).keyId,
           chainPem: pemOf(m.intermediate),
+          signer: LeafSigner.create(m.signingKey, m.signingAlgorithm, m.intermediate),
         };
       },
       (e: unknown) => {
@@ -164,27 +167,22 @@ export class InternalCa implements CaBackend {
       copy: leafReq.copy,
     });
     const serial = randomSerial();
-    const leaf = await x509.X509CertificateGenerator.create({
-      serialNumber: serial,
-      subject: cn ? [{ CN: [cn] }] : [],
-      issuer: issuer.name,
+    const leaf = issuer.signer.sign({
+      serial,
+      subject: cn ? new x509.Name([{ CN: [cn] }]) : null,
       notBefore,
       notAfter,
-      publicKey: leafReq.publicKey,
-      signingKey: m.signingKey,
-      signingAlgorithm: m.signingAlgorithm,
+      publicKeyDer: new Uint8Array(leafReq.publicKey.rawData),
       extensions,
     });
-    const der = Buffer.from(leaf.rawData);
-    const certificatePem = pemOf(leaf);
     return {
       serial,
-      certificatePem,
-      chainPem: certificatePem + issuer.chainPem,
-      der,
+      certificatePem: leaf.pem,
+      chainPem: leaf.pem + issuer.chainPem,
+      der: leaf.der,
       notBefore: leaf.notBefore,
       notAfter: leaf.notAfter,
-      fingerprintSha256: sha256Hex(der),
+      fingerprintSha256: sha256Hex(leaf.der),
       issuer: issuer.subject,
     };
   }

@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { AcmeError } from '../../domain/errors';
-import { x509 } from '../crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import * as asn from '@peculiar/asn1-x509';
+import type { x509 } from '../crypto';
 import type { CertificateKeyType } from '../key-policy';
 
 /**
@@ -58,21 +60,24 @@ export interface LeafExtensionInput {
   copy: x509.Extension[];
 }
 
-export function leafExtensions(i: LeafExtensionInput): x509.Extension[] {
+/** One extension, its value serialised once (the TBSCertificate carries it as it is). */
+const extension = (extnID: string, critical: boolean, value: object) => new asn.Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+
+const uri = (uniformResourceIdentifier: string) => new asn.GeneralName({ uniformResourceIdentifier });
+
+export function leafExtensions(i: LeafExtensionInput): asn.Extension[] {
   // RSA keys may also be used for key transport (TLS 1.2 RSA key exchange); ECDSA keys only sign.
-  const usage = x509.KeyUsageFlags.digitalSignature | (i.keyType === 'rsa' ? x509.KeyUsageFlags.keyEncipherment : 0);
+  const usage = asn.KeyUsageFlags.digitalSignature | (i.keyType === 'rsa' ? asn.KeyUsageFlags.keyEncipherment : 0);
+  const names = i.names.map((value) => new asn.GeneralName(isIP(value) ? { iPAddress: value } : { dNSName: value }));
   return [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(usage, true),
-    new x509.ExtendedKeyUsageExtension(i.clientAuth ? [EKU_SERVER_AUTH, EKU_CLIENT_AUTH] : [EKU_SERVER_AUTH], false),
-    new x509.SubjectKeyIdentifierExtension(i.subjectKeyId),
-    new x509.AuthorityKeyIdentifierExtension(i.issuerKeyId),
-    new x509.SubjectAlternativeNameExtension(
-      i.names.map((value) => (isIP(value) ? { type: 'ip' as const, value } : { type: 'dns' as const, value })),
-      i.subjectEmpty,
-    ),
-    ...(i.crlUrl ? [new x509.CRLDistributionPointsExtension([i.crlUrl])] : []),
-    ...(i.issuerUrl ? [new x509.AuthorityInfoAccessExtension({ caIssuers: new x509.GeneralName('url', i.issuerUrl) })] : []),
-    ...i.copy,
+    extension(asn.id_ce_basicConstraints, true, new asn.BasicConstraints({ cA: false })),
+    extension(asn.id_ce_keyUsage, true, new asn.KeyUsage(usage)),
+    extension(asn.id_ce_extKeyUsage, false, new asn.ExtendedKeyUsage(i.clientAuth ? [EKU_SERVER_AUTH, EKU_CLIENT_AUTH] : [EKU_SERVER_AUTH])),
+    extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(Uint8Array.from(Buffer.from(i.subjectKeyId, 'hex')).buffer)),
+    extension(asn.id_ce_authorityKeyIdentifier, false, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(Uint8Array.from(Buffer.from(i.issuerKeyId, 'hex')).buffer) })),
+    extension(asn.id_ce_subjectAltName, i.subjectEmpty, new asn.SubjectAlternativeName(names)),
+    ...(i.crlUrl ? [extension(asn.id_ce_cRLDistributionPoints, false, new asn.CRLDistributionPoints([new asn.DistributionPoint({ distributionPoint: new asn.DistributionPointName({ fullName: [uri(i.crlUrl)] }) })]))] : []),
+    ...(i.issuerUrl ? [extension(asn.id_pe_authorityInfoAccess, false, new asn.AuthorityInfoAccessSyntax([new asn.AccessDescription({ accessMethod: asn.id_ad_caIssuers, accessLocation: uri(i.issuerUrl) })]))] : []),
+    ...i.copy.map((e) => new asn.Extension({ extnID: e.type, critical: e.critical, extnValue: new OctetString(e.value) })),
   ];
 }
