@@ -91,6 +91,7 @@ interface LevelResult {
   slowestStatements?: StatementFigure[];
   /** PostgreSQL's own planning plus execution time per flow (pg_stat_statements). */
   statementMsPerFlow?: number;
+  planMsPerFlow?: number;
 }
 
 const newCounters = (): Counters => ({ timings: new Map(), retried: { '503': 0, '429': 0, badNonce: 0 }, retriedBy: new Map(), errors: new Map(), failedFlows: 0 });
@@ -311,6 +312,7 @@ async function runTarget(target: Target, rig: ChallengeRig): Promise<LevelResult
       r.topStatements = st.top;
       r.slowestStatements = st.slowest;
       r.statementMsPerFlow = st.ms / flows;
+      r.planMsPerFlow = st.planMs / flows;
       await sleep(SETTLE_MS);
       const txNow = await target.pg.transactions();
       const tx = txNow - txMark - idle.tx * (SETTLE_MS / 1000);
@@ -383,9 +385,9 @@ function printTable(results: LevelResult[]): void {
   if (last?.topStatements) {
     console.log(`\nMost frequent statements of ${last.target} at ${last.concurrency} clients (calls per flow):`);
     for (const s of last.topStatements) console.log(`  ${(s.calls / last.flows).toFixed(2).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 110)}`);
-    console.log(`\nStatements taking most of PostgreSQL's time at ${last.concurrency} clients (${last.statementMsPerFlow!.toFixed(1)} ms per flow in all; ms per flow, calls per flow):`);
+    console.log(`\nStatements taking most of PostgreSQL's time at ${last.concurrency} clients (${last.statementMsPerFlow!.toFixed(1)} ms per flow in all, of which planning ${last.planMsPerFlow!.toFixed(1)}; ms per flow, planning ms per flow, calls per flow):`);
     for (const s of last.slowestStatements!) {
-      console.log(`  ${(s.ms / last.flows).toFixed(2).padStart(7)} ${(s.calls / last.flows).toFixed(2).padStart(6)}  ${s.query.replace(/\s+/g, ' ').slice(0, 100)}`);
+      console.log(`  ${(s.ms / last.flows).toFixed(2).padStart(7)} ${(s.planMs / last.flows).toFixed(2).padStart(6)} ${(s.calls / last.flows).toFixed(2).padStart(6)}  ${s.query.replace(/\s+/g, ' ').slice(0, 95)}`);
     }
   }
 }

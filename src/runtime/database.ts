@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../db/embedded-postgres';
 import type { Logger } from '../ops/logger';
 import { guardPool } from '../db/pool-errors';
+import { PreparingClient } from '../db/preparing-client';
 
 export interface DatabaseSettings {
   /** null: run the embedded PostgreSQL under <dataDir>/. */
@@ -43,11 +44,15 @@ export async function openDatabase(s: DatabaseSettings, log: Logger): Promise<Da
   }
   const makePool = (max: number, name: string) => {
     const p = new Pool({
+      // Hot statements are parsed and planned once per connection.
+      Client: PreparingClient,
       connectionString: url!,
       max,
       connectionTimeoutMillis: s.connectTimeoutMs,
       // A long open transaction pins the feed's xmin and stalls every subscriber: cut it off.
-      options: `-c statement_timeout=${s.statementTimeoutMs} -c idle_in_transaction_session_timeout=${s.idleInTransactionTimeoutMs}`,
+      // Prepared statements keep one generic plan: the product's statements are key lookups whose
+      // best plan does not depend on the values, and replanning each call cost more than running it.
+      options: `-c statement_timeout=${s.statementTimeoutMs} -c idle_in_transaction_session_timeout=${s.idleInTransactionTimeoutMs} -c plan_cache_mode=force_generic_plan`,
       application_name: name,
       // A connection to an address that moved (failover) or a host that vanished is noticed by TCP
       // keepalive instead of hanging until the kernel gives up.
