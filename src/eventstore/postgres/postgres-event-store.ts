@@ -24,6 +24,12 @@ import { storedEvent, streamsRead } from './streams-read';
 
 export const NOTIFY_CHANNEL = 'certledger_events';
 const NOTIFY_DEBOUNCE_MS = 100;
+/**
+ * Names this process in its notifications: its own subscribers were already woken by the append
+ * itself, so the notification coming back to them through LISTEN is dropped instead of costing
+ * every subscriber another read of the feed.
+ */
+const THIS_PROCESS = randomUUID();
 
 export interface PostgresEventStoreOptions {
   pool: Pool;
@@ -146,7 +152,7 @@ export class PostgresEventStore implements EventStore {
     if (this.notifyTimer || this.closed) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;
-      this.opts.pool.query(`SELECT pg_notify($1, '')`, [NOTIFY_CHANNEL]).catch(() => undefined);
+      this.opts.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, THIS_PROCESS]).catch(() => undefined);
     }, NOTIFY_DEBOUNCE_MS);
     this.notifyTimer.unref();
   }
@@ -238,7 +244,9 @@ export class PostgresEventStore implements EventStore {
     if (!this.opts.listenUrl || this.listener || this.listenerStarting || this.closed) return Promise.resolve();
     this.listenerStarting = (async () => {
       const client = new Client({ connectionString: this.opts.listenUrl });
-      client.on('notification', () => this.appended.emit('append'));
+      client.on('notification', (n) => {
+        if (n.payload !== THIS_PROCESS) this.appended.emit('append');
+      });
       client.on('error', () => {
         this.listener = undefined;
         client.end().catch(() => undefined);
