@@ -11,6 +11,12 @@ import type { AggregateStore } from './aggregate-store';
  * everything else (finalize, downloads, revocation) keeps working.
  */
 export const MAINTENANCE_RETRY_AFTER_S = 60;
+/**
+ * How long an instance answers new orders from the maintenance state it read last. The switch is
+ * an admin's rare act and reaches every instance within this time; reading it on every new order
+ * cost each one a database round trip. The instance that switches knows at once.
+ */
+export const MAINTENANCE_STATE_MAX_AGE_MS = 1000;
 export const MAINTENANCE = Symbol('certledger.maintenance');
 
 export interface MaintenanceState {
@@ -21,14 +27,25 @@ export interface MaintenanceState {
 }
 
 export class MaintenanceMode {
-  constructor(private readonly aggregates: AggregateStore) {}
+  private last: { readAt: number; state: MaintenanceState } | null = null;
+
+  constructor(
+    private readonly aggregates: AggregateStore,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async state(): Promise<{ state: MaintenanceState; revision: number }> {
+    const readAt = this.now();
     const events = await this.aggregates.store.readStream(streams.maintenance());
     const last = events[events.length - 1];
-    if (!last) return { state: { enabled: false, reason: null, since: null, by: null }, revision: -1 };
-    const d = last.data as EventDataByType['MaintenanceModeChanged'];
-    return { state: { enabled: d.enabled, reason: d.reason, since: last.recordedAt.toISOString(), by: String(last.metadata.actor ?? '') || null }, revision: events.length - 1 };
+    const current = last
+      ? (() => {
+          const d = last.data as EventDataByType['MaintenanceModeChanged'];
+          return { state: { enabled: d.enabled, reason: d.reason, since: last.recordedAt.toISOString(), by: String(last.metadata.actor ?? '') || null }, revision: events.length - 1 };
+        })()
+      : { state: { enabled: false, reason: null, since: null, by: null }, revision: -1 };
+    this.last = { readAt, state: current.state };
+    return current;
   }
 
   async set(enabled: boolean, reason: string | null, actor: string, meta: Record<string, unknown>): Promise<MaintenanceState> {
@@ -42,7 +59,8 @@ export class MaintenanceMode {
   }
 
   async assertOpen(): Promise<void> {
-    const { state } = await this.state();
+    const fresh = this.last && this.now() - this.last.readAt < MAINTENANCE_STATE_MAX_AGE_MS;
+    const state = fresh ? this.last!.state : (await this.state()).state;
     if (state.enabled) {
       throw new AcmeError('serverInternal', `the CA is in maintenance${state.reason ? `: ${state.reason}` : ''}; new orders resume later`, [], {
         reason: { kind: 'unavailable', retryAfterMs: MAINTENANCE_RETRY_AFTER_S * 1000 },
