@@ -60,14 +60,38 @@ async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void>
  */
 const asCatalogEvent = (e: StoredEvent) => e as CatalogEvent;
 
+/** Events through one projection, as a batch when it has `applyAll`; a failure of the batch names its first event. */
+async function applyEach(tx: SqlTx, p: Projection, events: StoredEvent[]): Promise<void> {
+  if (!p.applyAll || events.length === 1) {
+    for (const e of events) await applyOne(tx, p, e);
+    return;
+  }
+  try {
+    await p.applyAll(events.map(asCatalogEvent), tx);
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw err;
+    const e = events[0];
+    const failure = new ProjectionFailedError(
+      `events from ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
+    ) as ProjectionFailedError & { position: string };
+    failure.position = e.position;
+    throw failure;
+  }
+}
+
 /**
  * The inline read models' share of an append: every statement for the appended events, recorded
- * on the append's deferred batch (sent with its COMMIT). The same `apply` code serves rebuilds.
+ * on the append's deferred batch (sent with its COMMIT). Each read model gets the append's events
+ * it handles through the code rebuilds run (`applyAll` when it has one); the tables are disjoint,
+ * so one read model after another leaves the same rows as one event after another.
  */
 export function applyInline(projections: readonly Projection[]): (deferred: SqlTx, events: StoredEvent[]) => Promise<void> {
   const inline = projections.filter((p) => p.inline);
   return async (deferred, events) => {
-    for (const e of events) for (const p of inline) if (handlesEvent(p, e.type)) await applyOne(deferred, p, e);
+    for (const p of inline) {
+      const mine = events.filter((e) => handlesEvent(p, e.type));
+      if (mine.length > 0) await applyEach(deferred, p, mine);
+    }
   };
 }
 
@@ -286,32 +310,25 @@ export class ProjectionRunner {
   }
 
   /**
-   * Applies the events a projection handles. Their statements travel in one round trip per chunk;
-   * when a chunk fails, it is rolled back to its savepoint and replayed one event at a time, so the
-   * failing event is the one named (and the checkpoint stays before it).
+   * Applies the events a projection handles, under a savepoint per chunk: when a chunk fails, it is
+   * rolled back and replayed one event at a time, so the failing event is the one named (and the
+   * checkpoint stays before it). A batch projection writes the whole chunk in a few set-based
+   * statements with bound parameters, each column one array: no literal to build, quote and scan.
+   * Other projections' per-event statements travel together, in one round trip per chunk.
    */
   private async applyBatch(client: SqlTx, p: Projection, events: StoredEvent[]): Promise<number> {
+    if (p.applyAll) {
+      const mine = events.filter((e) => handlesEvent(p, e.type));
+      if (mine.length > 0) await this.applyChunk(client, p, mine, () => p.applyAll!(mine.map(asCatalogEvent), client));
+      return mine.length;
+    }
     const batch = new StatementBatch();
     let chunk: StoredEvent[] = [];
     let handled = 0;
     const send = async () => {
-      if (batch.size === 0) return;
-      await client.query('SAVEPOINT projection_chunk');
-      try {
-        await batch.flush(client);
-      } catch {
-        await client.query('ROLLBACK TO SAVEPOINT projection_chunk');
-        for (const e of chunk) await applyOne(client, p, e);
-      }
+      if (batch.size > 0) await this.applyChunk(client, p, chunk, () => batch.flush(client));
       chunk = [];
     };
-    if (p.applyAll) {
-      chunk = events.filter((e) => handlesEvent(p, e.type));
-      handled = chunk.length;
-      if (handled > 0) await p.applyAll(chunk.map(asCatalogEvent), batch);
-      await send();
-      return handled;
-    }
     for (const e of events) {
       if (!handlesEvent(p, e.type)) continue;
       await applyOne(batch, p, e);
@@ -321,6 +338,17 @@ export class ProjectionRunner {
     }
     await send();
     return handled;
+  }
+
+  private async applyChunk(client: SqlTx, p: Projection, chunk: StoredEvent[], write: () => Promise<unknown>): Promise<void> {
+    await client.query('SAVEPOINT projection_chunk');
+    try {
+      await write();
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT projection_chunk');
+      for (const e of chunk) await applyOne(client, p, e);
+    }
   }
 
   /** Clears a recorded failure so the projection retries from its checkpoint (after a fix). */
