@@ -35,6 +35,12 @@ export interface RunnerOptions {
   health?: HealthReporter;
 }
 
+/** Statements for some of a projection's events, ready to be written once the connection is free. */
+interface Chunk {
+  events: StoredEvent[];
+  write(client: SqlTx): Promise<unknown>;
+}
+
 export class ProjectionFailedError extends Error {
   override name = 'ProjectionFailedError';
 }
@@ -309,45 +315,75 @@ export class ProjectionRunner {
     return events.length === this.batchSize ? 'more' : 'idle';
   }
 
-  /**
-   * Applies the events a projection handles, under a savepoint per chunk: when a chunk fails, it is
-   * rolled back and replayed one event at a time, so the failing event is the one named (and the
-   * checkpoint stays before it). A batch projection writes the whole chunk in a few set-based
-   * statements with bound parameters, each column one array: no literal to build, quote and scan.
-   * Other projections' per-event statements travel together, in one round trip per chunk.
-   */
+  /** Applies the events a projection handles (see `chunks` and `applyChunk`); returns how many. */
   private async applyBatch(client: SqlTx, p: Projection, events: StoredEvent[]): Promise<number> {
-    if (p.applyAll) {
-      const mine = events.filter((e) => handlesEvent(p, e.type));
-      if (mine.length > 0) await this.applyChunk(client, p, mine, () => p.applyAll!(mine.map(asCatalogEvent), client));
-      return mine.length;
-    }
-    const batch = new StatementBatch();
-    let chunk: StoredEvent[] = [];
-    let handled = 0;
-    const send = async () => {
-      if (batch.size > 0) await this.applyChunk(client, p, chunk, () => batch.flush(client));
-      chunk = [];
-    };
-    for (const e of events) {
-      if (!handlesEvent(p, e.type)) continue;
-      await applyOne(batch, p, e);
-      chunk.push(e);
-      handled++;
-      if (batch.full) await send();
-    }
-    await send();
-    return handled;
+    const chunks = await this.chunks(p, events);
+    await this.applyChunks(client, p, chunks);
+    return chunks.reduce((n, c) => n + c.events.length, 0);
   }
 
-  private async applyChunk(client: SqlTx, p: Projection, chunk: StoredEvent[], write: () => Promise<unknown>): Promise<void> {
+  /**
+   * Turns the events a projection handles into chunks of statements, without touching the database,
+   * so a rebuild prepares one page while the page before it is written. A batch projection's chunk
+   * is its `applyAll`: a few set-based statements with bound parameters, each column one array. Other
+   * projections' per-event statements are gathered into statement batches, one round trip each.
+   */
+  private async chunks(p: Projection, events: StoredEvent[]): Promise<Chunk[]> {
+    const mine = events.filter((e) => handlesEvent(p, e.type));
+    if (mine.length === 0) return [];
+    if (p.applyAll) {
+      const statements: Array<{ text: string; params?: unknown[] }> = [];
+      const recorder: SqlTx = {
+        query: async (text, params) => {
+          statements.push({ text, params });
+          return { rows: [], rowCount: null };
+        },
+      };
+      try {
+        await p.applyAll(mine.map(asCatalogEvent), recorder);
+      } catch (err) {
+        // The batch code threw: writing the chunk fails, and one event at a time names the culprit.
+        return [{ events: mine, write: () => Promise.reject(err) }];
+      }
+      const write = async (client: SqlTx) => {
+        for (const st of statements) await client.query(st.text, st.params);
+      };
+      return [{ events: mine, write }];
+    }
+    const out: Chunk[] = [];
+    let batch = new StatementBatch();
+    let chunk: StoredEvent[] = [];
+    const close = () => {
+      const full = batch;
+      out.push({ events: chunk, write: (client) => full.flush(client) });
+      batch = new StatementBatch();
+      chunk = [];
+    };
+    for (const e of mine) {
+      await applyOne(batch, p, e);
+      chunk.push(e);
+      if (batch.full) close();
+    }
+    if (chunk.length > 0) close();
+    return out;
+  }
+
+  private async applyChunks(client: SqlTx, p: Projection, chunks: Chunk[]): Promise<void> {
+    for (const c of chunks) await this.applyChunk(client, p, c);
+  }
+
+  /**
+   * Writes one chunk under a savepoint: when it fails, it is rolled back and replayed one event at a
+   * time, so the failing event is the one named (and the checkpoint stays before it).
+   */
+  private async applyChunk(client: SqlTx, p: Projection, chunk: Chunk): Promise<void> {
     await client.query('SAVEPOINT projection_chunk');
     try {
-      await write();
+      await chunk.write(client);
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw err;
       await client.query('ROLLBACK TO SAVEPOINT projection_chunk');
-      for (const e of chunk) await applyOne(client, p, e);
+      for (const e of chunk.events) await applyOne(client, p, e);
     }
   }
 
@@ -394,14 +430,21 @@ export class ProjectionRunner {
         read.catch(() => undefined); // awaited below, unless applying the page before it failed
         return read;
       };
+      // Likewise each page's statements are prepared while the page before is being written.
+      let writing: Promise<void> = Promise.resolve();
       for (let next = page(position); ; ) {
         const events = await next;
         if (events.length === 0) break;
         const last = events[events.length - 1].position;
         next = page(last);
-        handled += await this.applyBatch(client, p, events);
+        const chunks = await this.chunks(p, events);
+        await writing;
+        writing = this.applyChunks(client, p, chunks);
+        writing.catch(() => undefined); // awaited below, unless reading or preparing the next page failed
+        handled += chunks.reduce((n, c) => n + c.events.length, 0);
         position = last;
       }
+      await writing;
       await client.query(
         `UPDATE es_checkpoints SET position = $2, version = $3, events_handled = $4, status = 'running',
            error = NULL, error_position = NULL, updated_at = now() WHERE subscription_id = $1`,

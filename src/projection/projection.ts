@@ -91,8 +91,10 @@ export function rounds<E>(events: readonly E[], keyOf: (e: E) => string): E[][] 
  */
 export function unnestRows(columns: Readonly<Record<string, string>>, rows: readonly (readonly unknown[])[]): { names: string; from: string; params: unknown[] } {
   const entries = Object.entries(columns);
+  // Each column is turned into its array literal here, where it is built, rather than when the
+  // statement reaches the connection: the engine builds the next batch while the last one runs.
   const params = entries.map(([, type], i) =>
-    rows.map((row) => (type.endsWith('[]') && row[i] != null ? prepareValue(row[i]) : row[i])),
+    prepareValue(rows.map((row) => (type.endsWith('[]') && row[i] != null ? prepareValue(row[i]) : row[i]))),
   );
   const names = entries.map(([name]) => name).join(', ');
   const arrays = entries.map(([, type], i) => `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`).join(', ');
