@@ -47,13 +47,18 @@ export class ProjectionFailedError extends Error {
 
 /** One event through one projection; a failure names the event and its position. */
 async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void> {
+  await named(() => p.apply(asCatalogEvent(e), tx), 'event', e);
+}
+
+/** Runs `work`; an error other than a lost connection becomes a failure at `e`'s position. */
+async function named(work: () => Promise<void>, what: string, e: StoredEvent): Promise<void> {
   try {
-    await p.apply(asCatalogEvent(e), tx);
+    await work();
   } catch (err) {
     // A lost connection says nothing about the event: retry the batch, never stop the projection.
     if (isDatabaseUnavailable(err)) throw err;
     const failure = new ProjectionFailedError(
-      `event ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
+      `${what} ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
     ) as ProjectionFailedError & { position: string };
     failure.position = e.position;
     throw failure;
@@ -66,23 +71,10 @@ async function applyOne(tx: SqlTx, p: Projection, e: StoredEvent): Promise<void>
  */
 const asCatalogEvent = (e: StoredEvent) => e as CatalogEvent;
 
-/** Events through one projection, as a batch when it has `applyAll`; a failure of the batch names its first event. */
+/** Events through one projection, as one batch when it has `applyAll`; a failing batch is named by its first event. */
 async function applyEach(tx: SqlTx, p: Projection, events: StoredEvent[]): Promise<void> {
-  if (!p.applyAll || events.length === 1) {
-    for (const e of events) await applyOne(tx, p, e);
-    return;
-  }
-  try {
-    await p.applyAll(events.map(asCatalogEvent), tx);
-  } catch (err) {
-    if (isDatabaseUnavailable(err)) throw err;
-    const e = events[0];
-    const failure = new ProjectionFailedError(
-      `events from ${e.type} ${e.eventId} at ${e.position} (stream ${e.streamId}): ${(err as Error).message}`,
-    ) as ProjectionFailedError & { position: string };
-    failure.position = e.position;
-    throw failure;
-  }
+  if (p.applyAll) await named(() => p.applyAll!(events.map(asCatalogEvent), tx), 'events from', events[0]);
+  else for (const e of events) await applyOne(tx, p, e);
 }
 
 /**
