@@ -7,8 +7,9 @@ import { benchDatabase, rate } from './support/database';
 /**
  * Event store and projection figures: append throughput with 1 and 16 concurrent writers
  * (one event per append, each append its own transaction), read-all throughput, and the
- * projection replay rate over at least 100,000 events.
- * Run: npm run bench:eventstore   (BENCH_EVENTS=200000 to replay more)
+ * projection replay rate over at least 100,000 events, then the orders and audit trail replays
+ * again after orders that are created, finalized and issued.
+ * Run: npm run bench:eventstore   (BENCH_EVENTS=200000 to replay more, BENCH_MIXED_ORDERS for the mix)
  */
 async function main() {
   const db = await benchDatabase();
@@ -75,6 +76,28 @@ async function main() {
     const r = await runner.rebuild(p.name);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     console.log(`projection replay (${p.name}): ${r.events} events applied of ${read} read in ${seconds.toFixed(2)} s = ${Math.round(read / seconds).toLocaleString('en-US')} events/s`);
+  }
+
+  // Orders as a server sees them: created, finalized and issued, with 50 orders in flight at once,
+  // so a replayed batch updates rows it also inserts. Replayed over the whole history.
+  const mixed = Number(process.env.BENCH_MIXED_ORDERS ?? 25_000);
+  for (let b = 0; b * 50 < mixed; b++) {
+    const ids = Array.from({ length: 50 }, (_, i) => `m${b * 50 + i}`);
+    const steps = [
+      (id: string) => ({ type: 'OrderCreated', data: { ...data(), orderId: id } }),
+      (id: string) => ({ type: 'OrderFinalizationRequested', data: { csr: 'MIIB', names: [`${id}.example.com`], keyType: 'ec-p256' } }),
+      (id: string) => ({ type: 'OrderCertificateIssued', data: { certificateId: `c-${id}`, serial: id } }),
+    ];
+    for (const [revision, step] of steps.entries()) {
+      await store.appendMulti(ids.map((id) => ({ streamId: `order-${id}`, expectedRevision: revision === 0 ? 'no_stream' : revision - 1, events: [{ ...step(id), metadata: meta }] })));
+    }
+  }
+  const total = read + mixed * 3;
+  for (const name of ['orders', 'audit_trail']) {
+    start = process.hrtime.bigint();
+    const r = await runner.rebuild(name);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    console.log(`projection replay (${name}, with ${mixed} orders created, finalized and issued): ${r.events} events applied of ${total} read in ${seconds.toFixed(2)} s = ${Math.round(total / seconds).toLocaleString('en-US')} events/s`);
   }
   const mem = process.memoryUsage();
   console.log(`process memory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);

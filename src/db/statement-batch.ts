@@ -1,9 +1,6 @@
-// pg's own value formatting and quoting, so a literal means exactly what the bound parameter would.
+// pg's own value formatting, so a literal means exactly what the bound parameter would.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { prepareValue, escapeLiteral } = require('pg/lib/utils') as {
-  prepareValue(v: unknown): string | null;
-  escapeLiteral(s: string): string;
-};
+const { prepareValue } = require('pg/lib/utils') as { prepareValue(v: unknown): string | null };
 import type { TransactionQuery } from '../eventstore/event-store';
 
 /**
@@ -105,5 +102,15 @@ export function inlineParameters(text: string, params: readonly unknown[]): stri
 
 function literal(value: unknown): string {
   const prepared = prepareValue(value);
-  return prepared === null ? 'NULL' : escapeLiteral(prepared);
+  return prepared === null ? 'NULL' : quote(prepared);
+}
+
+/**
+ * pg's escapeLiteral, character for character: quotes doubled, and when there is a backslash, every
+ * one doubled in an E'' string. pg builds it one character at a time, which costs about a tenth of
+ * a second per megabyte: the array literal of a set-based statement's column is that large.
+ */
+export function quote(text: string): string {
+  const quoted = `'${text.replace(/'/g, "''")}'`;
+  return text.includes('\\') ? ` E${quoted.replace(/\\/g, '\\\\')}` : quoted;
 }

@@ -1,4 +1,5 @@
-import { inlineParameters, StatementBatch } from '../../../src/db/statement-batch';
+import { escapeLiteral } from 'pg';
+import { inlineParameters, quote, StatementBatch } from '../../../src/db/statement-batch';
 
 function sink() {
   const sent: string[] = [];
@@ -10,6 +11,10 @@ describe('statement batch', () => {
     expect(inlineParameters(`UPDATE t SET a = $1, b = '$2' WHERE id = $2`, ["it's", 7])).toBe(`UPDATE t SET a = 'it''s', b = '$2' WHERE id = '7'`);
     expect(inlineParameters('SELECT $1, $2', [null, ['a', 'b']])).toBe(`SELECT NULL, '{"a","b"}'`);
     expect(() => inlineParameters('SELECT $3', [1])).toThrow(/\$3/);
+  });
+
+  test('quoting gives what pg quotes, backslashes and all', () => {
+    for (const text of ['', 'plain', "it's", "''", '\\', 'a\\b', "o'brien\\admin", '{"a\\"b","c"}', 'é ✓ \n']) expect(quote(text)).toBe(escapeLiteral(text));
   });
 
   test('consecutive plain INSERTs of one shape become one multi-row INSERT; others stay apart', async () => {
