@@ -5,7 +5,9 @@ import { Backoff, sleep } from '../db/backoff';
 import type { HealthReporter } from '../db/component-health';
 import { isDatabaseUnavailable } from '../db/pool-errors';
 import { type CatalogEvent, checkpointId, handlesEvent, type Projection, type SqlTx } from './projection';
-import { StatementBatch } from '../db/statement-batch';
+import { inlineParameters, StatementBatch } from '../db/statement-batch';
+
+const CHECKPOINT_MOVE = `UPDATE es_checkpoints SET position = $2, events_handled = events_handled + $3, updated_at = now() WHERE subscription_id = $1`;
 
 export interface ProjectionState {
   name: string;
@@ -214,6 +216,9 @@ export class ProjectionRunner {
     this.loops.clear();
   }
 
+  /** Set when a one-round-trip batch failed: the next step applies each projection apart. */
+  private apartNext = false;
+
   /** Where each projection stood after this runner's last batch; re-read when another instance moved one. */
   private readonly known = new Map<string, { position: string; status: string }>();
 
@@ -229,9 +234,10 @@ export class ProjectionRunner {
   /**
    * One batch for one projection or a group of them: one read of the feed from the furthest-behind
    * checkpoint, then one transaction that locks the checkpoint rows (SKIP LOCKED: one instance of the
-   * fleet projects at a time), applies each projection's events under its own savepoint and moves
-   * its checkpoint. A projection that throws is rolled back to its savepoint and recorded as failed;
-   * the others commit. Returns 'more' when a full batch was read, 'idle' when caught up or another
+   * fleet projects at a time), applies each projection's events and moves its checkpoint: three
+   * round trips in all (`commitInOneTrip`). When that fails, the batch is done again with each
+   * projection under its own savepoint: one that throws is rolled back to it and recorded as
+   * failed; the others commit. Returns 'more' when a full batch was read, 'idle' when caught up or another
    * instance holds the checkpoints, 'failed' when every projection of the group is stopped.
    */
   async step(projections: Projection | readonly Projection[]): Promise<'more' | 'idle' | 'failed'> {
@@ -249,13 +255,14 @@ export class ProjectionRunner {
     if (events.length === 0) return 'idle';
     const last = events[events.length - 1].position;
     const client = await this.opts.pool.connect();
-    const applied: Projection[] = [];
+    let applied: Projection[] = [];
     try {
-      await client.query('BEGIN');
-      const locked = await client.query(
-        'SELECT subscription_id, position FROM es_checkpoints WHERE subscription_id = ANY($1) FOR UPDATE SKIP LOCKED',
-        [running.map(checkpointId)],
-      );
+      // The checkpoint rows are locked with BEGIN, in one round trip (SKIP LOCKED: one instance of
+      // the fleet projects at a time).
+      const begun = (await client.query(
+        `BEGIN; ${inlineParameters('SELECT subscription_id, position FROM es_checkpoints WHERE subscription_id = ANY($1) FOR UPDATE SKIP LOCKED', [running.map(checkpointId)])}`,
+      )) as unknown as Array<{ rows: Array<{ subscription_id: string; position: string }>; rowCount: number | null }>;
+      const locked = begun[1];
       const stale = running.some((p) => {
         const row = locked.rows.find((x) => x.subscription_id === checkpointId(p));
         return row && row.position !== this.known.get(p.name)!.position;
@@ -265,35 +272,19 @@ export class ProjectionRunner {
         this.known.clear();
         return locked.rowCount === 0 ? 'idle' : 'more';
       }
-      const updates: Array<{ p: Projection; position: string; status: string }> = [];
-      for (const p of running) {
-        if (!locked.rows.some((x) => x.subscription_id === checkpointId(p))) continue;
+      const mine = (p: Projection) => {
+        if (!locked.rows.some((x) => x.subscription_id === checkpointId(p))) return [];
         const after = this.known.get(p.name)!.position;
-        const mine = events.filter((e) => this.opts.store.comparePositions(e.position, after) > 0);
-        if (mine.length === 0) continue;
-        await client.query('SAVEPOINT projection');
-        try {
-          const handled = await this.applyBatch(client, p, mine);
-          await client.query(
-            `UPDATE es_checkpoints SET position = $2, events_handled = events_handled + $3, updated_at = now() WHERE subscription_id = $1`,
-            [checkpointId(p), last, handled],
-          );
-          updates.push({ p, position: last, status: 'running' });
-          if (handled > 0) applied.push(p);
-        } catch (e) {
-          if (!(e instanceof ProjectionFailedError)) throw e;
-          await client.query('ROLLBACK TO SAVEPOINT projection');
-          const at = (e as ProjectionFailedError & { position: string }).position;
-          await client.query(
-            `UPDATE es_checkpoints SET status = 'failed', error = $2, error_position = $3, updated_at = now() WHERE subscription_id = $1`,
-            [checkpointId(p), e.message, at],
-          );
-          this.opts.log?.('projection stopped on an error', { projection: p.name, error: e.message });
-          updates.push({ p, position: after, status: 'failed' });
-        }
+        return events.filter((e) => this.opts.store.comparePositions(e.position, after) > 0);
+      };
+      if (this.apartNext) {
+        this.apartNext = false;
+        applied = await this.commitEachApart(client, running, mine, last);
+      } else {
+        const done = await this.commitInOneTrip(client, running, mine, last);
+        if (!done) this.apartNext = true; // rolled back: locked afresh below, each projection apart
+        else applied = done;
       }
-      await client.query('COMMIT');
-      for (const u of updates) this.known.set(u.p.name, { position: u.position, status: u.status });
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       this.known.clear();
@@ -301,10 +292,78 @@ export class ProjectionRunner {
     } finally {
       client.release();
     }
+    if (this.apartNext) return this.step(projections);
     for (const p of applied) p.afterCommit?.();
     this.progress.emit('progress');
     if (ps.every((p) => this.known.get(p.name)!.status === 'failed')) return 'failed';
     return events.length === this.batchSize ? 'more' : 'idle';
+  }
+
+  /**
+   * The usual case: every projection's statements, each checkpoint's move and the COMMIT go to the
+   * database as one round trip. Anything failing (a projection's code or one of its statements)
+   * rolls the whole transaction back and returns null: the next step applies each projection apart
+   * (`commitEachApart`), which finds the culprit.
+   */
+  private async commitInOneTrip(client: SqlTx, running: readonly Projection[], mine: (p: Projection) => StoredEvent[], last: string): Promise<Projection[] | null> {
+    const batch = new StatementBatch();
+    const applied: Projection[] = [];
+    const moved: Projection[] = [];
+    try {
+      for (const p of running) {
+        const events = mine(p);
+        if (events.length === 0) continue;
+        const handled = events.filter((e) => handlesEvent(p, e.type));
+        if (p.applyAll && handled.length > 0) await p.applyAll(handled.map(asCatalogEvent), batch);
+        else for (const e of handled) await applyOne(batch, p, e);
+        await batch.query(CHECKPOINT_MOVE, [checkpointId(p), last, handled.length]);
+        moved.push(p);
+        if (handled.length > 0) applied.push(p);
+        if (batch.full) throw new Error('too large for one round trip');
+      }
+      await batch.query('COMMIT');
+      await batch.flush(client);
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err;
+      await client.query('ROLLBACK');
+      return null;
+    }
+    for (const p of moved) this.known.set(p.name, { position: last, status: 'running' });
+    return applied;
+  }
+
+  /**
+   * Each projection under its own savepoint: one that throws is rolled back to it and recorded as
+   * failed, naming the event (see `applyChunk`); the others commit.
+   */
+  private async commitEachApart(client: SqlTx, running: readonly Projection[], mine: (p: Projection) => StoredEvent[], last: string): Promise<Projection[]> {
+    const applied: Projection[] = [];
+    const updates: Array<{ p: Projection; position: string; status: string }> = [];
+    for (const p of running) {
+      const events = mine(p);
+      if (events.length === 0) continue;
+      const after = this.known.get(p.name)!.position;
+      await client.query('SAVEPOINT projection');
+      try {
+        const handled = await this.applyBatch(client, p, events);
+        await client.query(CHECKPOINT_MOVE, [checkpointId(p), last, handled]);
+        updates.push({ p, position: last, status: 'running' });
+        if (handled > 0) applied.push(p);
+      } catch (e) {
+        if (!(e instanceof ProjectionFailedError)) throw e;
+        await client.query('ROLLBACK TO SAVEPOINT projection');
+        const at = (e as ProjectionFailedError & { position: string }).position;
+        await client.query(
+          `UPDATE es_checkpoints SET status = 'failed', error = $2, error_position = $3, updated_at = now() WHERE subscription_id = $1`,
+          [checkpointId(p), e.message, at],
+        );
+        this.opts.log?.('projection stopped on an error', { projection: p.name, error: e.message });
+        updates.push({ p, position: after, status: 'failed' });
+      }
+    }
+    await client.query('COMMIT');
+    for (const u of updates) this.known.set(u.p.name, { position: u.position, status: u.status });
+    return applied;
   }
 
   /** Applies the events a projection handles (see `chunks` and `applyChunk`); returns how many. */
