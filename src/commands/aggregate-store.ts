@@ -65,7 +65,8 @@ export class AggregateStore {
 
   /**
    * Appends to one or several streams atomically, with the inline read models and job rows in the
-   * same transaction (and `also`, the caller's own share); returns the events as stored.
+   * same transaction (and `also`, the caller's own share: writes only, sent with the COMMIT);
+   * returns the events as stored.
    */
   async append(
     appends: Array<{ streamId: string; events: DomainEvent[]; expected: ExpectedRevision }>,
@@ -83,7 +84,7 @@ export class AggregateStore {
     const results = await this.store.appendMulti(batch, {
       inTransaction: async (tx, events, deferred) => {
         await this.inTransaction(tx, events, deferred);
-        await also?.(tx);
+        await also?.(deferred);
       },
     });
     return results.flatMap((r) => r.events);

@@ -104,9 +104,11 @@ export class JobQueue {
   /**
    * Enqueues a safety-net job inside the caller's transaction: it becomes due only after
    * `delayMs`, by when the instance that took the request has normally done the work itself and
-   * removed the job (`dropIn`). If that instance dies first, any instance runs it.
+   * removed the job (`dropIn`). If that instance dies first, any instance runs it. pg-boss's insert
+   * goes on `tx` (its statement needs its parameters bound); this process's claim, a plain write,
+   * on `deferred`, which travels with the COMMIT.
    */
-  async sendDelayedIn(tx: SqlTx, queue: QueueName, data: object, id: string, delayMs: number): Promise<void> {
+  async sendDelayedIn(tx: SqlTx, deferred: SqlTx, queue: QueueName, data: object, id: string, delayMs: number): Promise<void> {
     await this.boss.send(queue, data, {
       id,
       singletonKey: id,
@@ -114,13 +116,22 @@ export class JobQueue {
       db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
     });
     // This process does the work in-process: should it die, another instance runs the job at once.
-    await this.opts.claims?.claimIn(tx, queue, id);
+    await this.opts.claims?.claimIn(deferred, queue, id);
   }
 
-  /** Removes a job inside the caller's transaction: the work it stood for is recorded there. */
+  /**
+   * Removes a job inside the caller's transaction, where the work it stood for is recorded. Both
+   * statements only write, so `tx` may be a batch sent with the COMMIT: nothing here reads what
+   * they return.
+   */
   async dropIn(tx: SqlTx, queue: QueueName, id: string): Promise<void> {
     await this.boss.deleteJob(queue, id, {
-      db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) as Promise<{ rows: any[] }> },
+      db: {
+        executeSql: async (text: string, values: unknown[]) => {
+          await tx.query(text, values);
+          return null as unknown as { rows: any[] };
+        },
+      },
     });
     await this.opts.claims?.releaseIn(tx, id);
   }

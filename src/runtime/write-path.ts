@@ -8,7 +8,8 @@ import { applyInline } from '../projection/projection-runner';
 /**
  * The one way events are written: every append carries, in its own transaction, the inline read
  * models of ALL_PROJECTIONS and the safety-net job of any work its events ask for (due after
- * `jobDelayMs`, by when the instance that took the request has normally done it).
+ * `jobDelayMs`, by when the instance that took the request has normally done it). What only
+ * writes travels with the COMMIT (`deferred`).
  */
 export function createWritePath(opts: { store: EventStore; serverId?: string; jobs: Pick<JobQueue, 'sendDelayedIn'>; jobDelayMs: number }): AggregateStore {
   const inline = applyInline(ALL_PROJECTIONS);
@@ -16,7 +17,7 @@ export function createWritePath(opts: { store: EventStore; serverId?: string; jo
     await inline(deferred, events);
     for (const e of events) {
       const work = requestedWork(e);
-      if (work) await opts.jobs.sendDelayedIn(tx, work.queue, work.data, work.id, opts.jobDelayMs);
+      if (work) await opts.jobs.sendDelayedIn(tx, deferred, work.queue, work.data, work.id, opts.jobDelayMs);
     }
   });
 }

@@ -1,3 +1,4 @@
+import { StatementBatch } from '../../src/db/statement-batch';
 import { Pool } from 'pg';
 import { migrate } from '../../src/db/migrator';
 import { JobQueue, QUEUES } from '../../src/jobs/job-queue';
@@ -116,7 +117,8 @@ describe('lease takeover', () => {
     const jobId = '00000000-0000-4000-8000-00000000e001';
     const tx = await e.pool.connect();
     await tx.query('BEGIN');
-    await e.jobs.sendDelayedIn({ query: (t: string, v?: unknown[]) => tx.query(t, v as never[]) } as never, QUEUES.validation, { authzId: 'a1' }, jobId, 600_000);
+    const q = { query: (t: string, v?: unknown[]) => tx.query(t, v as never[]) } as never;
+    await e.jobs.sendDelayedIn(q, q, QUEUES.validation, { authzId: 'a1' }, jobId, 600_000);
     await tx.query('COMMIT');
     tx.release();
     expect((await e.pool.query('SELECT boot_id::text FROM job_leases WHERE job_id = $1', [jobId])).rows).toEqual([{ boot_id: e.keeper.bootId }]);
@@ -134,14 +136,21 @@ describe('lease takeover', () => {
     const jobId = '00000000-0000-4000-8000-00000000e002';
     const tx = await g.pool.connect();
     const q = { query: (t: string, v?: unknown[]) => tx.query(t, v as never[]) } as never;
+    // As the write path does it: the claim and the drop are written with the COMMIT.
     await tx.query('BEGIN');
-    await g.jobs.sendDelayedIn(q, QUEUES.issuance, { orderId: 'o2' }, jobId, 600_000);
+    const claim = new StatementBatch();
+    await g.jobs.sendDelayedIn(q, claim, QUEUES.issuance, { orderId: 'o2' }, jobId, 600_000);
+    await claim.flush(q);
     await tx.query('COMMIT');
+    expect((await g.pool.query('SELECT boot_id::text FROM job_leases WHERE job_id = $1', [jobId])).rows).toEqual([{ boot_id: g.keeper.bootId }]);
     await tx.query('BEGIN');
-    await g.jobs.dropIn(q, QUEUES.issuance, jobId);
+    const drop = new StatementBatch();
+    await g.jobs.dropIn(drop, QUEUES.issuance, jobId);
+    await drop.flush(q);
     await tx.query('COMMIT');
     tx.release();
     expect((await g.pool.query('SELECT count(*)::int AS n FROM job_leases WHERE job_id = $1', [jobId])).rows[0].n).toBe(0);
+    expect((await g.pool.query('SELECT count(*)::int AS n FROM certledger_jobs.job WHERE id = $1', [jobId])).rows[0].n).toBe(0);
   });
 
   test('a running job of a live instance is never taken over', async () => {
