@@ -15,6 +15,7 @@ import { treeCpuMs } from './support/process-cpu';
  *   BENCH_IDLE_SECONDS=20        measuring window
  *   BENCH_CONCURRENCY=16         workers.concurrency (the issuance benchmark's setting)
  *   BENCH_WORKERS=1              server.workers
+ *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   profiles the idle server
  */
 
 const SETTLE_MS = Number(process.env.BENCH_IDLE_SETTLE_MS ?? 15_000);
@@ -26,7 +27,11 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'certledger-bench-idle-'));
   chmodSync(dir, 0o755);
   try {
-    const server = await startCertledgerServer(dir, { workers: process.env.BENCH_WORKERS, extraYaml: `workers:\n  concurrency: ${CONCURRENCY}\n` });
+    const server = await startCertledgerServer(dir, {
+      workers: process.env.BENCH_WORKERS,
+      nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      extraYaml: `workers:\n  concurrency: ${CONCURRENCY}\n`,
+    });
     try {
       await sleep(SETTLE_MS);
       const pg = server.pg;
