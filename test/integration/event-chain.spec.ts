@@ -55,6 +55,11 @@ describe('event hash chain', () => {
       await extendChain(fx.pool);
       await other.append('notified-1', [{ type: 'MaintenanceModeChanged', data: { enabled: true, reason: 'n' }, metadata: { actor: 'test' } }], 'no_stream');
       await chained();
+      // A one-shot command appends and closes at once: its notification is sent as it closes.
+      const oneShot = new PostgresEventStore({ pool: fx.pool });
+      await oneShot.append('notified-2', [{ type: 'MaintenanceModeChanged', data: { enabled: false, reason: 'n' }, metadata: { actor: 'test' } }], 'no_stream');
+      await oneShot.close();
+      await chained();
       expect((await verifyChain(fx.pool)).unchained).toBe(0);
     } finally {
       unwatch();
