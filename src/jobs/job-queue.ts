@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Pool } from 'pg';
 import type { SqlTx } from '../projection/projection';
 import type { HealthReporter } from '../db/component-health';
+import { Backoff } from '../db/backoff';
 import { isDatabaseUnavailable } from '../db/pool-errors';
 import { guardPgBossSettlement, relinquishSettlement } from './pg-boss-guard';
 
@@ -52,6 +53,8 @@ export class JobQueue {
   readonly boss: PgBoss;
   private readonly workerIds = new Map<string, string[]>();
   private started = false;
+  private readonly outage = new Backoff();
+  private lookAgainTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: JobQueueOptions) {
     guardPgBossSettlement((method, queue, e) => opts.log?.(`job ${method} lost; the job is taken again after its lease`, { queue, error: e.message }));
@@ -59,10 +62,14 @@ export class JobQueue {
       opts.pool.query(text, values as never[]).then(
         (r) => {
           opts.health?.ok('job-queue');
+          this.outage.reset();
           return r;
         },
         (e) => {
-          if (isDatabaseUnavailable(e)) opts.health?.failed('job-queue', e);
+          if (isDatabaseUnavailable(e)) {
+            opts.health?.failed('job-queue', e);
+            this.lookAgainSoon();
+          }
           throw e;
         },
       );
@@ -166,6 +173,19 @@ export class JobQueue {
     for (const id of this.workerIds.get(queue as QueueName) ?? []) this.boss.notifyWorker(id);
   }
 
+  /**
+   * The database went away: the polling workers look again with backoff rather than at their next
+   * poll, so readiness (the 'job-queue' component) and the jobs come back soon after the database.
+   */
+  private lookAgainSoon(): void {
+    if (this.lookAgainTimer || !this.started) return;
+    this.lookAgainTimer = setTimeout(() => {
+      this.lookAgainTimer = undefined;
+      for (const ids of this.workerIds.values()) this.boss.notifyWorker(ids[0]);
+    }, this.outage.next());
+    this.lookAgainTimer.unref();
+  }
+
   async pending(queue: QueueName): Promise<number> {
     return this.boss.getQueueSize(queue);
   }
@@ -185,5 +205,7 @@ export class JobQueue {
     if (!this.started) return;
     await this.boss.stop({ graceful: true, timeout: drainMs, close: false, wait: true });
     this.started = false;
+    clearTimeout(this.lookAgainTimer);
+    this.lookAgainTimer = undefined;
   }
 }
