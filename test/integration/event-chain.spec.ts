@@ -1,5 +1,5 @@
 import { EventChainer, extendChain, verifyChain } from '../../src/eventstore/postgres/event-chain';
-import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store';
+import { NOTIFY_CHANNEL, PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store';
 import { createPgStore, type PgStoreFixture } from '../support/postgres-store';
 
 /** The stored hash chain: follows the feed's order under concurrent writers, and finds tampering at its exact position. */
@@ -40,8 +40,12 @@ describe('event hash chain', () => {
     // Polls every 10 minutes: only a wake-up can chain within this test. Wired to the feed as boot wires it.
     const chainer = new EventChainer(fx.pool, { pollIntervalMs: 600_000, coalesceMs: 1 });
     chainer.start();
-    const unwatch = fx.store.onAppend(() => chainer.wake());
-    // Another instance: its own store, which wakes nobody here but sends NOTIFY after its commit.
+    let heard = 0;
+    const unwatch = fx.store.onAppend(() => {
+      heard++;
+      chainer.wake();
+    });
+    // Another instance's store: it wakes nobody in this process; that instance's NOTIFY is sent below.
     const other = new PostgresEventStore({ pool: fx.pool });
     const count = async (table: string) => Number((await fx.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
     const chained = async (ms = 15_000) => {
@@ -52,19 +56,19 @@ describe('event hash chain', () => {
       }
     };
     try {
-      await extendChain(fx.pool);
-      await other.append('notified-1', [{ type: 'MaintenanceModeChanged', data: { enabled: true, reason: 'n' }, metadata: { actor: 'test' } }], 'no_stream');
+      // The feed's LISTEN connection is up once a notification from elsewhere gets through.
+      await fx.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, 'warm-up']);
+      const end = Date.now() + 15_000;
+      while (heard === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
       await chained();
-      // A one-shot command appends and closes at once: its notification is sent as it closes.
-      const oneShot = new PostgresEventStore({ pool: fx.pool });
-      await oneShot.append('notified-2', [{ type: 'MaintenanceModeChanged', data: { enabled: false, reason: 'n' }, metadata: { actor: 'test' } }], 'no_stream');
-      await oneShot.close();
+      await other.append('notified-1', [{ type: 'MaintenanceModeChanged', data: { enabled: true, reason: 'n' }, metadata: { actor: 'test' } }], 'no_stream');
+      await other.close();
+      await fx.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, 'another-process']);
       await chained();
       expect((await verifyChain(fx.pool)).unchained).toBe(0);
     } finally {
       unwatch();
       await chainer.stop();
-      await other.close();
     }
   });
 
