@@ -1,17 +1,14 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
-import { Agent } from 'undici';
 import { x509 } from '../src/ca/crypto';
-import { freeLocalPort } from '../src/db/free-port';
 import { ChallengeRig } from './support/challenge-rig';
-import { MeasuredPostgres, type StatementFigure } from './support/measured-postgres';
+import { type MeasuredPostgres, type StatementFigure } from './support/measured-postgres';
+import { startCertledgerServer } from './support/certledger-server';
 import { findPebble, startPebble } from './support/pebble';
 import { treeCpuMs } from './support/process-cpu';
-import { writeSelfSignedTls } from './support/tls-pair';
 import { RawAcme, testAccountKey, type RawResponse, type TestKey } from './support/raw-acme';
 
 /**
@@ -393,50 +390,25 @@ function printTable(results: LevelResult[]): void {
 }
 
 async function startCertledger(rig: ChallengeRig, dir: string): Promise<Target> {
-  const pg = await MeasuredPostgres.start(join(dir, 'postgres'));
-  const port = await freeLocalPort();
-  const dataDir = join(dir, 'data');
-  const tls = process.env.BENCH_TLS === '1' ? await writeSelfSignedTls(dir, 'certledger-tls') : undefined;
-  writeFileSync(
-    join(dir, 'c.yaml'),
-    `data_dir: ${dataDir}\nserver:\n  listen: 127.0.0.1:${port}\n  workers: ${process.env.BENCH_WORKERS ?? 1}\n` +
-      (tls ? `  tls:\n    cert_file: ${tls.certFile}\n    key_file: ${tls.keyFile}\n` : '') +
-      `logging:\n  level: warn\nworkers:\n  concurrency: 16\n` +
+  const server = await startCertledgerServer(dir, {
+    tls: process.env.BENCH_TLS === '1',
+    workers: process.env.BENCH_WORKERS,
+    poolMax: process.env.BENCH_POOL_MAX,
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under the load.
+    nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    extraYaml:
+      `workers:\n  concurrency: 16\n` +
       // The benchmark measures issuance from one loopback client, not the rate limits.
-      `rate_limits:\n  allow_addresses: ["127.0.0.1", "::1"]\n` +
-      `database:\n  url: ${JSON.stringify(pg.url)}\n  pool_max: ${process.env.BENCH_POOL_MAX ?? 20}\n${rig.validationYaml()}\n`,
-  );
-  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under the load.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', '..', 'bin', 'certledger.js'), '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const exited = new Promise((r) => child.once('exit', r));
-  const base = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  const dispatcher = new Agent(tls ? { connect: { ca: tls.certPem } } : {});
-  let up = false;
-  for (let i = 0; i < 240 && child.exitCode === null; i++) {
-    up = await fetch(`${base}/livez`, { dispatcher } as RequestInit).then((r) => r.ok, () => false);
-    if (up) break;
-    await sleep(250);
-  }
-  if (!up) {
-    child.kill('SIGKILL');
-    await dispatcher.close();
-    await pg.stop();
-    throw new Error('certledger did not start');
-  }
+      `rate_limits:\n  allow_addresses: ["127.0.0.1", "::1"]\n${rig.validationYaml()}`,
+  });
   return {
-    name: `certledger (${tls ? 'https' : 'http'})`,
-    acme: await new RawAcme(base, { dispatcher }).init(),
-    rootPem: readFileSync(join(dataDir, 'ca', 'root.pem'), 'utf8'),
-    pg,
-    cpuRoots: () => [child.pid!, pg.postmasterPid()],
-    databaseCpuRoots: () => [pg.postmasterPid()],
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-      await dispatcher.close();
-      await pg.stop();
-    },
+    name: `certledger (${server.tls ? 'https' : 'http'})`,
+    acme: await new RawAcme(server.baseUrl, { dispatcher: server.dispatcher }).init(),
+    rootPem: readFileSync(join(server.dataDir, 'ca', 'root.pem'), 'utf8'),
+    pg: server.pg,
+    cpuRoots: server.cpuRoots,
+    databaseCpuRoots: server.databaseCpuRoots,
+    stop: server.stop,
   };
 }
 

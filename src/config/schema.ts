@@ -119,6 +119,7 @@ export const CONFIG_SCHEMA: Schema = {
       lease: duration('30s', 'a claimed job not finished within its lease is taken again by any instance', 'every claimed job would be taken again by another instance at once', true),
       heartbeat_interval: duration('5s', 'how often this instance records in the servers table that it is alive', INTERVAL_ZERO, true),
       takeover_after: duration('20s', 'an instance silent for this long is taken for dead: another instance takes over its claimed jobs at once instead of waiting for their lease; must be at least 3 × workers.heartbeat_interval', 'every instance would be taken for dead at once', true),
+      poll_interval: duration('30s', 'how often an idle instance looks for jobs nobody announced (retries, safety-net jobs come due), one query per queue; new and taken-over jobs wake the workers at once (below 500ms counts as 500ms)', INTERVAL_ZERO, true),
     }),
     database: section('PostgreSQL', {
       url: str(null, 'postgres:// URL (unset: the DATABASE_URL environment variable, else the embedded PostgreSQL in `data_dir/postgres`, served as its own role `certledger_server`)', { 'x-secret': true }),
@@ -131,7 +132,7 @@ export const CONFIG_SCHEMA: Schema = {
       idle_in_transaction_timeout: duration('60s', 'an idle open transaction is cut off (it would stall event subscribers)', PG_ZERO, true),
     }),
     eventstore: section('event store (events are stored in PostgreSQL, database.url)', {
-      poll_interval: duration('500ms', 'subscription polling interval (safety net behind LISTEN/NOTIFY)', INTERVAL_ZERO, true),
+      poll_interval: duration('10s', 'how often idle subscriptions and the hash chain look for events no notification announced (safety net behind local wake-ups and LISTEN/NOTIFY)', INTERVAL_ZERO, true),
     }),
     logging: section('logs', {
       level: oneOf('info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], 'log level'),

@@ -26,7 +26,7 @@ export interface Config {
     trusted_proxies: string[];
     health_details_from: string[];
   };
-  workers: { drain_timeout: Milliseconds; concurrency: number; lease: Milliseconds; heartbeat_interval: Milliseconds; takeover_after: Milliseconds };
+  workers: { drain_timeout: Milliseconds; concurrency: number; lease: Milliseconds; heartbeat_interval: Milliseconds; takeover_after: Milliseconds; poll_interval: Milliseconds };
   database: {
     /** Unset: DATABASE_URL is used if set, else null = embedded PostgreSQL. */
     url: string | null;

@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Pool } from 'pg';
 import type { SqlTx } from '../projection/projection';
 import type { HealthReporter } from '../db/component-health';
+import { Backoff } from '../db/backoff';
 import { isDatabaseUnavailable } from '../db/pool-errors';
 import { guardPgBossSettlement, relinquishSettlement } from './pg-boss-guard';
 
@@ -18,13 +19,18 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/** workers.poll_interval's default, for queues built without a configuration (tests, commands). */
+const DEFAULT_POLL_MS = 30_000;
+/** Workers past the first of a queue look for work only when woken: a day is "never" for them. */
+const WOKEN_ONLY_SECONDS = 86_400;
+
 export interface JobQueueOptions {
   pool: Pool;
   leaseMs: number;
   /** Email delivery: retries with a delay doubling from emailRetryDelayMs (pg-boss backoff). */
   emailRetryLimit?: number;
   emailRetryDelayMs?: number;
-  /** How often idle workers look for work when no local wake-up arrives. */
+  /** How often one idle worker per queue looks for work no wake-up announced (workers.poll_interval). */
   pollIntervalMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Told whether the queue's own queries (fetch, maintenance) reach the database. */
@@ -47,6 +53,8 @@ export class JobQueue {
   readonly boss: PgBoss;
   private readonly workerIds = new Map<string, string[]>();
   private started = false;
+  private readonly outage = new Backoff();
+  private lookAgainTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: JobQueueOptions) {
     guardPgBossSettlement((method, queue, e) => opts.log?.(`job ${method} lost; the job is taken again after its lease`, { queue, error: e.message }));
@@ -54,10 +62,14 @@ export class JobQueue {
       opts.pool.query(text, values as never[]).then(
         (r) => {
           opts.health?.ok('job-queue');
+          this.outage.reset();
           return r;
         },
         (e) => {
-          if (isDatabaseUnavailable(e)) opts.health?.failed('job-queue', e);
+          if (isDatabaseUnavailable(e)) {
+            opts.health?.failed('job-queue', e);
+            this.lookAgainSoon();
+          }
           throw e;
         },
       );
@@ -66,8 +78,9 @@ export class JobQueue {
       schema: 'certledger_jobs',
       migrate: true,
       supervise: true,
-      // Expired leases are found by the maintenance pass: run it twice per lease.
-      maintenanceIntervalSeconds: Math.max(1, Math.round(opts.leaseMs / 2000)),
+      // Expired leases are found by the maintenance pass, once per lease: a dead instance's claimed
+      // jobs are taken over sooner by lease-takeover.ts; this catches a job claimed by nobody.
+      maintenanceIntervalSeconds: Math.max(1, Math.round(opts.leaseMs / 1000)),
       schedule: false,
     } as PgBoss.ConstructorOptions);
     this.boss.on('error', (e) => opts.log?.('job queue error', { error: e.message }));
@@ -137,30 +150,51 @@ export class JobQueue {
   }
 
   /**
-   * Runs `handler` for jobs of the queue, `concurrency` at a time on this instance, looking for
-   * work every `pollIntervalMs` (default: the queue's setting) when no local wake-up comes first.
+   * Runs `handler` for jobs of the queue, `concurrency` at a time on this instance. Jobs are found
+   * by wake-ups: a local enqueue (wake), a takeover (lease-takeover.ts), or a job just found, which
+   * sends the next worker looking and its own worker looking again once done, so a backlog is
+   * drained `concurrency` at a time. Without any wake-up one worker per queue looks every
+   * `pollIntervalMs`, for the safety-net jobs nobody announced (retries, delayed jobs come due): an
+   * idle queue costs one query per interval however high the concurrency.
    */
-  async work<T>(queue: QueueName, concurrency: number, handler: JobHandler<T>, pollIntervalMs = this.opts.pollIntervalMs ?? 1000): Promise<void> {
+  async work<T>(queue: QueueName, concurrency: number, handler: JobHandler<T>, pollIntervalMs = this.opts.pollIntervalMs ?? DEFAULT_POLL_MS): Promise<void> {
     const ids: string[] = [];
     for (let i = 0; i < concurrency; i++) {
-      ids.push(
-        await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, pollIntervalMs / 1000), includeMetadata: true }, async ([job]) => {
-          await this.opts.claims?.claim(queue, job.id);
-          try {
-            await handler(job.data, { id: job.id, retryCount: (job as PgBoss.JobWithMetadata<T>).retryCount ?? 0 });
-          } finally {
-            // Taken over by another instance meanwhile: the settlement belongs to the run that holds it now.
-            if ((await this.opts.claims?.release(job.id).catch(() => true)) === false) relinquishSettlement(job.id);
-          }
-        }),
-      );
+      const pollingIntervalSeconds = i === 0 ? Math.max(0.5, pollIntervalMs / 1000) : WOKEN_ONLY_SECONDS;
+      const id = await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, async ([job]) => {
+        // A worker not registered yet looks once as it starts anyway.
+        const next = ids[(i + 1) % concurrency];
+        if (next) this.boss.notifyWorker(next);
+        await this.opts.claims?.claim(queue, job.id);
+        try {
+          await handler(job.data, { id: job.id, retryCount: (job as PgBoss.JobWithMetadata<T>).retryCount ?? 0 });
+        } finally {
+          // Taken over by another instance meanwhile: the settlement belongs to the run that holds it now.
+          if ((await this.opts.claims?.release(job.id).catch(() => true)) === false) relinquishSettlement(job.id);
+          this.boss.notifyWorker(id);
+        }
+      });
+      ids.push(id);
     }
     this.workerIds.set(queue, ids);
   }
 
-  /** Wakes this instance's idle workers of a queue (after a local enqueue). */
-  wake(queue: QueueName): void {
-    for (const id of this.workerIds.get(queue) ?? []) this.boss.notifyWorker(id);
+  /** Wakes this instance's idle workers of a queue (a local enqueue, a job taken over). */
+  wake(queue: string): void {
+    for (const id of this.workerIds.get(queue as QueueName) ?? []) this.boss.notifyWorker(id);
+  }
+
+  /**
+   * The database went away: the polling workers look again with backoff rather than at their next
+   * poll, so readiness (the 'job-queue' component) and the jobs come back soon after the database.
+   */
+  private lookAgainSoon(): void {
+    if (this.lookAgainTimer || !this.started) return;
+    this.lookAgainTimer = setTimeout(() => {
+      this.lookAgainTimer = undefined;
+      for (const ids of this.workerIds.values()) this.boss.notifyWorker(ids[0]);
+    }, this.outage.next());
+    this.lookAgainTimer.unref();
   }
 
   async pending(queue: QueueName): Promise<number> {
@@ -182,5 +216,7 @@ export class JobQueue {
     if (!this.started) return;
     await this.boss.stop({ graceful: true, timeout: drainMs, close: false, wait: true });
     this.started = false;
+    clearTimeout(this.lookAgainTimer);
+    this.lookAgainTimer = undefined;
   }
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/db';
-import { touchServer } from '../db/servers-store';
 import type { SqlTx } from '../projection/projection';
 import type { HealthReporter } from '../db/component-health';
 
@@ -32,7 +31,12 @@ export interface LeaseKeeperOptions {
   takeoverAfterMs: number;
   health?: HealthReporter;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Told the queues of jobs just taken over, so this instance's idle workers fetch them at once. */
+  onTakenOver?: (queues: string[]) => void;
 }
+
+/** Claims and process rows left behind are history: removed once an hour, not on every heartbeat. */
+const HOUSEKEEPING_MS = 3_600_000;
 
 export interface TakenOver {
   jobId: string;
@@ -46,13 +50,15 @@ export class LeaseKeeper {
   private running?: Promise<void>;
   private stopped = false;
   private takeover = false;
+  private housekeptAt = 0;
 
   constructor(private readonly opts: LeaseKeeperOptions) {}
 
-  /** Registers this process; the heartbeat starts with start(). */
+  /** Registers this process and marks its server seen, in one statement; the heartbeat repeats it from start(). */
   async register(): Promise<void> {
     await this.opts.pool.query(
-      `INSERT INTO server_processes (boot_id, server_id, pid) VALUES ($1, $2, $3)
+      `WITH server AS (UPDATE servers SET last_seen = now() WHERE server_id = $2)
+       INSERT INTO server_processes (boot_id, server_id, pid) VALUES ($1, $2, $3)
        ON CONFLICT (boot_id) DO UPDATE SET last_seen = now()`,
       [this.bootId, this.opts.serverId, process.pid],
     );
@@ -77,7 +83,6 @@ export class LeaseKeeper {
 
   private async beat(): Promise<void> {
     try {
-      await touchServer(this.opts.pool, this.opts.serverId);
       await this.register();
       this.opts.health?.ok('heartbeat');
     } catch (e) {
@@ -89,6 +94,7 @@ export class LeaseKeeper {
     try {
       const taken = await this.releaseDead();
       for (const t of taken) this.opts.log?.('took over a job of a silent instance', { jobId: t.jobId, queue: t.queue, bootId: t.bootId });
+      if (taken.length > 0) this.opts.onTakenOver?.([...new Set(taken.map((t) => t.queue))]);
     } catch (e) {
       this.opts.log?.('job takeover failed', { error: (e as Error).message });
     }
@@ -165,6 +171,16 @@ export class LeaseKeeper {
        SELECT id::text, name, boot_id::text FROM hastened`,
       [this.bootId, this.opts.takeoverAfterMs],
     );
+    if (Date.now() - this.housekeptAt >= HOUSEKEEPING_MS) {
+      await this.houseKeep();
+      this.housekeptAt = Date.now();
+    }
+    return r.rows.map((row) => ({ jobId: row.job_id, queue: row.queue, bootId: row.boot_id }));
+  }
+
+  /** Removes claims and process rows nobody will read again; runs with the first takeover pass, then hourly. */
+  async houseKeep(): Promise<void> {
+    const s = this.opts.jobSchema;
     // Claims of live processes whose job is gone (settled and removed elsewhere) are history too.
     await this.opts.pool.query(
       `DELETE FROM job_leases l WHERE l.claimed_at < now() - interval '1 hour'
@@ -172,7 +188,6 @@ export class LeaseKeeper {
     );
     // Processes silent for a day are history; their rows would only grow the table.
     await this.opts.pool.query(`DELETE FROM server_processes WHERE last_seen < now() - interval '1 day'`);
-    return r.rows.map((row) => ({ jobId: row.job_id, queue: row.queue, bootId: row.boot_id }));
   }
 
   /** Stops the heartbeat and, on a clean shutdown, removes this process's row. */

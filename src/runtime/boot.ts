@@ -23,6 +23,7 @@ import type { Runtime } from './runtime';
 export interface BootSettings {
   database: DatabaseSettings & { autoSetup: boolean };
   pollIntervalMs: number;
+  jobPollIntervalMs: number;
   jobLeaseMs: number;
   heartbeatMs: number;
   takeoverAfterMs: number;
@@ -57,19 +58,21 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
       takeoverAfterMs: s.takeoverAfterMs,
       health,
       log: (msg, fields) => log.warn(fields ?? {}, msg),
+      onTakenOver: (queues) => queues.forEach((q) => jobs.wake(q)),
     });
     await leases.register();
     // Subscribers read through the background pool and hold the LISTEN connection; commands append
     // through the request pool and wake the local subscribers directly.
     const feed = new PostgresEventStore({ pool: db.backgroundPool, listenUrl: db.url, pollIntervalMs: s.pollIntervalMs });
-    // The hash chain follows the committed feed on the background pool; local appends wake it.
+    // The hash chain follows the committed feed on the background pool; the feed's wake-ups (local
+    // appends, other instances' NOTIFY) wake it, its polling only covers a lost notification.
     const chainer = new EventChainer(db.backgroundPool, { pollIntervalMs: s.pollIntervalMs, onError: (e) => log.warn({ err: e.message }, 'extending the event hash chain failed; retrying') });
+    const unwatchChain = feed.onAppend(() => chainer.wake());
     const committedListeners = new Set<(events: StoredEvent[]) => void>();
     const store = new PostgresEventStore({
       pool: db.pool,
       onAppended: (events) => {
         feed.wakeSubscribers();
-        chainer.wake();
         for (const listener of committedListeners) listener(events);
       },
     });
@@ -81,7 +84,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
     } else {
       log.warn('audit.enabled is false: security decisions are not written to the audit log');
     }
-    const jobs = new JobQueue({ pool: db.backgroundPool, leaseMs: s.jobLeaseMs, health, claims: leases, emailRetryLimit: s.email.retryLimit, emailRetryDelayMs: s.email.retryDelayMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
+    const jobs = new JobQueue({ pool: db.backgroundPool, leaseMs: s.jobLeaseMs, pollIntervalMs: s.jobPollIntervalMs, health, claims: leases, emailRetryLimit: s.email.retryLimit, emailRetryDelayMs: s.email.retryDelayMs, log: (msg, fields) => log.warn(fields ?? {}, msg) });
     const projections = new ProjectionRunner({
       store: feed,
       pool: db.backgroundPool,
@@ -112,6 +115,7 @@ export async function boot(s: BootSettings, log: Logger): Promise<Runtime> {
         return () => committedListeners.delete(listener);
       },
       close: async () => {
+        unwatchChain();
         await chainer.stop();
         await leases.stop();
         await projections.stop();
@@ -143,6 +147,7 @@ export function bootSettings(config: Config): BootSettings {
       autoSetup: config.database.auto_setup,
     },
     pollIntervalMs: config.eventstore.poll_interval,
+    jobPollIntervalMs: config.workers.poll_interval,
     jobLeaseMs: config.workers.lease,
     heartbeatMs: config.workers.heartbeat_interval,
     takeoverAfterMs: config.workers.takeover_after,

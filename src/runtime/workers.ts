@@ -10,9 +10,6 @@ import type { AcmeServices } from './acme-services';
 import { counted } from './counted-job';
 import type { Runtime } from './runtime';
 
-const SAFETY_NET_POLL_MS = 5_000;
-
-
 /**
  * Starts this instance's job workers. In the normal path validation and issuance are done by the
  * instance that took the request (deps.work, finalize); these workers take the safety-net jobs of
@@ -23,11 +20,10 @@ export async function startWorkers(config: Config, rt: Runtime, services: AcmeSe
   const validate = counted(rt, metrics, QUEUES.validation, (job: ValidationJob, id: string) =>
     runValidationJob(services.deps, services.validator, job, config.validation.attempts, id),
   );
-  // Safety-net jobs are due only after a lease has passed: looking for them every few seconds is
-  // prompt enough, and spares the database a poll per worker per second.
-  await rt.jobs.work<ValidationJob>(QUEUES.validation, config.workers.concurrency, (job, meta) => validate(job, meta.id), SAFETY_NET_POLL_MS);
+  // Idle workers look for unannounced jobs every workers.poll_interval (job-queue.ts).
+  await rt.jobs.work<ValidationJob>(QUEUES.validation, config.workers.concurrency, (job, meta) => validate(job, meta.id));
   const issue = counted(rt, metrics, QUEUES.issuance, (job: IssuanceJob, id: string) => runIssuanceJob(services.deps, job, id));
-  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, (job, meta) => issue(job, meta.id), SAFETY_NET_POLL_MS);
+  await rt.jobs.work<IssuanceJob>(QUEUES.issuance, config.workers.concurrency, (job, meta) => issue(job, meta.id));
   if (config.notifications.enabled && config.smtp.enabled) {
     const mailer = new Mailer(config.smtp);
     const send = counted(rt, metrics, QUEUES.email, (job: EmailJob) => runEmailJob(services.deps, mailer, config.notifications.templates_dir, job));

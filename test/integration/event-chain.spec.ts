@@ -1,4 +1,5 @@
 import { EventChainer, extendChain, verifyChain } from '../../src/eventstore/postgres/event-chain';
+import { NOTIFY_CHANNEL, PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store';
 import { createPgStore, type PgStoreFixture } from '../support/postgres-store';
 
 /** The stored hash chain: follows the feed's order under concurrent writers, and finds tampering at its exact position. */
@@ -33,6 +34,42 @@ describe('event hash chain', () => {
     expect(chained.rows.map((r) => r.global_position)).toEqual(order.rows.map((r) => r.global_position));
     const report = await verifyChain(fx.pool);
     expect(report).toMatchObject({ checked: total, unchained: 0, break: null });
+  });
+
+  test("another instance's append is chained when its notification arrives, not at the next poll", async () => {
+    // Polls every 10 minutes: only a wake-up can chain within this test. Wired to the feed as boot wires it.
+    const chainer = new EventChainer(fx.pool, { pollIntervalMs: 600_000, coalesceMs: 1 });
+    chainer.start();
+    let heard = 0;
+    const unwatch = fx.store.onAppend(() => {
+      heard++;
+      chainer.wake();
+    });
+    // Another instance's store: it wakes nobody in this process; that instance's NOTIFY is sent below.
+    const other = new PostgresEventStore({ pool: fx.pool });
+    const count = async (table: string) => Number((await fx.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
+    const chained = async (ms = 15_000) => {
+      const end = Date.now() + ms;
+      while ((await count('es_event_chain')) < (await count('es_events'))) {
+        if (Date.now() > end) throw new Error('not chained in time');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      // The feed's LISTEN connection is up once a notification from elsewhere gets through.
+      await fx.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, 'warm-up']);
+      const end = Date.now() + 15_000;
+      while (heard === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      await chained();
+      await other.append('notified-1', [{ type: 'MaintenanceModeChanged', data: { enabled: true, reason: 'n' }, metadata: { actor: 'test' } }], 'no_stream');
+      await other.close();
+      await fx.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, 'another-process']);
+      await chained();
+      expect((await verifyChain(fx.pool)).unchained).toBe(0);
+    } finally {
+      unwatch();
+      await chainer.stop();
+    }
   });
 
   test('an event changed by the owner (triggers bypassed) is found at its exact position', async () => {

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { NOTIFY_CHANNEL } from '../../src/eventstore/postgres/postgres-event-store';
+import { NOTIFY_CHANNEL, PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store';
 import { createPgStore, type PgStoreFixture } from '../support/postgres-store';
 
 const until = async (what: string, ok: () => boolean, timeoutMs = 20_000) => {
@@ -56,5 +56,13 @@ describe('append notifications', () => {
     } finally {
       stop();
     }
+  }, 60_000);
+
+  test('a store closed right after its append still announces it (a one-shot command)', async () => {
+    const before = seen.length;
+    const oneShot = new PostgresEventStore({ pool: fx.pool });
+    await oneShot.append('notify-one-shot', [{ type: 'Probe', data: {} }], 'no_stream');
+    await oneShot.close();
+    await until('the append to be announced', () => seen.length > before);
   }, 60_000);
 });

@@ -33,7 +33,8 @@ describe('expiration warnings by email', () => {
   beforeAll(async () => {
     fx = await createPgStore('expiration');
     await smtp.start();
-    queue = new JobQueue({ pool: fx.pool, leaseMs: 5000, emailRetryLimit: 5, emailRetryDelayMs: 1000 });
+    // Retries come due a second after a failure: looking every half second keeps the outage short.
+    queue = new JobQueue({ pool: fx.pool, leaseMs: 5000, emailRetryLimit: 5, emailRetryDelayMs: 1000, pollIntervalMs: 500 });
     runner = new ProjectionRunner({ store: fx.store, pool: fx.pool, projections: [...ALL_PROJECTIONS, jobDispatcher(queue, { sendEmail: true })], pollIntervalMs: 50 });
     await runner.prepare();
     await queue.start();

@@ -36,16 +36,24 @@ describe('lease takeover', () => {
     }
   };
 
-  async function instance(name: string) {
+  /** Idle workers look for work every `pollIntervalMs`; a takeover wakes them, as boot wires it. */
+  async function instance(name: string, pollIntervalMs = 500) {
     const pool = new Pool({ connectionString: db.url, max: 6, application_name: name });
     pool.on('error', () => undefined);
     pools.push(pool);
-    const keeper = new LeaseKeeper({ pool, serverId: '00000000-0000-4000-8000-000000000000', jobSchema: 'certledger_jobs', heartbeatMs: 200, takeoverAfterMs: 1500 });
+    const keeper = new LeaseKeeper({
+      pool,
+      serverId: '00000000-0000-4000-8000-000000000000',
+      jobSchema: 'certledger_jobs',
+      heartbeatMs: 200,
+      takeoverAfterMs: 1500,
+      onTakenOver: (names) => names.forEach((q) => jobs.wake(q)),
+    });
     await keeper.register();
     keeper.start();
     keepers.push(keeper);
     // A lease of 10 minutes: only the takeover can hand the job out again within this test.
-    const jobs = new JobQueue({ pool, leaseMs: 600_000, pollIntervalMs: 500, claims: keeper });
+    const jobs = new JobQueue({ pool, leaseMs: 600_000, pollIntervalMs, claims: keeper });
     await jobs.start();
     queues.push(jobs);
     return { pool, keeper, jobs };
@@ -53,7 +61,8 @@ describe('lease takeover', () => {
 
   test('the job of a silent instance is taken over fast; never twice at the same time', async () => {
     const a = await instance('a');
-    const b = await instance('b');
+    // B's idle workers look for work every 10 minutes: only the takeover's wake-up hands it the job in time.
+    const b = await instance('b', 600_000);
     b.keeper.enableTakeover();
     a.keeper.enableTakeover();
     const runs: Array<{ on: string; start: number; end?: number }> = [];
@@ -103,16 +112,18 @@ describe('lease takeover', () => {
     expect(await state()).toBe('completed');
     expect(runs.map((r) => r.on)).toEqual(['a', 'b']);
     expect((await b.pool.query('SELECT count(*)::int AS n FROM job_leases')).rows[0].n).toBe(0);
+    // B works no validation jobs: the next test's takeover must be done by the instance watched there.
+    await b.keeper.stop();
   });
 
   test('the safety-net job of in-process work is due at once when the instance doing the work falls silent', async () => {
     const e = await instance('e');
-    const f = await instance('f');
+    const f = await instance('f', 600_000);
     f.keeper.enableTakeover();
     const ran: string[] = [];
     await f.jobs.work(QUEUES.validation, 1, async () => {
       ran.push('f');
-    }, 500);
+    });
     // E records a validation request, with its safety-net job due in 10 minutes, and works on it in-process.
     const jobId = '00000000-0000-4000-8000-00000000e001';
     const tx = await e.pool.connect();
@@ -174,5 +185,30 @@ describe('lease takeover', () => {
     const done = async () => (await c.pool.query(`SELECT count(*)::int AS n FROM certledger_jobs.job WHERE name = $1 AND state = 'completed'`, [QUEUES.email])).rows[0].n === 4;
     await until(done);
     expect(runs).toBe(4);
+  });
+
+  test('a backlog is drained at the full concurrency though only one idle worker per queue polls', async () => {
+    // The earlier tests' workers would take jobs of this backlog too: only h works from here on.
+    for (const q of queues) await q.stop(0);
+    for (const k of keepers) await k.stop();
+    const h = await instance('h');
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    await h.jobs.work(QUEUES.issuance, 3, async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 300));
+      running--;
+      done++;
+    });
+    const tx = await h.pool.connect();
+    await tx.query('BEGIN');
+    for (let i = 0; i < 9; i++) await h.jobs.sendIn({ query: (t: string, v?: unknown[]) => tx.query(t, v as never[]) } as never, QUEUES.issuance, { orderId: `b${i}` }, `backlog-${i}`);
+    await tx.query('COMMIT');
+    tx.release();
+    // No wake-up: the polling worker finds the first job, and each job found sends the next worker looking.
+    await until(() => done === 9);
+    expect(most).toBe(3);
   });
 });

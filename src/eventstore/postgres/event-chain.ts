@@ -105,8 +105,9 @@ export async function extendChain(pool: Pool, batchSize = 1000): Promise<number>
 }
 
 /**
- * Keeps the chain up to date on this instance: woken after local appends (coalesced), and polling
- * for other instances' appends. Errors are reported and retried at the next wake-up.
+ * Keeps the chain up to date on this instance: woken (coalesced) by the feed's wake-ups, which are
+ * local appends and other instances' NOTIFY, and polling every pollIntervalMs only for a lost
+ * notification. Errors are reported and retried at the next wake-up.
  */
 export class EventChainer {
   private timer?: NodeJS.Timeout;

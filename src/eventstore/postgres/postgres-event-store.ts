@@ -150,11 +150,14 @@ export class PostgresEventStore implements EventStore {
    */
   private scheduleNotify(): void {
     if (this.notifyTimer || this.closed) return;
-    this.notifyTimer = setTimeout(() => {
-      this.notifyTimer = undefined;
-      this.opts.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, THIS_PROCESS]).catch(() => undefined);
-    }, NOTIFY_DEBOUNCE_MS);
+    this.notifyTimer = setTimeout(() => void this.notifyNow(), NOTIFY_DEBOUNCE_MS);
     this.notifyTimer.unref();
+  }
+
+  private async notifyNow(): Promise<void> {
+    clearTimeout(this.notifyTimer);
+    this.notifyTimer = undefined;
+    await this.opts.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, THIS_PROCESS]).catch(() => undefined);
   }
 
   /** Wakes this store's subscriptions now (a local append happened). */
@@ -269,7 +272,9 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    // A one-shot command appends and closes at once: other instances hear of its events now, not
+    // at their next poll.
+    if (this.notifyTimer) await this.notifyNow();
     await Promise.allSettled([...this.subscriptions].map((s) => s.stop()));
     await this.listenerStarting?.catch(() => undefined);
     await this.listener?.end().catch(() => undefined);

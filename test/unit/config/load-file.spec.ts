@@ -18,9 +18,9 @@ describe('loading the configuration file', () => {
       trusted_proxies: [],
       health_details_from: ['127.0.0.1', '::1'],
     });
-    expect(c.workers).toEqual({ drain_timeout: 30_000, concurrency: 4, lease: 30_000, heartbeat_interval: 5_000, takeover_after: 20_000 });
+    expect(c.workers).toEqual({ drain_timeout: 30_000, concurrency: 4, lease: 30_000, heartbeat_interval: 5_000, takeover_after: 20_000, poll_interval: 30_000 });
     expect(c.database.url).toBeNull();
-    expect(c.eventstore.poll_interval).toBe(500);
+    expect(c.eventstore.poll_interval).toBe(10_000);
     expect(c.acme.order_lifetime).toBe(7 * 86_400_000);
     expect(c.acme.max_validity).toBe(397 * 86_400_000);
     expect(c.validation.max_response_bytes).toBe(65_536);
