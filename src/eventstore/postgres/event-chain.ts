@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { formatPosition } from './position';
 import type { Db } from '../../db/db';
+import { StatementBatch } from '../../db/statement-batch';
 
 /**
  * The hash chain of the event history. Each event's digest is
@@ -20,6 +21,10 @@ export const CHAIN_GENESIS = createHash('sha256').update('certledger-event-chain
 
 // Arbitrary constant shared by every instance: "certledger event chain".
 const CHAIN_LOCK_KEY = 4242_0014;
+
+/** A column of the last chained event, the one the chain continues from. */
+const HEAD_OF = (column: string) => `SELECT ${column} FROM es_event_chain ORDER BY transaction_id DESC, global_position DESC LIMIT 1`;
+const HEAD = HEAD_OF('digest');
 
 /** The columns of the canonical form, read the same way by the chainer and the verifier. */
 const CANONICAL_COLUMNS = `e.transaction_id::text AS xid, e.global_position::text AS seq, e.event_id::text AS event_id, e.stream_id,
@@ -61,35 +66,34 @@ export async function extendChain(pool: Pool, batchSize = 1000): Promise<number>
   let total = 0;
   try {
     for (;;) {
-      await client.query('BEGIN');
       try {
-        const locked = await client.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [CHAIN_LOCK_KEY]);
-        if (!locked.rows[0].ok) {
+        // One round trip: BEGIN, the lock, then (each statement seeing what committed before it,
+        // so after the lock) the chain's head and the events after it.
+        const [, locked, head, events] = (await client.query(
+          `BEGIN;
+           SELECT pg_try_advisory_xact_lock(${CHAIN_LOCK_KEY}) AS ok;
+           ${HEAD};
+           SELECT ${CANONICAL_COLUMNS} FROM es_events e
+           WHERE (e.transaction_id, e.global_position) > (coalesce((${HEAD_OF('transaction_id')}), '0'::xid8), coalesce((${HEAD_OF('global_position')}), 0))
+             AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+           ORDER BY e.transaction_id, e.global_position LIMIT ${Math.floor(batchSize)}`,
+        )) as unknown as [unknown, { rows: { ok: boolean }[] }, { rows: { digest: string }[] }, { rows: CanonicalRow[] }];
+        const rows = events.rows;
+        if (!locked.rows[0].ok || rows.length === 0) {
           await client.query('ROLLBACK');
           return total;
         }
-        const head = await client.query(`SELECT transaction_id::text AS xid, global_position::text AS seq, digest FROM es_event_chain ORDER BY transaction_id DESC, global_position DESC LIMIT 1`);
-        const after = head.rows[0] ?? { xid: '0', seq: '0', digest: CHAIN_GENESIS };
-        const rows = (
-          await client.query<CanonicalRow>(
-            `SELECT ${CANONICAL_COLUMNS} FROM es_events e
-             WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY e.transaction_id, e.global_position LIMIT $3`,
-            [after.xid, after.seq, batchSize],
-          )
-        ).rows;
-        if (rows.length === 0) {
-          await client.query('COMMIT');
-          return total;
-        }
-        let prev: string = after.digest;
+        let prev: string = head.rows[0]?.digest ?? CHAIN_GENESIS;
         const digests = rows.map((r) => (prev = chainDigest(prev, r)));
-        await client.query(`INSERT INTO es_event_chain (global_position, transaction_id, digest) SELECT * FROM unnest($1::bigint[], $2::text[]::xid8[], $3::text[])`, [
+        // The digests and the COMMIT in one more round trip.
+        const write = new StatementBatch();
+        await write.query(`INSERT INTO es_event_chain (global_position, transaction_id, digest) SELECT * FROM unnest($1::bigint[], $2::text[]::xid8[], $3::text[])`, [
           rows.map((r) => r.seq),
           rows.map((r) => r.xid),
           digests,
         ]);
-        await client.query('COMMIT');
+        await write.query('COMMIT');
+        await write.flush(client);
         total += rows.length;
         if (rows.length < batchSize) return total;
       } catch (e) {
