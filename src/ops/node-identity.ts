@@ -3,12 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../db/db';
-import { touchServer, upsertServer } from '../db/servers-store';
+import { upsertServer } from '../db/servers-store';
 
 /**
  * Each node has a server_id (UUID v4) created on its first start in <data_dir>/server_id (mode
  * 0600). It is recorded in every event's metadata and every audit line, and registered in the
- * servers table with a heartbeat so operators see which nodes exist and when each was last alive.
+ * servers table, whose last_seen the lease keeper's heartbeat refreshes, so operators see which nodes
+ * exist and when each was last alive.
  */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -27,13 +28,4 @@ export function ensureServerId(dataDir: string): string {
 
 export async function registerServer(db: Db, serverId: string, version: string): Promise<void> {
   await upsertServer(db, serverId, hostname(), version);
-}
-
-/** Refreshes last_seen once a minute; returns a stop function. */
-export function startHeartbeat(db: Db, serverId: string, onError: (e: Error) => void, everyMs = 60_000): () => void {
-  const timer = setInterval(() => {
-    touchServer(db, serverId).catch(onError);
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
 }
