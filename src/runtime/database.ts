@@ -54,6 +54,9 @@ export async function openDatabase(s: DatabaseSettings, log: Logger): Promise<Da
       // best plan does not depend on the values, and replanning each call cost more than running it.
       options: `-c statement_timeout=${s.statementTimeoutMs} -c idle_in_transaction_session_timeout=${s.idleInTransactionTimeoutMs} -c plan_cache_mode=force_generic_plan`,
       application_name: name,
+      // Connections stay open through a minute of quiet: a new one costs PostgreSQL a backend,
+      // its catalog caches and its prepared statements again (pg closes idle ones after 10 s).
+      idleTimeoutMillis: 60_000,
       // A connection to an address that moved (failover) or a host that vanished is noticed by TCP
       // keepalive instead of hanging until the kernel gives up.
       keepAlive: true,
