@@ -314,8 +314,7 @@ export class ProjectionRunner {
         const events = mine(p);
         if (events.length === 0) continue;
         const handled = events.filter((e) => handlesEvent(p, e.type));
-        if (p.applyAll && handled.length > 0) await p.applyAll(handled.map(asCatalogEvent), batch);
-        else for (const e of handled) await applyOne(batch, p, e);
+        if (handled.length > 0) await applyEach(batch, p, handled);
         await batch.query(CHECKPOINT_MOVE, [checkpointId(p), last, handled.length]);
         moved.push(p);
         if (handled.length > 0) applied.push(p);
