@@ -1,7 +1,7 @@
 import { constants, verify } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { AcmeError } from '../domain/errors';
-import { x509 } from './crypto';
+import { NODE_HASH, x509 } from './crypto';
 import { derFirstChild } from './der';
 import { checkCertificateKey, type CertificateKey } from './key-policy';
 import { checkRequestedExtensions } from './csr-extensions';
@@ -39,9 +39,6 @@ function parse(csrDer: Uint8Array): x509.Pkcs10CertificateRequest {
     throw new AcmeError('badCSR', `CSR could not be parsed: ${(e as Error).message}`);
   }
 }
-
-/** Node's digest names for the hashes checkSignatureAlgorithm accepts. */
-const NODE_HASH: Record<string, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /**
  * The CSR's signature over its certificationRequestInfo, checked with the key already imported by

@@ -1,11 +1,8 @@
 import { KeyObject, sign } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
-import { x509 } from '../crypto';
+import { NODE_HASH, x509 } from '../crypto';
 import { derBitString, derSequence } from '../der';
-
-/** Node's digest names for the hashes the CA signs with. */
-const NODE_HASH: Record<string, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 export interface LeafToSign {
   /** Hex of a positive serial (randomSerial). */
