@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Client, escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
-import { StatementBatch } from '../../db/statement-batch';
+import { Client, type Pool, type PoolClient, type QueryResult } from 'pg';
+import { quote, StatementBatch } from '../../db/statement-batch';
 import {
   type AppendOptions,
   type AppendResult,
@@ -109,7 +109,7 @@ export class PostgresEventStore implements EventStore {
       let rows: Record<string, any>[];
       if (options.inTransaction) {
         open = true;
-        const r = (await client.query(`BEGIN; SELECT * FROM es_append(${escapeLiteral(payload)}::jsonb)`)) as unknown as QueryResult[];
+        const r = (await client.query(`BEGIN; SELECT * FROM es_append(${quote(payload)}::jsonb)`)) as unknown as QueryResult[];
         rows = r[1].rows;
       } else {
         rows = (await client.query('SELECT * FROM es_append($1::jsonb)', [payload])).rows;
