@@ -38,14 +38,12 @@ export class MaintenanceMode {
     const readAt = this.now();
     const events = await this.aggregates.store.readStream(streams.maintenance());
     const last = events[events.length - 1];
-    const current = last
-      ? (() => {
-          const d = last.data as EventDataByType['MaintenanceModeChanged'];
-          return { state: { enabled: d.enabled, reason: d.reason, since: last.recordedAt.toISOString(), by: String(last.metadata.actor ?? '') || null }, revision: events.length - 1 };
-        })()
-      : { state: { enabled: false, reason: null, since: null, by: null }, revision: -1 };
-    this.last = { readAt, state: current.state };
-    return current;
+    const d = last?.data as EventDataByType['MaintenanceModeChanged'] | undefined;
+    const state: MaintenanceState = last && d
+      ? { enabled: d.enabled, reason: d.reason, since: last.recordedAt.toISOString(), by: String(last.metadata.actor ?? '') || null }
+      : { enabled: false, reason: null, since: null, by: null };
+    this.last = { readAt, state };
+    return { state, revision: events.length - 1 };
   }
 
   async set(enabled: boolean, reason: string | null, actor: string, meta: Record<string, unknown>): Promise<MaintenanceState> {
