@@ -13,11 +13,11 @@ import { applyInline } from '../projection/projection-runner';
  */
 export function createWritePath(opts: { store: EventStore; serverId?: string; jobs: Pick<JobQueue, 'sendDelayedIn'>; jobDelayMs: number }): AggregateStore {
   const inline = applyInline(ALL_PROJECTIONS);
-  return new AggregateStore(opts.store, opts.serverId ? { serverId: opts.serverId } : {}, async (tx, events, deferred) => {
+  return new AggregateStore(opts.store, opts.serverId ? { serverId: opts.serverId } : {}, async (_tx, events, deferred) => {
     await inline(deferred, events);
     for (const e of events) {
       const work = requestedWork(e);
-      if (work) await opts.jobs.sendDelayedIn(tx, deferred, work.queue, work.data, work.id, opts.jobDelayMs);
+      if (work) await opts.jobs.sendDelayedIn(deferred, work.queue, work.data, work.id, opts.jobDelayMs);
     }
   });
 }

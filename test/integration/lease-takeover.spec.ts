@@ -129,7 +129,7 @@ describe('lease takeover', () => {
     const tx = await e.pool.connect();
     await tx.query('BEGIN');
     const q = { query: (t: string, v?: unknown[]) => tx.query(t, v as never[]) } as never;
-    await e.jobs.sendDelayedIn(q, q, QUEUES.validation, { authzId: 'a1' }, jobId, 600_000);
+    await e.jobs.sendDelayedIn(q, QUEUES.validation, { authzId: 'a1' }, jobId, 600_000);
     await tx.query('COMMIT');
     tx.release();
     expect((await e.pool.query('SELECT boot_id::text FROM job_leases WHERE job_id = $1', [jobId])).rows).toEqual([{ boot_id: e.keeper.bootId }]);
@@ -150,10 +150,19 @@ describe('lease takeover', () => {
     // As the write path does it: the claim and the drop are written with the COMMIT.
     await tx.query('BEGIN');
     const claim = new StatementBatch();
-    await g.jobs.sendDelayedIn(q, claim, QUEUES.issuance, { orderId: 'o2' }, jobId, 600_000);
+    await g.jobs.sendDelayedIn(claim, QUEUES.issuance, { orderId: 'o2' }, jobId, 600_000);
     await claim.flush(q);
     await tx.query('COMMIT');
     expect((await g.pool.query('SELECT boot_id::text FROM job_leases WHERE job_id = $1', [jobId])).rows).toEqual([{ boot_id: g.keeper.bootId }]);
+    // The job row written as literals is the one pg-boss writes: queue defaults, due in ten minutes.
+    const job = (
+      await g.pool.query(
+        `SELECT name, data, state, singleton_key, retry_limit, extract(epoch FROM start_after - created_on)::int AS due_in, extract(epoch FROM expire_in)::int AS lease
+         FROM certledger_jobs.job WHERE id = $1`,
+        [jobId],
+      )
+    ).rows;
+    expect(job).toEqual([{ name: QUEUES.issuance, data: { orderId: 'o2' }, state: 'created', singleton_key: jobId, retry_limit: 5, due_in: 600, lease: expect.any(Number) }]);
     await tx.query('BEGIN');
     const drop = new StatementBatch();
     await g.jobs.dropIn(drop, QUEUES.issuance, jobId);
