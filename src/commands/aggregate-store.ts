@@ -39,10 +39,10 @@ export function foldRead<S>(read: ReadStreams | null | undefined, streamId: stri
 }
 
 /**
- * What must commit with every append: the inline read models (on `deferred`, sent with the
- * COMMIT) and the safety-net job rows (on `tx`).
+ * What must commit with every append: the inline read models and the safety-net job rows,
+ * written on `writes`, which travel with the append in its round trip.
  */
-export type InTransaction = (tx: TransactionQuery, events: StoredEvent[], deferred: TransactionQuery) => Promise<void>;
+export type InTransaction = (writes: TransactionQuery, events: StoredEvent[]) => Promise<void>;
 
 export class AggregateStore {
   /** `defaults` (the node's serverId) are recorded in every event's metadata. */
@@ -65,7 +65,7 @@ export class AggregateStore {
 
   /**
    * Appends to one or several streams atomically, with the inline read models and job rows in the
-   * same transaction (and `also`, the caller's own share: writes only, sent with the COMMIT);
+   * same transaction (and `also`, the caller's own share: writes only, sent with the append);
    * returns the events as stored.
    */
   async append(
@@ -82,9 +82,9 @@ export class AggregateStore {
       }));
     if (batch.length === 0) return [];
     const results = await this.store.appendMulti(batch, {
-      inTransaction: async (tx, events, deferred) => {
-        await this.inTransaction(tx, events, deferred);
-        await also?.(deferred);
+      inTransaction: async (writes, events) => {
+        await this.inTransaction(writes, events);
+        await also?.(writes);
       },
     });
     return results.flatMap((r) => r.events);

@@ -15,7 +15,7 @@ export type Decision =
   | {
       events: DomainEvent[];
       alongside?: StreamWrite[];
-      /** The caller's own share of the transaction (removing the job this work stood for): writes only, sent with the COMMIT. */
+      /** The caller's own share of the transaction (removing the job this work stood for): writes only, sent with the append. */
       inTransaction?: (tx: TransactionQuery) => Promise<void>;
     };
 

@@ -45,12 +45,17 @@ export class StatementBatch implements TransactionQuery {
 
   /** Sends every recorded statement as one simple-protocol query and forgets them. */
   async flush(tx: TransactionQuery): Promise<void> {
-    if (this.statements.length === 0) return;
+    const text = this.take();
+    if (text) await tx.query(text);
+  }
+
+  /** Every recorded statement as one text ('' when none), for the caller to send; forgets them. */
+  take(): string {
     const text = this.statements.map((st) => (st.insert ? `${st.sql} ${st.insert.rows.join(',\n')}` : st.sql)).join(';\n');
     this.statements.length = 0;
     this.count = 0;
     this.bytes = 0;
-    await tx.query(text);
+    return text;
   }
 }
 

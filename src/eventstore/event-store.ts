@@ -57,19 +57,20 @@ export interface AppendResult {
   events: StoredEvent[];
 }
 
-/** One statement at a time inside the append's transaction. */
+/** Takes the statements that commit with an append; nothing reads what they return. */
 export interface TransactionQuery {
   query(text: string, params?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
 }
 
 export interface AppendOptions {
   /**
-   * Runs inside the append's transaction once the events are written, with them as stored: the
-   * inline read models and the job rows that must commit, or roll back, with the events.
-   * Statements on `tx` run at once; statements on `deferred` (writes whose results nobody reads,
-   * with parameters that mean the same as literals) travel with the COMMIT in one round trip.
+   * The writes that must commit, or roll back, with the events: the inline read models and the
+   * job rows. Called before the append reaches the database, with the events as they will be
+   * stored (ids, stream, data, metadata and recording time; the global position is not known yet,
+   * nor the stream position for 'any' and 'stream_exists'), so that its statements travel with the
+   * append in one round trip. Writes only: `writes` answers every statement with no rows.
    */
-  inTransaction?: (tx: TransactionQuery, events: StoredEvent[], deferred: TransactionQuery) => Promise<void>;
+  inTransaction?: (writes: TransactionQuery, events: StoredEvent[]) => Promise<void>;
 }
 
 export interface StreamAppend {

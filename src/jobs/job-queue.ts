@@ -118,28 +118,28 @@ export class JobQueue {
    * Enqueues a safety-net job inside the caller's transaction: it becomes due only after
    * `delayMs`, by when the instance that took the request has normally done the work itself and
    * removed the job (`dropIn`). If that instance dies first, any instance runs it. Both the job row
-   * and this process's claim are plain writes, so they go on `deferred` and travel with the COMMIT.
+   * and this process's claim are plain writes, so they go on `writes`, which travel with the append.
    * The job goes through pg-boss's batch insert, whose values are read from a JSON record set:
    * written out as literals they mean what bound parameters would (its single-job insert folds its
    * CASE over a literal delay at plan time and fails).
    */
-  async sendDelayedIn(deferred: SqlTx, queue: QueueName, data: object, id: string, delayMs: number): Promise<void> {
+  async sendDelayedIn(writes: SqlTx, queue: QueueName, data: object, id: string, delayMs: number): Promise<void> {
     const startAfter = String(Math.max(1, Math.ceil(delayMs / 1000)));
     await this.boss.insert([{ id, name: queue, data, singletonKey: id, startAfter }], {
       db: {
         executeSql: async (text: string, values: unknown[]) => {
-          await deferred.query(text, values);
+          await writes.query(text, values);
           return { rows: [] };
         },
       },
     });
     // This process does the work in-process: should it die, another instance runs the job at once.
-    await this.opts.claims?.claimIn(deferred, queue, id);
+    await this.opts.claims?.claimIn(writes, queue, id);
   }
 
   /**
    * Removes a job inside the caller's transaction, where the work it stood for is recorded. Both
-   * statements only write, so `tx` may be a batch sent with the COMMIT: nothing here reads what
+   * statements only write, so `tx` may be a batch sent with the append: nothing here reads what
    * they return.
    */
   async dropIn(tx: SqlTx, queue: QueueName, id: string): Promise<void> {

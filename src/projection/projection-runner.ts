@@ -81,16 +81,16 @@ async function applyEach(tx: SqlTx, p: Projection, events: StoredEvent[]): Promi
 
 /**
  * The inline read models' share of an append: every statement for the appended events, recorded
- * on the append's deferred batch (sent with its COMMIT). Each read model gets the append's events
+ * on the append's batch of writes (sent with the append itself). Each read model gets the append's events
  * it handles through the code rebuilds run (`applyAll` when it has one); the tables are disjoint,
  * so one read model after another leaves the same rows as one event after another.
  */
-export function applyInline(projections: readonly Projection[]): (deferred: SqlTx, events: StoredEvent[]) => Promise<void> {
+export function applyInline(projections: readonly Projection[]): (writes: SqlTx, events: StoredEvent[]) => Promise<void> {
   const inline = projections.filter((p) => p.inline);
-  return async (deferred, events) => {
+  return async (writes, events) => {
     for (const p of inline) {
       const mine = events.filter((e) => handlesEvent(p, e.type));
-      if (mine.length > 0) await applyEach(deferred, p, mine);
+      if (mine.length > 0) await applyEach(writes, p, mine);
     }
   };
 }

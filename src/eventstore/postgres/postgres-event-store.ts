@@ -5,6 +5,7 @@ import { quote, StatementBatch } from '../../db/statement-batch';
 import {
   type AppendOptions,
   type AppendResult,
+  type EventMetadata,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -66,6 +67,30 @@ function asConflict(e: unknown, appends: StreamAppend[]): unknown {
   return e;
 }
 
+/**
+ * The events of one stream's append as es_append will store them, for the writes built before it
+ * is sent: the stream position is known only for a numeric or 'no_stream' expected revision (-1
+ * otherwise), and the global position only once the events are stored ('').
+ */
+function pendingEvents(
+  group: { stream: string; events: Array<{ id: string; type: string; version: number; data: unknown; meta: EventMetadata }> },
+  expected: ExpectedRevision,
+  recordedAt: Date,
+): StoredEvent[] {
+  const first = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : null;
+  return group.events.map((e, i) => ({
+    eventId: e.id,
+    streamId: group.stream,
+    streamPosition: first === null ? -1 : first + i,
+    position: '',
+    type: e.type,
+    schemaVersion: e.version,
+    data: e.data,
+    metadata: e.meta,
+    recordedAt,
+  }));
+}
+
 export class PostgresEventStore implements EventStore {
   /** In-process wake-up for local subscribers; LISTEN/NOTIFY carries it across instances. */
   private readonly appended = new EventEmitter();
@@ -89,52 +114,45 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * One round trip for the append itself (es_append: the streams' compare-and-swap and the
-   * events' insert), and with `inTransaction` one more that carries its deferred statements and
-   * the COMMIT: BEGIN travels with the append, COMMIT with the inline read models.
+   * One round trip per append. The events get their ids and recording time here, so the writes
+   * that commit with them (`inTransaction`: inline read models, job rows) are built before the
+   * append is sent, and travel in the same simple-protocol query: es_append (the streams'
+   * compare-and-swap and the events' insert) and then those writes, as one implicit transaction.
+   * A failing statement rolls all of it back, with nothing left open on the connection.
    */
   async appendMulti(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     if (appends.length === 0) return [];
     for (const a of appends) if (a.events.length === 0) throw new Error(`append to ${a.streamId}: no events`);
-    const payload = JSON.stringify(
-      appends.map((a) => ({
-        stream: a.streamId,
-        expected: String(a.expectedRevision),
-        events: a.events.map((e) => ({ id: e.id ?? randomUUID(), type: e.type, version: e.schemaVersion ?? 1, data: e.data ?? null, meta: e.metadata ?? {} })),
-      })),
-    );
-    const client = await this.opts.pool.connect();
-    let open = false;
-    try {
-      let rows: Record<string, any>[];
-      if (options.inTransaction) {
-        open = true;
-        const r = (await client.query(`BEGIN; SELECT * FROM es_append(${quote(payload)}::jsonb)`)) as unknown as QueryResult[];
-        rows = r[1].rows;
-      } else {
-        rows = (await client.query('SELECT * FROM es_append($1::jsonb)', [payload])).rows;
-      }
-      const results = appends.map((a) => {
-        const events = rows.filter((row) => row.stream_id === a.streamId).map(storedEvent).sort((x, y) => x.streamPosition - y.streamPosition);
-        return { nextExpectedRevision: events[events.length - 1].streamPosition, position: events[events.length - 1].position, events };
-      });
-      if (options.inTransaction) {
-        const deferred = new StatementBatch();
-        await options.inTransaction(client, results.flatMap((r) => r.events), deferred);
-        await deferred.query('COMMIT');
-        await deferred.flush(client);
-        open = false;
-      }
-      this.wakeSubscribers();
-      this.scheduleNotify();
-      this.opts.onAppended?.(results.flatMap((r) => r.events));
-      return results;
-    } catch (e) {
-      if (open) await client.query('ROLLBACK').catch(() => undefined);
-      throw asConflict(e, appends);
-    } finally {
-      client.release();
+    const recordedAt = new Date();
+    const at = recordedAt.toISOString();
+    const groups = appends.map((a) => ({
+      stream: a.streamId,
+      expected: String(a.expectedRevision),
+      at,
+      events: a.events.map((e) => ({ id: e.id ?? randomUUID(), type: e.type, version: e.schemaVersion ?? 1, data: e.data ?? null, meta: e.metadata ?? {} })),
+    }));
+    let text = `SELECT * FROM es_append(${quote(JSON.stringify(groups))}::jsonb)`;
+    if (options.inTransaction) {
+      const writes = new StatementBatch();
+      await options.inTransaction(writes, groups.flatMap((g, i) => pendingEvents(g, appends[i].expectedRevision, recordedAt)));
+      const alongside = writes.take();
+      if (alongside) text = `${text};\n${alongside}`;
     }
+    let rows: Record<string, any>[];
+    try {
+      const r = (await this.opts.pool.query(text)) as unknown as QueryResult | QueryResult[];
+      rows = (Array.isArray(r) ? r[0] : r).rows;
+    } catch (e) {
+      throw asConflict(e, appends);
+    }
+    const results = appends.map((a) => {
+      const events = rows.filter((row) => row.stream_id === a.streamId).map(storedEvent).sort((x, y) => x.streamPosition - y.streamPosition);
+      return { nextExpectedRevision: events[events.length - 1].streamPosition, position: events[events.length - 1].position, events };
+    });
+    this.wakeSubscribers();
+    this.scheduleNotify();
+    this.opts.onAppended?.(results.flatMap((r) => r.events));
+    return results;
   }
 
   private async revisionIn(client: PoolClient | Pool, streamId: string): Promise<StreamRevision | 'no_stream'> {
