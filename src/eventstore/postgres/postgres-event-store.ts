@@ -47,8 +47,14 @@ export interface PostgresEventStoreOptions {
   maxTransactionsInFlight?: number;
 }
 
-/** See docs/adr/0019-group-commit.md for the measurements behind it. */
-const DEFAULT_TRANSACTIONS_IN_FLIGHT = 2;
+/**
+ * One: while a transaction is out, the appends that arrive fill the next one. On the 2-core
+ * benchmark machine, 1, 2 and 3 in flight gave the same append rate within the noise, because
+ * PostgreSQL's work per event is the limit either way; one gives the largest batches and so the
+ * least Node CPU per append (two thirds of what two in flight take), which the rest of the server
+ * can use (docs/adr/0019-group-commit.md).
+ */
+const DEFAULT_TRANSACTIONS_IN_FLIGHT = 1;
 
 const SELECT_EVENT = `event_id, stream_id, stream_position, transaction_id::text AS xid, global_position::text AS seq,
   event_type, schema_version, data, metadata, recorded_at`;
@@ -268,14 +274,14 @@ export class PostgresEventStore implements EventStore {
       for (const row of rows) byGroup[row.grp].push(row);
       const deferred = new StatementBatch();
       for (const [i, p] of batch.entries()) {
-        const rows = byGroup[i];
-        if (rows.length === 1 && rows[0].conflict !== null) {
-          const a = p.appends.find((x) => x.streamId === rows[0].stream_id) ?? p.appends[0];
-          const actual = rows[0].conflict === 'no_stream' ? 'no_stream' : Number(rows[0].conflict);
+        const mine = byGroup[i];
+        if (mine.length === 1 && mine[0].conflict !== null) {
+          const a = p.appends.find((x) => x.streamId === mine[0].stream_id) ?? p.appends[0];
+          const actual = mine[0].conflict === 'no_stream' ? 'no_stream' : Number(mine[0].conflict);
           outcomes.push(new WrongExpectedRevisionError(a.streamId, a.expectedRevision, actual));
           continue;
         }
-        const results = resultsOf(p.appends, rows);
+        const results = resultsOf(p.appends, mine);
         outcomes.push(results);
         await p.options.inTransaction?.(client, results.flatMap((x) => x.events), deferred);
       }
