@@ -7,11 +7,6 @@
 -- Rows come back tagged with the index of their group (grp, from 0). A group that lost its race
 -- returns one row instead: its grp, the stream in conflict in stream_id, its actual revision
 -- ('no_stream' when absent) in conflict and every event column NULL.
-CREATE TYPE es_appended AS (
-  event_id uuid, stream_id text, stream_position bigint, xid text, seq text, event_type text,
-  schema_version integer, data jsonb, metadata jsonb, recorded_at timestamptz
-);
-
 CREATE FUNCTION es_append_each(groups jsonb)
 RETURNS TABLE (grp integer, event_id uuid, stream_id text, stream_position bigint, xid text, seq text, event_type text,
                schema_version integer, data jsonb, metadata jsonb, recorded_at timestamptz, conflict text)
@@ -19,7 +14,6 @@ LANGUAGE plpgsql AS $$
 DECLARE
   g          jsonb;
   i          integer := 0;
-  appended   es_appended[];
   msg        text;
   actual     text;
   con        text;
@@ -27,11 +21,10 @@ DECLARE
 BEGIN
   FOR g IN SELECT value FROM jsonb_array_elements(groups) LOOP
     BEGIN
-      -- Collected, not returned at once: rows already handed to RETURN QUERY stay in the result
-      -- even when the block's subtransaction rolls back, and a group of several streams can fail
-      -- on its second stream after its first one's events were inserted.
-      appended := ARRAY(SELECT ROW(r.*)::es_appended FROM es_append(g) AS r);
-      RETURN QUERY SELECT i, a.*, NULL::text FROM unnest(appended) AS a;
+      -- es_append, a PL/pgSQL function, hands back its rows only once it has run to the end: a
+      -- group that fails on its second stream, after its first stream's events were inserted,
+      -- adds no row to the result.
+      RETURN QUERY SELECT i, r.*, NULL::text FROM es_append(g) AS r;
     EXCEPTION
       WHEN SQLSTATE 'CL409' THEN
         GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, actual = PG_EXCEPTION_DETAIL;

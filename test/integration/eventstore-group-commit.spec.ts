@@ -1,7 +1,8 @@
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 import { guardPool, isDatabaseUnavailable } from '../../src/db/pool-errors';
 import { type AppendOptions, type AppendResult, type StoredEvent, WrongExpectedRevisionError } from '../../src/eventstore/event-store';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store';
+import { testPool } from '../support/database';
 import { createPgStore, type PgStoreFixture } from '../support/postgres-store';
 
 const until = async (what: string, ok: () => Promise<boolean> | boolean, timeoutMs = 20_000) => {
@@ -24,6 +25,7 @@ const probe = (n = 1) => Array.from({ length: n }, (_, i) => ({ type: 'Probe', d
  */
 describe('group commit of concurrent appends', () => {
   let fx: PgStoreFixture;
+  let pool: Pool;
   let store: PostgresEventStore;
   const announced: StoredEvent[][] = [];
   let n = 0;
@@ -31,13 +33,15 @@ describe('group commit of concurrent appends', () => {
 
   beforeAll(async () => {
     fx = await createPgStore('group-commit');
-    // A test below ends a connection in the middle of a batch: the client must not crash the run.
-    guardPool(fx.pool, 'group-commit', () => undefined);
-    store = new PostgresEventStore({ pool: fx.pool, maxTransactionsInFlight: 1, onAppended: (events) => announced.push(events) });
+    // A test below ends a connection in the middle of a batch: guarded from its first client on,
+    // as the server's pools are, the lost connection is that batch's error and never an uncaught one.
+    pool = guardPool(testPool(fx.db.url), 'group-commit', () => undefined);
+    store = new PostgresEventStore({ pool, maxTransactionsInFlight: 1, onAppended: (events) => announced.push(events) });
     await fx.pool.query('CREATE TABLE gc_marks (stream_id text NOT NULL)');
   }, 60_000);
   afterAll(async () => {
     await store.close();
+    await pool.end();
     await fx.dispose();
   });
   beforeEach(() => {
