@@ -1,19 +1,24 @@
 import { ALL_PROJECTIONS } from '../projections';
 import { EventChainer, extendChain } from '../src/eventstore/postgres/event-chain';
 import { PostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
-import { ProjectionRunner } from '../src/projection/projection-runner';
+import { applyInline, ProjectionRunner } from '../src/projection/projection-runner';
 import { benchDatabase, rate } from './support/database';
 
 /**
- * Event store and projection figures: append throughput with 1 and 16 concurrent writers
- * (one event per append, each append its own transaction), read-all throughput, and the
- * projection replay rate over at least 100,000 events, then the orders and audit trail replays
- * again after orders that are created, finalized and issued.
- * Run: npm run bench:eventstore   (BENCH_EVENTS=200000 to replay more, BENCH_MIXED_ORDERS for the mix)
+ * Event store and projection figures: append throughput with 1 and 16 concurrent writers (one
+ * event per append; a lone writer's appends each take a transaction of their own, while concurrent
+ * writers' appends share transactions by group commit, docs/adr/0019-group-commit.md), the same
+ * with the inline read models written in each append's transaction as the server's write path
+ * does, read-all throughput, and the projection replay rate over at least 100,000 events, then the
+ * orders and audit trail replays again after orders that are created, finalized and issued.
+ * Run: npm run bench:eventstore   (BENCH_EVENTS=200000 to replay more, BENCH_MIXED_ORDERS for the
+ * mix, BENCH_IN_FLIGHT to set the store's maxTransactionsInFlight)
  */
 async function main() {
   const db = await benchDatabase();
-  const store = new PostgresEventStore({ pool: db.pool });
+  const inFlight = process.env.BENCH_IN_FLIGHT ? { maxTransactionsInFlight: Number(process.env.BENCH_IN_FLIGHT) } : {};
+  const store = new PostgresEventStore({ pool: db.pool, ...inFlight });
+  const inline = applyInline(ALL_PROJECTIONS);
   let n = 0;
   // Realistic OrderCreated events, so the read-model projections have real work to replay.
   const data = () => {
@@ -23,13 +28,14 @@ async function main() {
   const meta = { actor: 'account:bench', sourceIp: '192.0.2.1', serverId: 'bench' };
 
   let round = 0;
-  async function writers(n: number, appendsPerWriter: number) {
+  async function writers(n: number, appendsPerWriter: number, withReadModels = false) {
     const start = process.hrtime.bigint();
     round++;
     await Promise.all(
       Array.from({ length: n }, async (_, w) => {
         for (let i = 0; i < appendsPerWriter; i++) {
-          await store.append(`bench-${round}-${w}-${i}`, [{ type: 'OrderCreated', data: data(), metadata: meta }], 'no_stream');
+          const append = { streamId: `bench-${round}-${w}-${i}`, events: [{ type: 'OrderCreated', data: data(), metadata: meta }], expectedRevision: 'no_stream' as const };
+          await store.appendMulti([append], withReadModels ? { inTransaction: (writes, events) => inline(writes, events) } : {});
         }
       }),
     );
@@ -38,6 +44,8 @@ async function main() {
 
   console.log(`append, 1 writer:    ${await writers(1, 3000)}`);
   console.log(`append, 16 writers:  ${await writers(16, 500)}`);
+  console.log(`append with the inline read models, 1 writer:   ${await writers(1, 3000, true)}`);
+  console.log(`append with the inline read models, 16 writers: ${await writers(16, 500, true)}`);
 
   // The same load while the hash chain follows the commits (as a server runs it).
   const chainer = new EventChainer(db.pool, { pollIntervalMs: 20 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Client, type Pool, type PoolClient, type QueryResult } from 'pg';
+import { isDatabaseUnavailable } from '../../db/pool-errors';
 import { quote, StatementBatch } from '../../db/statement-batch';
 import {
   type AppendOptions,
@@ -40,7 +41,21 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /** Called with the committed events after each local append (to wake subscribers held by another store instance). */
   onAppended?: (events: StoredEvent[]) => void;
+  /**
+   * How many append transactions this store runs at once; appends that arrive meanwhile wait and
+   * then go together, in one transaction, when one of them ends (group commit).
+   */
+  maxTransactionsInFlight?: number;
 }
+
+/**
+ * One: while a transaction is out, the appends that arrive fill the next one. On the 2-core
+ * benchmark machine, 1, 2 and 3 in flight gave the same append rate within the noise, because
+ * PostgreSQL's work per event is the limit either way; one gives the largest batches and so the
+ * least Node CPU per append (two thirds of what two in flight take), which the rest of the server
+ * can use (docs/adr/0019-group-commit.md).
+ */
+const DEFAULT_TRANSACTIONS_IN_FLIGHT = 1;
 
 const SELECT_EVENT = `event_id, stream_id, stream_position, transaction_id::text AS xid, global_position::text AS seq,
   event_type, schema_version, data, metadata, recorded_at`;
@@ -67,16 +82,48 @@ function asConflict(e: unknown, appends: StreamAppend[]): unknown {
   return e;
 }
 
+/** One appendMulti call as es_append and es_append_each take it. */
+type AppendGroup = Array<{ stream: string; expected: string; at: string; events: Array<{ id: string; type: string; version: number; data: unknown; meta: EventMetadata }> }>;
+
+/** An append waiting for a transaction. */
+interface Pending {
+  appends: StreamAppend[];
+  /** Its AppendGroup as JSON, built once. */
+  json: string;
+  /** The statements that commit with it (`inTransaction`), built before it was queued; '' for none. */
+  writes: string;
+  events: number;
+  resolve(results: AppendResult[]): void;
+  reject(e: unknown): void;
+}
+
+const noop = () => undefined;
+
+/**
+ * Group commit caps. Every append of a batch runs in a subtransaction of its own, which takes one
+ * subtransaction id, and PostgreSQL keeps up to 64 of them per backend in shared memory: past
+ * that, every snapshot taken anywhere while the transaction runs has to look them up in
+ * pg_subtrans. 32 stays well inside. The event and byte caps keep a batch's statement, and the
+ * inline read models' statements that go with its COMMIT, moderate; a larger append goes alone.
+ */
+const MAX_BATCH_APPENDS = 32;
+const MAX_BATCH_EVENTS = 1000;
+const MAX_BATCH_BYTES = 1_000_000;
+
+/** The rows es_append returned for one appendMulti call, as its results, in the order of its appends. */
+function resultsOf(appends: StreamAppend[], rows: Record<string, any>[]): AppendResult[] {
+  return appends.map((a) => {
+    const events = rows.filter((row) => row.stream_id === a.streamId).map(storedEvent).sort((x, y) => x.streamPosition - y.streamPosition);
+    return { nextExpectedRevision: events[events.length - 1].streamPosition, position: events[events.length - 1].position, events };
+  });
+}
+
 /**
  * The events of one stream's append as es_append will store them, for the writes built before it
  * is sent: the stream position is known only for a numeric or 'no_stream' expected revision (-1
  * otherwise), and the global position only once the events are stored ('').
  */
-function pendingEvents(
-  group: { stream: string; events: Array<{ id: string; type: string; version: number; data: unknown; meta: EventMetadata }> },
-  expected: ExpectedRevision,
-  recordedAt: Date,
-): StoredEvent[] {
+function pendingEvents(group: AppendGroup[number], expected: ExpectedRevision, recordedAt: Date): StoredEvent[] {
   const first = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : null;
   return group.events.map((e, i) => ({
     eventId: e.id,
@@ -100,8 +147,11 @@ export class PostgresEventStore implements EventStore {
   private closed = false;
   private notifyTimer?: NodeJS.Timeout;
 
+  private readonly maxInFlight: number;
+
   constructor(private readonly opts: PostgresEventStoreOptions) {
     this.appended.setMaxListeners(0);
+    this.maxInFlight = Math.max(1, opts.maxTransactionsInFlight ?? DEFAULT_TRANSACTIONS_IN_FLIGHT);
   }
 
   get pool(): Pool {
@@ -114,45 +164,182 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * One round trip per append. The events get their ids and recording time here, so the writes
-   * that commit with them (`inTransaction`: inline read models, job rows) are built before the
-   * append is sent, and travel in the same simple-protocol query: es_append (the streams'
-   * compare-and-swap and the events' insert) and then those writes, as one implicit transaction.
-   * A failing statement rolls all of it back, with nothing left open on the connection.
+   * Appends wait here while `maxInFlight` transactions are already out; a transaction that ends
+   * takes everything waiting (up to the caps) as its next one. See `appendMulti`.
+   */
+  private readonly waiting: Pending[] = [];
+  private inFlight = 0;
+
+  /**
+   * The events get their ids and recording time here, and the writes that commit with them
+   * (`inTransaction`: inline read models, job rows) are built from them before anything is sent.
+   * An append runs at once, alone, when a transaction slot is free and nothing waits: one round
+   * trip, es_append (the streams' compare-and-swap and the events' insert) and then its writes, as
+   * one implicit transaction. While the slots are taken, appends queue, and each slot that frees up
+   * sends the queued ones together (group commit: one es_append_each over all of them, then the
+   * writes of those that did not conflict with the COMMIT), each still all or nothing on its own and
+   * with its own result. The CPU per append, in Node and in PostgreSQL, is what limits concurrent
+   * writers, not the WAL flush: a shared transaction spreads its round trips, statement starts
+   * and commit over all its appends (docs/adr/0019-group-commit.md).
    */
   async appendMulti(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     if (appends.length === 0) return [];
     for (const a of appends) if (a.events.length === 0) throw new Error(`append to ${a.streamId}: no events`);
+    // Ids and time are fixed here, once: the writes are built from them, and an append run again
+    // after its group's transaction rolled back carries the same event ids, so the unique event_id
+    // stops any second copy.
     const recordedAt = new Date();
     const at = recordedAt.toISOString();
-    const groups = appends.map((a) => ({
+    const group: AppendGroup = appends.map((a) => ({
       stream: a.streamId,
       expected: String(a.expectedRevision),
       at,
       events: a.events.map((e) => ({ id: e.id ?? randomUUID(), type: e.type, version: e.schemaVersion ?? 1, data: e.data ?? null, meta: e.metadata ?? {} })),
     }));
-    let text = `SELECT * FROM es_append(${quote(JSON.stringify(groups))}::jsonb)`;
+    let writes = '';
     if (options.inTransaction) {
-      const writes = new StatementBatch();
-      await options.inTransaction(writes, groups.flatMap((g, i) => pendingEvents(g, appends[i].expectedRevision, recordedAt)));
-      const alongside = writes.take();
-      if (alongside) text = `${text};\n${alongside}`;
+      const batch = new StatementBatch();
+      await options.inTransaction(batch, group.flatMap((g, i) => pendingEvents(g, appends[i].expectedRevision, recordedAt)));
+      writes = batch.take();
     }
-    let rows: Record<string, any>[];
-    try {
-      const r = (await this.opts.pool.query(text)) as unknown as QueryResult | QueryResult[];
-      rows = (Array.isArray(r) ? r[0] : r).rows;
-    } catch (e) {
-      throw asConflict(e, appends);
-    }
-    const results = appends.map((a) => {
-      const events = rows.filter((row) => row.stream_id === a.streamId).map(storedEvent).sort((x, y) => x.streamPosition - y.streamPosition);
-      return { nextExpectedRevision: events[events.length - 1].streamPosition, position: events[events.length - 1].position, events };
+    const json = JSON.stringify(group);
+    const pending: Pending = { appends, json, writes, events: appends.reduce((n, a) => n + a.events.length, 0), resolve: noop, reject: noop };
+    const done = new Promise<AppendResult[]>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
     });
+    this.waiting.push(pending);
+    this.startTransactions();
+    return done;
+  }
+
+  /** Fills the free transaction slots with what waits. */
+  private startTransactions(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+      const batch = this.takeBatch();
+      this.inFlight++;
+      const run = batch.length === 1 ? this.runAlone(batch[0]) : this.runBatch(batch);
+      void run.finally(() => {
+        this.inFlight--;
+        this.startTransactions();
+      });
+    }
+  }
+
+  /** The longest run of waiting appends, from the front, within the group commit caps. */
+  private takeBatch(): Pending[] {
+    let take = 0;
+    let events = 0;
+    let bytes = 0;
+    for (const p of this.waiting) {
+      if (take > 0 && (take >= MAX_BATCH_APPENDS || events + p.events > MAX_BATCH_EVENTS || bytes + p.json.length + p.writes.length > MAX_BATCH_BYTES)) break;
+      take++;
+      events += p.events;
+      bytes += p.json.length + p.writes.length;
+    }
+    return this.waiting.splice(0, take);
+  }
+
+  /** One append in its own transaction, settling its promise; never rejects. */
+  private async runAlone(p: Pending): Promise<void> {
+    try {
+      const results = await this.appendAlone(p);
+      this.announce(results.flatMap((r) => r.events));
+      p.resolve(results);
+    } catch (e) {
+      p.reject(e);
+    }
+  }
+
+  /**
+   * One append in its own transaction and one round trip: es_append and its writes as one
+   * simple-protocol query, which PostgreSQL runs as one implicit transaction. A failing statement
+   * rolls all of it back and leaves nothing open on the connection.
+   */
+  private async appendAlone(p: Pending): Promise<AppendResult[]> {
+    try {
+      if (!p.writes) return resultsOf(p.appends, (await this.opts.pool.query('SELECT * FROM es_append($1::jsonb)', [p.json])).rows);
+      const r = (await this.opts.pool.query(`SELECT * FROM es_append(${quote(p.json)}::jsonb);\n${p.writes}`)) as unknown as QueryResult[];
+      return resultsOf(p.appends, r[0].rows);
+    } catch (e) {
+      throw asConflict(e, p.appends);
+    }
+  }
+
+  /**
+   * Several appends in one transaction. RT1: BEGIN and es_append_each, where each append runs in
+   * a subtransaction of its own, so a revision conflict fails that append alone. RT2: the writes of
+   * the appends that went in, and the COMMIT. Anything else that fails (a write, the COMMIT) rolls
+   * the whole transaction back, and every append of it runs again alone, so the faulty one gets its
+   * own error and the others still commit. Never rejects.
+   */
+  private async runBatch(batch: Pending[]): Promise<void> {
+    let client: PoolClient | undefined;
+    let open = false;
+    const outcomes: Array<AppendResult[] | WrongExpectedRevisionError> = [];
+    try {
+      client = await this.opts.pool.connect();
+      open = true;
+      const groups = `[${batch.map((p) => p.json).join(',')}]`;
+      // With no writes to send, the one statement is the whole transaction: one round trip.
+      const writing = batch.some((p) => p.writes);
+      const rows = writing
+        ? ((await client.query(`BEGIN; SELECT * FROM es_append_each(${quote(groups)}::jsonb)`)) as unknown as QueryResult[])[1].rows
+        : (await client.query('SELECT * FROM es_append_each($1::jsonb)', [groups])).rows;
+      const byGroup = batch.map(() => [] as Record<string, any>[]);
+      for (const row of rows) byGroup[row.grp].push(row);
+      const writes: string[] = [];
+      for (const [i, p] of batch.entries()) {
+        const mine = byGroup[i];
+        if (mine.length === 1 && mine[0].conflict !== null) {
+          const a = p.appends.find((x) => x.streamId === mine[0].stream_id) ?? p.appends[0];
+          const actual = mine[0].conflict === 'no_stream' ? 'no_stream' : Number(mine[0].conflict);
+          outcomes.push(new WrongExpectedRevisionError(a.streamId, a.expectedRevision, actual));
+          continue;
+        }
+        const results = resultsOf(p.appends, mine);
+        outcomes.push(results);
+        if (p.writes) writes.push(p.writes);
+      }
+      if (writing) await client.query([...writes, 'COMMIT'].join(';\n'));
+      open = false;
+    } catch (e) {
+      if (open) await client?.query('ROLLBACK').catch(() => undefined);
+      client?.release();
+      client = undefined;
+      // Lost with the connection (or never had one), the transaction's fate is unknown or it never
+      // began: running the appends again could write twice what did commit, so each gets the error,
+      // as it would have alone. Any other error was answered by the server inside the transaction,
+      // which is then rolled back: run each append alone to find the one it belongs to.
+      if (!open || isDatabaseUnavailable(e)) {
+        for (const p of batch) p.reject(e);
+        return;
+      }
+      for (const p of batch) await this.runAlone(p);
+      return;
+    } finally {
+      client?.release();
+    }
+    try {
+      this.announce(outcomes.flatMap((o) => (o instanceof Error ? [] : o.flatMap((x) => x.events))));
+    } catch (e) {
+      // Committed, but a listener failed: each append reports it, as a lone append does.
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    for (const [i, p] of batch.entries()) {
+      const o = outcomes[i];
+      if (o instanceof Error) p.reject(o);
+      else p.resolve(o);
+    }
+  }
+
+  /** After a commit: local subscribers now, other instances by a debounced NOTIFY. */
+  private announce(events: StoredEvent[]): void {
+    if (events.length === 0) return;
     this.wakeSubscribers();
     this.scheduleNotify();
-    this.opts.onAppended?.(results.flatMap((r) => r.events));
-    return results;
+    this.opts.onAppended?.(events);
   }
 
   private async revisionIn(client: PoolClient | Pool, streamId: string): Promise<StreamRevision | 'no_stream'> {
