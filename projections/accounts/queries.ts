@@ -19,19 +19,23 @@ export async function findAccountsCreatedBetween(db: Db, from: Date, to: Date): 
 /**
  * What a request signed with an account URL needs: the account's key and status. With `redeem`,
  * the request's nonce is redeemed in the same statement (its `fresh` says whether it was unused);
- * `alongside`, a scalar expression of the caller's (the streams the request will decide on), is
- * evaluated in it too and comes back as is, so a request costs one round trip before it writes.
+ * `alongside`, scalar expressions of the caller's (the streams the request will decide on, a CSR
+ * key's blocking), are evaluated in it too and come back as they are, in order, so a request costs
+ * one round trip before it writes.
  */
 export async function accountKeyLookup(
   db: Db,
   accountId: string,
   redeem: { sql: string; params: unknown[] } | null,
-  alongside: SqlPart | null = null,
-): Promise<{ account: { jwk: Record<string, unknown>; status: string; eabKeyId: string | null } | null; fresh: boolean | null; alongside: unknown }> {
+  alongside: readonly SqlPart[] = [],
+): Promise<{ account: { jwk: Record<string, unknown>; status: string; eabKeyId: string | null } | null; fresh: boolean | null; alongside: unknown[] }> {
   const params: unknown[] = [...(redeem?.params ?? []), accountId];
   const idParam = `$${params.length}`;
-  const extra = alongside ? `, ${alongside.sql(params.length + 1)} AS alongside` : '';
-  if (alongside) params.push(...alongside.params);
+  let extra = '';
+  for (const [i, part] of alongside.entries()) {
+    extra += `, ${part.sql(params.length + 1)} AS alongside${i}`;
+    params.push(...part.params);
+  }
   const r = await db.query(
     redeem
       ? `WITH redeemed AS (${redeem.sql})
@@ -42,5 +46,5 @@ export async function accountKeyLookup(
   );
   const row = r.rows[0];
   const fresh = row && row.fresh !== null ? row.fresh === 1 : null;
-  return { account: row?.jwk ? { jwk: row.jwk, status: row.status, eabKeyId: row.eab_key_id } : null, fresh, alongside: row?.alongside };
+  return { account: row?.jwk ? { jwk: row.jwk, status: row.status, eabKeyId: row.eab_key_id } : null, fresh, alongside: alongside.map((_, i) => row?.[`alongside${i}`]) };
 }

@@ -27,18 +27,27 @@ function elementAt(der: Uint8Array, at: number): { header: number; length: numbe
 }
 
 /**
- * The first element inside the outer SEQUENCE, as its exact bytes: the signed part of a CSR,
- * certificate or CRL (the bytes its signature covers).
+ * The element at `index` inside the outer SEQUENCE, as its exact bytes. The first one is the
+ * signed part of a CSR, certificate or CRL (the bytes its signature covers).
  */
-export function derFirstChild(der: Uint8Array): Uint8Array {
+export function derChild(der: Uint8Array, index: number): Uint8Array {
   const outer = elementAt(der, 0);
-  const inner = elementAt(der, outer.header);
-  const end = outer.header + inner.header + inner.length;
-  if (end > der.length || end > outer.header + outer.length) throw new RangeError('DER element is truncated');
-  return der.subarray(outer.header, end);
+  const end = outer.header + outer.length;
+  if (end > der.length) throw new RangeError('DER element is truncated');
+  let at = outer.header;
+  for (let i = 0; at < end; i++) {
+    const e = elementAt(der, at);
+    const next = at + e.header + e.length;
+    if (next > end) throw new RangeError('DER element is truncated');
+    if (i === index) return der.subarray(at, next);
+    at = next;
+  }
+  throw new RangeError(`DER SEQUENCE has no element ${index}`);
 }
 
-/** DER tag and definite length for `length` content bytes. */
+/** The signed part of a CSR, certificate or CRL: the first element inside the outer SEQUENCE. */
+export const derFirstChild = (der: Uint8Array): Uint8Array => derChild(der, 0);
+
 function header(tag: number, length: number): Buffer {
   if (length < 0x80) return Buffer.from([tag, length]);
   const bytes: number[] = [];

@@ -11,7 +11,7 @@ import { orderProfile } from '../jobs/issuance.worker';
 import { keyAuthorization } from '../validation/key-authorization';
 import { issueCertificate } from '../jobs/issuance.worker';
 import { type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
-import { assertKeyNotBlocked } from './blocked-keys';
+import { assertKeyNotBlocked, type KnownBlocking } from './blocked-keys';
 import { recheckCaa } from './caa-recheck';
 import { replacedCertificate } from './renewal-info';
 import { findReusableAuthorizations } from '../../projections/authorizations/queries';
@@ -32,7 +32,16 @@ export class DeactivateAuthzCommand {
   constructor(readonly accountId: string, readonly authzId: string, readonly meta: RequestMeta, readonly prefetched: ReadStreams | null = null) {}
 }
 export class FinalizeOrderCommand {
-  constructor(readonly accountId: string, readonly orderId: string, readonly payload: Record<string, unknown>, readonly accountThumbprint: string, readonly meta: RequestMeta, readonly prefetched: ReadStreams | null = null) {}
+  constructor(
+    readonly accountId: string,
+    readonly orderId: string,
+    readonly payload: Record<string, unknown>,
+    readonly accountThumbprint: string,
+    readonly meta: RequestMeta,
+    readonly prefetched: ReadStreams | null = null,
+    /** Whether the CSR's key is blocked, as the request's first statement read it. */
+    readonly blocking?: KnownBlocking,
+  ) {}
 }
 
 const actor = (cmd: { accountId: string; meta: RequestMeta }) => ({ ...cmd.meta, actor: `account:${cmd.accountId}` });
@@ -202,7 +211,7 @@ export class FinalizeOrderHandler {
     }
     const csrDer = cmd.payload.csr;
     const csr = await parseAndCheckCsr(Buffer.from(csrDer, 'base64url'), view.order.identifiers.map((i) => i.value), cmd.accountThumbprint);
-    await assertKeyNotBlocked(deps.db, csr.publicKeyDer, 'badCSR');
+    await assertKeyNotBlocked(deps.db, csr.publicKeyDer, 'badCSR', cmd.blocking);
     checkProfileKey(orderProfile(deps, view.order), csr.keyName);
     await recheckCaa(deps, view.authorizations, actor(cmd));
     await deps.limits?.issuance(limitContext(cmd), csr.names);

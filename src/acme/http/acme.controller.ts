@@ -1,3 +1,4 @@
+import { blockingSerialRead } from '../../../projections/blocked-keys/queries';
 import { findOrdersByAccount } from '../../../projections/orders/queries';
 import { findEabSecret } from '../../db/eab-secrets-store';
 import { All, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
@@ -35,6 +36,7 @@ import { RevokeCertificateCommand, RevokeCertificateHandler } from '../../comman
 import { verifyEabBinding } from '../jws/eab';
 import { verifyKeyChangeInner } from '../jws/key-change';
 import { ACME_PATHS } from '../urls';
+import { finalizeKeyHash } from './finalize-key';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { JwsService } from './jws.service';
 import { MAINTENANCE, type MaintenanceMode } from '../../commands/maintenance';
@@ -165,8 +167,10 @@ export class AcmeController {
   @Post(`${ACME_PATHS.order}/${ID}/finalize`)
   @HttpCode(200)
   async finalize(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const v = await this.jws.verify(req, 'kid', orderViewStreams(id));
-    const view = await this.finalizeOrderHandler.execute(new FinalizeOrderCommand(v.account!.accountId, id, v.payload ?? {}, v.thumbprint, this.jws.meta(req), v.prefetched));
+    const keyHash = finalizeKeyHash(req.body);
+    const v = await this.jws.verify(req, 'kid', { ...orderViewStreams(id), also: keyHash ? [blockingSerialRead(keyHash)] : [] });
+    const blocking = keyHash ? { spkiSha256: keyHash, serial: (v.also[0] as string | null | undefined) ?? null } : undefined;
+    const view = await this.finalizeOrderHandler.execute(new FinalizeOrderCommand(v.account!.accountId, id, v.payload ?? {}, v.thumbprint, this.jws.meta(req), v.prefetched, blocking));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.order(id));
     if (view.status === 'processing') this.retryAfter(reply);

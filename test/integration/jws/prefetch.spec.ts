@@ -8,6 +8,7 @@ jest.mock('async-exit-hook', () => require('../../support/esm-package-stubs'));
 import type { FastifyRequest } from 'fastify';
 import { FlattenedSign } from 'jose';
 import { testAccountKey, type TestKey } from '../../../bench/support/raw-acme';
+import { blockingSerialRead } from '../../../projections/blocked-keys/queries';
 import { JwsService } from '../../../src/acme/http/jws.service';
 import { loadOrderView, orderViewStreams } from '../../../src/commands/order-view';
 import { streams } from '../../../src/domain/streams';
@@ -17,7 +18,7 @@ import { useAcmeHarness } from '../../support/acme-harness';
 
 // What a request reads before it writes: the nonce, the account key and event streams. The
 // projections' feed polling (readAll) names none of these, so it does not count.
-const REQUEST_READ = /acme_redeemed_nonces|rm_accounts|stream_id = ANY|stream_id = \$1/;
+const REQUEST_READ = /acme_redeemed_nonces|rm_accounts|rm_blocked_keys|stream_id = ANY|stream_id = \$1/;
 
 describe('a kid-signed request reads its streams with its nonce and key, in one statement', () => {
   const h = useAcmeHarness('jws_prefetch');
@@ -66,6 +67,21 @@ describe('a kid-signed request reads its streams with its nonce and key, in one 
     expect(sent[0]).toMatch(/es_events/);
     expect(view).toEqual(await loadOrderView(h.deps, orderId));
     expect(view!.authorizations.map((a) => a.identifier.value)).toEqual(['prefetch-one.example.com']);
+  });
+
+  test("a finalize also reads whether its CSR's key is blocked, in the same statement", async () => {
+    const created = await newOrder(h, account, ['prefetch-blocked.example.com']);
+    const orderId = created.order.orderId;
+    const hash = 'ab'.repeat(32);
+    await h.deps.db.query(`INSERT INTO rm_blocked_keys (spki_sha256, certificate_id, serial, blocked_at) VALUES ($1, 'cert-x', '0badc0de', now())`, [hash]);
+    const req = await request(account.key, `/acme/order/${orderId}/finalize`, h.services.context.nonces.issue(), '{}');
+    let also: unknown[] = [];
+    const sent = await statementsOf(async () => {
+      also = (await jws.verify(req, 'kid', { ...orderViewStreams(orderId), also: [blockingSerialRead(hash), blockingSerialRead('cd'.repeat(32))] })).also;
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/rm_blocked_keys/);
+    expect(also).toEqual(['0badc0de', null]);
   });
 
   test('a forged challenge response reads in that statement too, but gets nothing: its nonce stays usable and no event is written', async () => {
