@@ -1,6 +1,6 @@
 import { type DomainEvent, assertKnownEvent } from '../domain/events';
 import { AcmeError } from '../domain/errors';
-import type { EventMetadata, EventStore, ExpectedRevision, StoredEvent, StreamAppend, TransactionQuery } from '../eventstore/event-store';
+import type { AppendOptions, EventMetadata, EventStore, ExpectedRevision, StoredEvent, StreamAppend, TransactionQuery } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/event-store';
 import { EVENT_SCHEMA_VERSIONS } from '../domain/events';
 
@@ -42,7 +42,7 @@ export function foldRead<S>(read: ReadStreams | null | undefined, streamId: stri
  * What must commit with every append: the inline read models and the safety-net job rows,
  * written on `writes`, which travel with the append in its round trip.
  */
-export type InTransaction = (writes: TransactionQuery, events: StoredEvent[]) => Promise<void>;
+export type InTransaction = NonNullable<AppendOptions['inTransaction']>;
 
 export class AggregateStore {
   /** `defaults` (the node's serverId) are recorded in every event's metadata. */

@@ -70,16 +70,20 @@ const VISIBLE = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
  */
 function asConflict(e: unknown, appends: StreamAppend[]): unknown {
   const err = e as { code?: string; message?: string; detail?: string; constraint?: string };
-  if (err?.code === 'CL409') {
-    const stream = /^stream (.*): expected revision/.exec(err.message ?? '')?.[1] ?? '';
-    const a = appends.find((x) => x.streamId === stream) ?? appends[0];
-    const actual = err.detail === 'no_stream' || err.detail === undefined ? 'no_stream' : Number(err.detail);
-    return new WrongExpectedRevisionError(a.streamId, a.expectedRevision, actual);
-  }
+  if (err?.code === 'CL409') return conflictOn(appends, /^stream (.*): expected revision/.exec(err.message ?? '')?.[1] ?? '', err.detail);
   if (err?.code === '23505' && /es_events_pkey/.test(String(err.constraint ?? err.message))) {
     return new WrongExpectedRevisionError(appends[0].streamId, appends[0].expectedRevision, 'no_stream');
   }
   return e;
+}
+
+/**
+ * The revision conflict es_append reported on `stream` (its actual revision as text, 'no_stream'
+ * when it does not exist), as the error of the append of `appends` it belongs to.
+ */
+function conflictOn(appends: StreamAppend[], stream: string, actual: string | undefined): WrongExpectedRevisionError {
+  const a = appends.find((x) => x.streamId === stream) ?? appends[0];
+  return new WrongExpectedRevisionError(a.streamId, a.expectedRevision, actual === undefined || actual === 'no_stream' ? 'no_stream' : Number(actual));
 }
 
 /** One appendMulti call as es_append and es_append_each take it. */
@@ -292,9 +296,7 @@ export class PostgresEventStore implements EventStore {
       for (const [i, p] of batch.entries()) {
         const mine = byGroup[i];
         if (mine.length === 1 && mine[0].conflict !== null) {
-          const a = p.appends.find((x) => x.streamId === mine[0].stream_id) ?? p.appends[0];
-          const actual = mine[0].conflict === 'no_stream' ? 'no_stream' : Number(mine[0].conflict);
-          outcomes.push(new WrongExpectedRevisionError(a.streamId, a.expectedRevision, actual));
+          outcomes.push(conflictOn(p.appends, mine[0].stream_id, mine[0].conflict));
           continue;
         }
         const results = resultsOf(p.appends, mine);
