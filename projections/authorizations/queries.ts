@@ -1,25 +1,33 @@
-import type { Db } from '../../src/db/db';
+import type { Db, SqlPart } from '../../src/db/db';
 import { overrideCountSql } from '../rate-limit-overrides/queries';
 
 /**
  * Valid authorizations of the account for these names (`*` before a wildcard's base name),
- * validated after `validatedAfter`: one per name, the one expiring last, keyed like the input.
+ * validated after `validatedAfter`: one per name, the one expiring last, as one jsonb object from
+ * name to authorization id, so it can travel in a statement of the caller's (a newOrder reads it
+ * with its nonce and account key). `reusableFound` reads the value.
  */
-export async function findReusableAuthorizations(
-  db: Db,
-  accountId: string,
-  keys: string[],
-  now: Date,
-  validatedAfter: Date,
-): Promise<Map<string, string>> {
-  const r = await db.query(
-    `SELECT DISTINCT ON (identifier, wildcard) authz_id, identifier, wildcard FROM rm_authorizations
-     WHERE account_id = $1 AND (CASE WHEN wildcard THEN '*' ELSE '' END || identifier) = ANY($2) AND status = 'valid'
-       AND expires > $3 AND validated_at > $4
-     ORDER BY identifier, wildcard, expires DESC`,
-    [accountId, keys, now, validatedAfter],
-  );
-  return new Map(r.rows.map((row) => [`${row.wildcard ? '*' : ''}${row.identifier}`, row.authz_id as string]));
+export function reusableAuthorizationsRead(accountId: string, keys: string[], now: Date, validatedAfter: Date): SqlPart {
+  return {
+    params: [accountId, keys, now, validatedAfter],
+    sql: (first) => `(SELECT coalesce(jsonb_object_agg(r.key, r.authz_id), '{}'::jsonb) FROM (
+       SELECT DISTINCT ON (identifier, wildcard) (CASE WHEN wildcard THEN '*' ELSE '' END || identifier) AS key, authz_id FROM rm_authorizations
+       WHERE account_id = $${first}::text AND (CASE WHEN wildcard THEN '*' ELSE '' END || identifier) = ANY($${first + 1}::text[]) AND status = 'valid'
+         AND expires > $${first + 2}::timestamptz AND validated_at > $${first + 3}::timestamptz
+       ORDER BY identifier, wildcard, expires DESC) r)`,
+  };
+}
+
+/** The value of `reusableAuthorizationsRead`: authorization id by name. */
+export function reusableFound(value: unknown): Map<string, string> {
+  return new Map(Object.entries((value ?? {}) as Record<string, string>));
+}
+
+/** `reusableAuthorizationsRead` as a statement of its own. */
+export async function findReusableAuthorizations(db: Db, accountId: string, keys: string[], now: Date, validatedAfter: Date): Promise<Map<string, string>> {
+  const read = reusableAuthorizationsRead(accountId, keys, now, validatedAfter);
+  const r = await db.query(`SELECT ${read.sql(1)} AS found`, read.params);
+  return reusableFound(r.rows[0]?.found);
 }
 
 /** Whether the account holds a valid, unexpired authorization for this name. */

@@ -3,7 +3,7 @@ import { parseAndCheckCsr } from '../ca/csr';
 import { type AuthorizationState, decideAuthorization, decideCreateAuthorization, evolveAuthorization } from '../domain/authorization';
 import { assertIdentifiersAllowed, type EabKeyState, evolveEabKey } from '../domain/eab';
 import { AcmeError, type Identifier } from '../domain/errors';
-import { authorizationName, isWildcard, normalizeIdentifiers } from '../domain/identifiers';
+import { authorizationKey, normalizeIdentifiers } from '../domain/identifiers';
 import { decideCreateOrder, decideFinalize, evolveOrder, type OrderState, orderStatus } from '../domain/order';
 import { checkProfileKey } from '../domain/policy/profiles';
 import { streams } from '../domain/streams';
@@ -20,7 +20,21 @@ import { handleCommand, type StreamWrite } from './handle-command';
 import { loadAuthorization, loadOrderView, type OrderView } from './order-view';
 
 export class NewOrderCommand {
-  constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta, readonly eabKeyId: string | null = null) {}
+  constructor(
+    readonly accountId: string,
+    readonly payload: Record<string, unknown>,
+    readonly meta: RequestMeta,
+    readonly eabKeyId: string | null = null,
+    /** The account's reusable authorizations, as the request's first statement read them. */
+    readonly reusable?: KnownReusable,
+  ) {}
+}
+
+/** Reusable authorizations read ahead: for which account and names, and what was found. */
+export interface KnownReusable {
+  accountId: string;
+  keys: string[];
+  found: Map<string, string>;
 }
 export class NewAuthzCommand {
   constructor(readonly accountId: string, readonly payload: Record<string, unknown>, readonly meta: RequestMeta, readonly eabKeyId: string | null = null) {}
@@ -55,10 +69,22 @@ function createAuthorization(deps: AcmeDeps, accountId: string, identifier: Iden
   return { write: { streamId: streams.authz(authzId), events, expected: 'no_stream' }, state };
 }
 
-/** Valid authorizations of the account for these names, validated within the reuse window (one query). */
-async function reusableAuthorizations(deps: AcmeDeps, accountId: string, identifiers: Identifier[]): Promise<Map<string, string>> {
-  const keys = identifiers.map((i) => `${isWildcard(i.value) ? '*' : ''}${authorizationName(i.value)}`);
-  return findReusableAuthorizations(deps.db, accountId, keys, deps.now(), new Date(deps.now().getTime() - deps.policy.authorizationReuseMs));
+/** An order's identifiers as the policy accepts them, normalized. */
+export function orderIdentifiers(deps: AcmeDeps, input: unknown): Identifier[] {
+  return normalizeIdentifiers(input, { maxIdentifiers: deps.policy.maxIdentifiers, allowIp: deps.policy.ipIdentifiers ?? false });
+}
+
+/** The reuse lookup's arguments: the account's names, valid now and validated within the reuse window. */
+export function reuseLookup(deps: AcmeDeps, accountId: string, keys: string[]): [string, string[], Date, Date] {
+  const now = deps.now();
+  return [accountId, keys, now, new Date(now.getTime() - deps.policy.authorizationReuseMs)];
+}
+
+/** Valid authorizations of the account for these names, validated within the reuse window: read ahead, or one query. */
+async function reusableAuthorizations(deps: AcmeDeps, accountId: string, identifiers: Identifier[], known?: KnownReusable): Promise<Map<string, string>> {
+  const keys = identifiers.map((i) => authorizationKey(i.value));
+  if (known && known.accountId === accountId && known.keys.length === keys.length && known.keys.every((k, i) => k === keys[i])) return known.found;
+  return findReusableAuthorizations(deps.db, ...reuseLookup(deps, accountId, keys));
 }
 
 /** An account bound through EAB may order only the names its key allows. */
@@ -74,10 +100,10 @@ export class NewOrderHandler {
 
   async execute(cmd: NewOrderCommand): Promise<OrderView> {
     const deps = this.deps;
-    const identifiers = normalizeIdentifiers(cmd.payload.identifiers, { maxIdentifiers: deps.policy.maxIdentifiers, allowIp: deps.policy.ipIdentifiers ?? false });
+    const identifiers = orderIdentifiers(deps, cmd.payload.identifiers);
     await assertAllowedByEab(deps, cmd.eabKeyId, identifiers);
     const replaces = await replacedCertificate(deps, cmd.payload.replaces);
-    const reusable = await reusableAuthorizations(deps, cmd.accountId, identifiers);
+    const reusable = await reusableAuthorizations(deps, cmd.accountId, identifiers, cmd.reusable);
     await deps.limits?.newOrder(limitContext(cmd), identifiers.map((i) => i.value), identifiers.length - reusable.size);
     const reused = await deps.aggregates.loadMany<AuthorizationState>([...new Set(reusable.values())].map(streams.authz), evolveAuthorization);
     const orderId = deps.newId();
@@ -90,7 +116,7 @@ export class NewOrderHandler {
       decide: () => {
         const alongside: StreamWrite[] = [];
         authorizations = identifiers.map((identifier) => {
-          const id = reusable.get(`${isWildcard(identifier.value) ? '*' : ''}${authorizationName(identifier.value)}`);
+          const id = reusable.get(authorizationKey(identifier.value));
           const existing = id ? reused.find((a) => a.state?.authzId === id)?.state : undefined;
           if (existing) return existing;
           const created = createAuthorization(deps, cmd.accountId, identifier, false);

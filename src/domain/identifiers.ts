@@ -1,8 +1,16 @@
-import { dnsNameProblem, isWildcard } from './dns-name';
+import { authorizationName, dnsNameProblem, isWildcard } from './dns-name';
 import { AcmeError, type AcmeErrorType, type Identifier, type Subproblem } from './errors';
 import { canonicalIp } from './policy/ip-identifier';
 
 export { authorizationName, dnsNameProblem, isWildcard } from './dns-name';
+
+/**
+ * How an identifier names the authorization that proves it: the authorization's name, after a `*`
+ * when a wildcard asks for it (a wildcard is proven by an authorization of its own).
+ */
+export function authorizationKey(value: string): string {
+  return `${isWildcard(value) ? '*' : ''}${authorizationName(value)}`;
+}
 
 /**
  * Order identifiers (RFC 8555 §7.1.4, §7.4): dns only, lowercased, deduplicated, each a valid host

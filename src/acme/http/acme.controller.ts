@@ -1,5 +1,6 @@
 import { blockingSerialRead } from '../../../projections/blocked-keys/queries';
 import { findOrdersByAccount } from '../../../projections/orders/queries';
+import { reusableFound } from '../../../projections/authorizations/queries';
 import { findEabSecret } from '../../db/eab-secrets-store';
 import { All, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -37,6 +38,7 @@ import { verifyEabBinding } from '../jws/eab';
 import { verifyKeyChangeInner } from '../jws/key-change';
 import { ACME_PATHS } from '../urls';
 import { finalizeKeyHash } from './finalize-key';
+import { newOrderReuseRead } from './new-order-reuse';
 import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 import { JwsService } from './jws.service';
 import { MAINTENANCE, type MaintenanceMode } from '../../commands/maintenance';
@@ -144,8 +146,10 @@ export class AcmeController {
   @Post(ACME_PATHS.newOrder)
   async newOrder(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.maintenance.assertOpen(); // before the JWS: the client's nonce stays usable
-    const v = await this.jws.verify(req, 'kid');
-    const view = await this.newOrderHandler.execute(new NewOrderCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req), v.account!.eabKeyId ?? null));
+    const ask = newOrderReuseRead(this.deps, req.body, this.acme.urls.accountPrefix());
+    const v = await this.jws.verify(req, 'kid', ask ? { also: [ask.read] } : undefined);
+    const reusable = ask ? { accountId: ask.accountId, keys: ask.keys, found: reusableFound(v.also[0]) } : undefined;
+    const view = await this.newOrderHandler.execute(new NewOrderCommand(v.account!.accountId, v.payload ?? {}, this.jws.meta(req), v.account!.eabKeyId ?? null, reusable));
     await this.headers(reply);
     reply.header('Location', this.acme.urls.order(view.order.orderId));
     reply.status(201);

@@ -1,5 +1,6 @@
 import { derChild } from '../../ca/der';
 import { spkiSha256 } from '../../ca/spki';
+import { unverifiedPayload } from './unverified-body';
 
 /**
  * The SHA-256 of the key in a finalize request's CSR, read from the JWS body before its signature
@@ -9,13 +10,10 @@ import { spkiSha256 } from '../../ca/spki';
  * well-formed finalize body gives null, and the handler checks everything as it always does.
  */
 export function finalizeKeyHash(body: unknown): string | null {
+  const csr = unverifiedPayload(body)?.csr;
+  if (typeof csr !== 'string') return null;
   try {
-    const jws = (typeof body === 'string' ? JSON.parse(body) : body) as { payload?: unknown } | null;
-    if (typeof jws?.payload !== 'string') return null;
-    const payload = JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8')) as { csr?: unknown } | null;
-    if (typeof payload?.csr !== 'string') return null;
-    const csr = new Uint8Array(Buffer.from(payload.csr, 'base64url'));
-    return spkiSha256(derChild(derChild(csr, 0), 2));
+    return spkiSha256(derChild(derChild(new Uint8Array(Buffer.from(csr, 'base64url')), 0), 2));
   } catch {
     return null;
   }

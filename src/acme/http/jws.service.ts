@@ -12,7 +12,7 @@ import { ACME_CONTEXT, type AcmeContext } from './acme-context';
 
 /** Streams a request will decide on, named by its URL (see `EventStore.readStreams`). */
 export interface Prefetch {
-  streams: string[];
+  streams?: string[];
   linked?: StreamLink;
   /** Further reads of the request's, run in the same statement; their values come back in `also`, in order. */
   also?: readonly SqlPart[];
@@ -45,7 +45,7 @@ export class JwsService {
         throw new AcmeError('malformed', 'request body is not valid JSON');
       }
     }
-    const read = prefetch ? this.deps.aggregates.store.streamsRead(prefetch.streams, prefetch.linked) : null;
+    const read = prefetch?.streams ? this.deps.aggregates.store.streamsRead(prefetch.streams, prefetch.linked) : null;
     let prefetched: ReadStreams | null = null;
     let also: unknown[] = [];
     const verified = await verifyAcmeJws(body, {
@@ -57,9 +57,9 @@ export class JwsService {
       lookupAccount: async (id, nonce) => {
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return { account: null, nonceFresh: null };
         const redemption = nonce ? await this.acme.nonces.redemption(nonce) : null;
-        const found = await accountKeyLookup(this.deps.db, id, redemption, read ? [read, ...(prefetch?.also ?? [])] : []);
+        const found = await accountKeyLookup(this.deps.db, id, redemption, [...(read ? [read] : []), ...(prefetch?.also ?? [])]);
         prefetched = read ? read.parse(found.alongside[0]) : null;
-        also = found.alongside.slice(1);
+        also = found.alongside.slice(read ? 1 : 0);
         const account = found.account ? { accountId: id, jwk: found.account.jwk as unknown as JWK, status: found.account.status, eabKeyId: found.account.eabKeyId } : null;
         return { account, nonceFresh: found.fresh };
       },

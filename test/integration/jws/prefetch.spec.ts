@@ -13,12 +13,15 @@ import { JwsService } from '../../../src/acme/http/jws.service';
 import { loadOrderView, orderViewStreams } from '../../../src/commands/order-view';
 import { streams } from '../../../src/domain/streams';
 import type { PostgresEventStore } from '../../../src/eventstore/postgres/postgres-event-store';
-import { newOrder, type TestAccount } from '../../support/acme-flows';
+import { NewOrderCommand, NewOrderHandler } from '../../../src/commands/order.commands';
+import { reusableFound } from '../../../projections/authorizations/queries';
+import { newOrderReuseRead } from '../../../src/acme/http/new-order-reuse';
+import { newOrder, readyOrder, type TestAccount } from '../../support/acme-flows';
 import { useAcmeHarness } from '../../support/acme-harness';
 
 // What a request reads before it writes: the nonce, the account key and event streams. The
 // projections' feed polling (readAll) names none of these, so it does not count.
-const REQUEST_READ = /acme_redeemed_nonces|rm_accounts|rm_blocked_keys|stream_id = ANY|stream_id = \$1/;
+const REQUEST_READ = /acme_redeemed_nonces|rm_accounts|rm_blocked_keys|rm_authorizations|stream_id = ANY|stream_id = \$1/;
 
 describe('a kid-signed request reads its streams with its nonce and key, in one statement', () => {
   const h = useAcmeHarness('jws_prefetch');
@@ -82,6 +85,45 @@ describe('a kid-signed request reads its streams with its nonce and key, in one 
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(/rm_blocked_keys/);
     expect(also).toEqual(['0badc0de', null]);
+  });
+
+  test("a newOrder reads the account's reusable authorizations in that statement, and the handler reads them no more", async () => {
+    const valid = await readyOrder(h, account, ['prefetch-reuse.example.com']);
+    const reusedId = valid.authorizations[0].authzId;
+    const identifiers = ['prefetch-reuse.example.com', 'prefetch-new.example.com'].map((value) => ({ type: 'dns', value }));
+    const req = await request(account.key, '/acme/new-order', h.services.context.nonces.issue(), JSON.stringify({ identifiers }));
+    const ask = newOrderReuseRead(h.deps, req.body, h.services.context.urls.accountPrefix());
+    expect(ask).toMatchObject({ accountId: account.accountId, keys: ['prefetch-reuse.example.com', 'prefetch-new.example.com'] });
+    let found = new Map<string, string>();
+    const sent = await statementsOf(async () => {
+      found = reusableFound((await jws.verify(req, 'kid', { also: [ask!.read] })).also[0]);
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/acme_redeemed_nonces/);
+    expect(sent[0]).toMatch(/rm_authorizations/);
+    expect(found).toEqual(new Map([['prefetch-reuse.example.com', reusedId]]));
+
+    const handler = new NewOrderHandler(h.deps);
+    const reusable = { accountId: account.accountId, keys: ask!.keys, found };
+    let view: Awaited<ReturnType<NewOrderHandler['execute']>> | undefined;
+    const handlerSent = await statementsOf(async () => {
+      view = await handler.execute(new NewOrderCommand(account.accountId, { identifiers }, {}, null, reusable));
+    });
+    const reuseLookups = (sent: string[]) => sent.filter((sql) => /DISTINCT ON \(identifier, wildcard\)/.test(sql));
+    expect(reuseLookups(handlerSent)).toEqual([]);
+    expect(view!.authorizations.map((a) => a.authzId)).toContain(reusedId);
+    expect(view!.authorizations.find((a) => a.authzId === reusedId)?.status).toBe('valid');
+
+    // Read ahead for other names (or another account), the answer is not used: the handler reads for itself.
+    const other = { accountId: account.accountId, keys: ['prefetch-other.example.com'], found: new Map<string, string>() };
+    const readAgain = await statementsOf(() => handler.execute(new NewOrderCommand(account.accountId, { identifiers }, {}, null, other)));
+    expect(reuseLookups(readAgain)).toHaveLength(1);
+  });
+
+  test('a body that is not a well-formed newOrder reads nothing ahead', () => {
+    const prefix = h.services.context.urls.accountPrefix();
+    expect(newOrderReuseRead(h.deps, 'not json', prefix)).toBeNull();
+    expect(newOrderReuseRead(h.deps, { protected: 'e30', payload: 'e30', signature: '' }, prefix)).toBeNull();
   });
 
   test('a forged challenge response reads in that statement too, but gets nothing: its nonce stays usable and no event is written', async () => {
