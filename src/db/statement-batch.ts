@@ -2,45 +2,37 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prepareValue } = require('pg/lib/utils') as { prepareValue(v: unknown): string | null };
 import type { TransactionQuery } from '../eventstore/event-store';
+import type { Statement } from './pipelined-statements';
 
 /**
  * Records the statements projections issue, so a whole batch of events reaches PostgreSQL in one
  * round trip instead of one per statement. Projections only write (they never read what a query
  * returns), which is what makes deferring them safe; `query` therefore answers with no rows.
+ *
+ * Two ways out: `take` as one simple-protocol text with the values written in as literals (runs
+ * of plain INSERTs of one shape merged into one multi-row INSERT, so a catch-up batch is planned
+ * once per run), and `takeStatements` as they were recorded, with their parameters, for a
+ * pipeline of prepared statements (see pipelined-statements.ts).
  */
 export class StatementBatch implements TransactionQuery {
-  /** Each entry is one statement; consecutive plain INSERTs of one shape share an entry. */
-  private readonly statements: Array<{ sql: string; insert?: { shape: string; rows: string[] } }> = [];
-  private count = 0;
+  private statements: Statement[] = [];
   private bytes = 0;
 
   async query(text: string, params: unknown[] = []): Promise<{ rows: any[]; rowCount: number | null }> {
-    this.count++;
-    const insert = NOT_PLAIN.test(text) ? null : PLAIN_INSERT.exec(text);
-    const last = this.statements[this.statements.length - 1];
-    if (insert) {
-      const row = inlineParameters(insert[2], params);
-      this.bytes += row.length;
-      // A plain INSERT of the same shape as the one before becomes one more row of it: the server
-      // then plans one statement for the whole run instead of one per event.
-      if (last?.insert?.shape === text) last.insert.rows.push(row);
-      else this.statements.push({ sql: insert[1], insert: { shape: text, rows: [row] } });
-    } else {
-      const sql = inlineParameters(text, params);
-      this.bytes += sql.length;
-      this.statements.push({ sql });
-    }
+    this.statements.push({ text, params });
+    this.bytes += text.length;
+    for (const p of params) this.bytes += typeof p === 'string' ? p.length : Array.isArray(p) ? p.length * 16 : 16;
     return { rows: [], rowCount: null };
   }
 
   /** How many statements were recorded (before any merging). */
   get size(): number {
-    return this.count;
+    return this.statements.length;
   }
 
   /** Large enough that one more event should start a new round trip. */
   get full(): boolean {
-    return this.count >= 5000 || this.bytes >= 4_000_000;
+    return this.statements.length >= 5000 || this.bytes >= 4_000_000;
   }
 
   /** Sends every recorded statement as one simple-protocol query and forgets them. */
@@ -51,11 +43,29 @@ export class StatementBatch implements TransactionQuery {
 
   /** Every recorded statement as one text ('' when none), for the caller to send; forgets them. */
   take(): string {
-    const text = this.statements.map((st) => (st.insert ? `${st.sql} ${st.insert.rows.join(',\n')}` : st.sql)).join(';\n');
-    this.statements.length = 0;
-    this.count = 0;
+    const out: Array<string | { shape: string; head: string; rows: string[] }> = [];
+    for (const st of this.takeStatements()) {
+      const insert = NOT_PLAIN.test(st.text) ? null : PLAIN_INSERT.exec(st.text);
+      if (!insert) {
+        out.push(inlineParameters(st.text, st.params));
+        continue;
+      }
+      // A plain INSERT of the same shape as the one before becomes one more row of it: the server
+      // then plans one statement for the whole run instead of one per event.
+      const row = inlineParameters(insert[2], st.params);
+      const last = out[out.length - 1];
+      if (typeof last === 'object' && last.shape === st.text) last.rows.push(row);
+      else out.push({ shape: st.text, head: insert[1], rows: [row] });
+    }
+    return out.map((x) => (typeof x === 'string' ? x : `${x.head} ${x.rows.join(',\n')}`)).join(';\n');
+  }
+
+  /** Every recorded statement as recorded, in order; forgets them. */
+  takeStatements(): Statement[] {
+    const taken = this.statements;
+    this.statements = [];
     this.bytes = 0;
-    return text;
+    return taken;
   }
 }
 

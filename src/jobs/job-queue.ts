@@ -119,9 +119,9 @@ export class JobQueue {
    * `delayMs`, by when the instance that took the request has normally done the work itself and
    * removed the job (`dropIn`). If that instance dies first, any instance runs it. Both the job row
    * and this process's claim are plain writes, so they go on `writes`, which travel with the append.
-   * The job goes through pg-boss's batch insert, whose values are read from a JSON record set:
-   * written out as literals they mean what bound parameters would (its single-job insert folds its
-   * CASE over a literal delay at plan time and fails).
+   * The job goes through pg-boss's batch insert, whose values are read from a JSON record set, so
+   * it means the same sent with bound parameters (as the append sends it) or written out as
+   * literals (its single-job insert folds its CASE over a literal delay at plan time and fails).
    */
   async sendDelayedIn(writes: SqlTx, queue: QueueName, data: object, id: string, delayMs: number): Promise<void> {
     const startAfter = String(Math.max(1, Math.ceil(delayMs / 1000)));

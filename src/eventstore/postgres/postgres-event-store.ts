@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Client, type Pool, type PoolClient, type QueryResult } from 'pg';
 import { isDatabaseUnavailable } from '../../db/pool-errors';
+import { runPipelined, type Statement } from '../../db/pipelined-statements';
 import { quote, StatementBatch } from '../../db/statement-batch';
 import {
   type AppendOptions,
@@ -94,9 +95,11 @@ interface Pending {
   appends: StreamAppend[];
   /** Its AppendGroup as JSON, built once. */
   json: string;
-  /** The statements that commit with it (`inTransaction`), built before it was queued; '' for none. */
-  writes: string;
+  /** The statements that commit with it (`inTransaction`), built before it was queued. */
+  writes: Statement[];
   events: number;
+  /** Its size as the group commit caps count it. */
+  bytes: number;
   resolve(results: AppendResult[]): void;
   reject(e: unknown): void;
 }
@@ -200,14 +203,15 @@ export class PostgresEventStore implements EventStore {
       at,
       events: a.events.map((e) => ({ id: e.id ?? randomUUID(), type: e.type, version: e.schemaVersion ?? 1, data: e.data ?? null, meta: e.metadata ?? {} })),
     }));
-    let writes = '';
+    let writes: Statement[] = [];
     if (options.inTransaction) {
       const batch = new StatementBatch();
       await options.inTransaction(batch, group.flatMap((g, i) => pendingEvents(g, appends[i].expectedRevision, recordedAt)));
-      writes = batch.take();
+      writes = batch.takeStatements();
     }
     const json = JSON.stringify(group);
-    const pending: Pending = { appends, json, writes, events: appends.reduce((n, a) => n + a.events.length, 0), resolve: noop, reject: noop };
+    const bytes = writes.reduce((n, w) => n + w.text.length + w.params.reduce<number>((m, v) => m + (typeof v === 'string' ? v.length : 16), 0), json.length);
+    const pending: Pending = { appends, json, writes, events: appends.reduce((n, a) => n + a.events.length, 0), bytes, resolve: noop, reject: noop };
     const done = new Promise<AppendResult[]>((resolve, reject) => {
       pending.resolve = resolve;
       pending.reject = reject;
@@ -236,10 +240,10 @@ export class PostgresEventStore implements EventStore {
     let events = 0;
     let bytes = 0;
     for (const p of this.waiting) {
-      if (take > 0 && (take >= MAX_BATCH_APPENDS || events + p.events > MAX_BATCH_EVENTS || bytes + p.json.length + p.writes.length > MAX_BATCH_BYTES)) break;
+      if (take > 0 && (take >= MAX_BATCH_APPENDS || events + p.events > MAX_BATCH_EVENTS || bytes + p.bytes > MAX_BATCH_BYTES)) break;
       take++;
       events += p.events;
-      bytes += p.json.length + p.writes.length;
+      bytes += p.bytes;
     }
     return this.waiting.splice(0, take);
   }
@@ -256,15 +260,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * One append in its own transaction and one round trip: es_append and its writes as one
-   * simple-protocol query, which PostgreSQL runs as one implicit transaction. A failing statement
-   * rolls all of it back and leaves nothing open on the connection.
+   * One append in its own transaction and one round trip: es_append and its writes as one pipeline
+   * of prepared statements with one Sync, which PostgreSQL runs as one implicit transaction. A
+   * failing statement rolls all of it back and leaves nothing open on the connection.
    */
   private async appendAlone(p: Pending): Promise<AppendResult[]> {
     try {
-      if (!p.writes) return resultsOf(p.appends, (await this.opts.pool.query('SELECT * FROM es_append($1::jsonb)', [p.json])).rows);
-      const r = (await this.opts.pool.query(`SELECT * FROM es_append(${quote(p.json)}::jsonb);\n${p.writes}`)) as unknown as QueryResult[];
-      return resultsOf(p.appends, r[0].rows);
+      return resultsOf(p.appends, await runPipelined(this.opts.pool, [{ text: 'SELECT * FROM es_append($1::jsonb)', params: [p.json] }, ...p.writes]));
     } catch (e) {
       throw asConflict(e, p.appends);
     }
@@ -286,13 +288,13 @@ export class PostgresEventStore implements EventStore {
       open = true;
       const groups = `[${batch.map((p) => p.json).join(',')}]`;
       // With no writes to send, the one statement is the whole transaction: one round trip.
-      const writing = batch.some((p) => p.writes);
+      const writing = batch.some((p) => p.writes.length > 0);
       const rows = writing
         ? ((await client.query(`BEGIN; SELECT * FROM es_append_each(${quote(groups)}::jsonb)`)) as unknown as QueryResult[])[1].rows
         : (await client.query('SELECT * FROM es_append_each($1::jsonb)', [groups])).rows;
       const byGroup = batch.map(() => [] as Record<string, any>[]);
       for (const row of rows) byGroup[row.grp].push(row);
-      const writes: string[] = [];
+      const writes: Statement[] = [];
       for (const [i, p] of batch.entries()) {
         const mine = byGroup[i];
         if (mine.length === 1 && mine[0].conflict !== null) {
@@ -301,9 +303,9 @@ export class PostgresEventStore implements EventStore {
         }
         const results = resultsOf(p.appends, mine);
         outcomes.push(results);
-        if (p.writes) writes.push(p.writes);
+        writes.push(...p.writes);
       }
-      if (writing) await client.query([...writes, 'COMMIT'].join(';\n'));
+      if (writing) await runPipelined(client, [...writes, { text: 'COMMIT', params: [] }]);
       open = false;
     } catch (e) {
       if (open) await client?.query('ROLLBACK').catch(() => undefined);
