@@ -169,7 +169,7 @@ export class InternalCa implements CaBackend {
     const serial = randomSerial();
     const leaf = issuer.signer.sign({
       serial,
-      subject: cn ? new x509.Name([{ CN: [cn] }]) : null,
+      commonName: cn || null,
       notBefore,
       notAfter,
       publicKeyDer: new Uint8Array(leafReq.publicKey.rawData),

@@ -1,8 +1,7 @@
 import { isIP } from 'node:net';
 import { AcmeError } from '../../domain/errors';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import * as asn from '@peculiar/asn1-x509';
 import type { x509 } from '../crypto';
+import { derBoolean, derImplicit, derNamedBits, derOctetString, derOid, derSequence } from '../der';
 import type { CertificateKeyType } from '../key-policy';
 
 /**
@@ -60,24 +59,66 @@ export interface LeafExtensionInput {
   copy: x509.Extension[];
 }
 
-/** One extension, its value serialised once (the TBSCertificate carries it as it is). */
-const extension = (extnID: string, critical: boolean, value: object) => new asn.Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+const OID_BASIC_CONSTRAINTS = '2.5.29.19';
+const OID_KEY_USAGE = '2.5.29.15';
+const OID_EXT_KEY_USAGE = '2.5.29.37';
+const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
+const OID_AUTHORITY_KEY_IDENTIFIER = '2.5.29.35';
+const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+const OID_CRL_DISTRIBUTION_POINTS = '2.5.29.31';
+const OID_AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
+const OID_AD_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
+/** KeyUsage named bits (RFC 5280 §4.2.1.3). */
+const DIGITAL_SIGNATURE = 1 << 0;
+const KEY_ENCIPHERMENT = 1 << 2;
 
-const uri = (uniformResourceIdentifier: string) => new asn.GeneralName({ uniformResourceIdentifier });
+/**
+ * Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }, written
+ * as DER directly (see der.ts for why): critical is left out when false, as DER requires.
+ */
+const extension = (extnID: string, critical: boolean, value: Uint8Array) =>
+  derSequence(critical ? [derOid(extnID), derBoolean(true), derOctetString(value)] : [derOid(extnID), derOctetString(value)]);
 
-export function leafExtensions(i: LeafExtensionInput): asn.Extension[] {
+/** GeneralName uniformResourceIdentifier [6] IA5String. */
+const uri = (value: string) => derImplicit(6, Buffer.from(value, 'latin1'));
+
+/** The address bytes of an IPv4 (4) or IPv6 (16) address in textual form. */
+export function ipBytes(ip: string): Buffer {
+  const version = isIP(ip);
+  if (version === 4) return Buffer.from(ip.split('.').map(Number));
+  if (version !== 6) throw new RangeError(`'${ip}' is not an IP address`);
+  // A trailing dotted quad (::ffff:192.0.2.1) is the last two groups.
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
+  const text = quad ? `${ip.slice(0, quad.index)}${((+quad[1] << 8) | +quad[2]).toString(16)}:${((+quad[3] << 8) | +quad[4]).toString(16)}` : ip;
+  const [head, tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const bytes = Buffer.alloc(16);
+  groups.forEach((g, k) => bytes.writeUInt16BE(parseInt(g, 16), k * 2));
+  return bytes;
+}
+
+/** GeneralName: iPAddress [7] for an IP identifier, else dNSName [2] IA5String. */
+const generalName = (name: string) => (isIP(name) ? derImplicit(7, ipBytes(name)) : derImplicit(2, Buffer.from(name, 'latin1')));
+
+/** The leaf's extensions, each an encoded Extension, in the order the certificate carries them. */
+export function leafExtensions(i: LeafExtensionInput): Buffer[] {
   // RSA keys may also be used for key transport (TLS 1.2 RSA key exchange); ECDSA keys only sign.
-  const usage = asn.KeyUsageFlags.digitalSignature | (i.keyType === 'rsa' ? asn.KeyUsageFlags.keyEncipherment : 0);
-  const names = i.names.map((value) => new asn.GeneralName(isIP(value) ? { iPAddress: value } : { dNSName: value }));
+  const usage = DIGITAL_SIGNATURE | (i.keyType === 'rsa' ? KEY_ENCIPHERMENT : 0);
+  const eku = i.clientAuth ? [derOid(EKU_SERVER_AUTH), derOid(EKU_CLIENT_AUTH)] : [derOid(EKU_SERVER_AUTH)];
   return [
-    extension(asn.id_ce_basicConstraints, true, new asn.BasicConstraints({ cA: false })),
-    extension(asn.id_ce_keyUsage, true, new asn.KeyUsage(usage)),
-    extension(asn.id_ce_extKeyUsage, false, new asn.ExtendedKeyUsage(i.clientAuth ? [EKU_SERVER_AUTH, EKU_CLIENT_AUTH] : [EKU_SERVER_AUTH])),
-    extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(Uint8Array.from(Buffer.from(i.subjectKeyId, 'hex')).buffer)),
-    extension(asn.id_ce_authorityKeyIdentifier, false, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(Uint8Array.from(Buffer.from(i.issuerKeyId, 'hex')).buffer) })),
-    extension(asn.id_ce_subjectAltName, i.subjectEmpty, new asn.SubjectAlternativeName(names)),
-    ...(i.crlUrl ? [extension(asn.id_ce_cRLDistributionPoints, false, new asn.CRLDistributionPoints([new asn.DistributionPoint({ distributionPoint: new asn.DistributionPointName({ fullName: [uri(i.crlUrl)] }) })]))] : []),
-    ...(i.issuerUrl ? [extension(asn.id_pe_authorityInfoAccess, false, new asn.AuthorityInfoAccessSyntax([new asn.AccessDescription({ accessMethod: asn.id_ad_caIssuers, accessLocation: uri(i.issuerUrl) })]))] : []),
-    ...i.copy.map((e) => new asn.Extension({ extnID: e.type, critical: e.critical, extnValue: new OctetString(e.value) })),
+    // cA FALSE is the DEFAULT, so left out: an empty SEQUENCE.
+    extension(OID_BASIC_CONSTRAINTS, true, derSequence([])),
+    extension(OID_KEY_USAGE, true, derNamedBits(usage)),
+    extension(OID_EXT_KEY_USAGE, false, derSequence(eku)),
+    extension(OID_SUBJECT_KEY_IDENTIFIER, false, derOctetString(Buffer.from(i.subjectKeyId, 'hex'))),
+    // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING }
+    extension(OID_AUTHORITY_KEY_IDENTIFIER, false, derSequence([derImplicit(0, Buffer.from(i.issuerKeyId, 'hex'))])),
+    extension(OID_SUBJECT_ALT_NAME, i.subjectEmpty, derSequence(i.names.map(generalName))),
+    // DistributionPoint { distributionPoint [0] DistributionPointName { fullName [0] GeneralNames } }
+    ...(i.crlUrl ? [extension(OID_CRL_DISTRIBUTION_POINTS, false, derSequence([derSequence([derImplicit(0, derImplicit(0, uri(i.crlUrl), true), true)])]))] : []),
+    ...(i.issuerUrl ? [extension(OID_AUTHORITY_INFO_ACCESS, false, derSequence([derSequence([derOid(OID_AD_CA_ISSUERS), uri(i.issuerUrl)])]))] : []),
+    ...i.copy.map((e) => extension(e.type, e.critical, new Uint8Array(e.value))),
   ];
 }
