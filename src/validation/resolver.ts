@@ -47,12 +47,6 @@ type Settled<T> = { value: T; error?: undefined } | { value?: undefined; error: 
 export class ValidationResolver {
   readonly servers: string[];
   private readonly tryTimeoutMs: number;
-  /**
-   * One long-lived c-ares channel per server, in the order they are asked: creating a channel per
-   * exchange cost about a millisecond of CPU per issued certificate. A channel is never shared by
-   * two servers, so no query goes out through servers someone else set.
-   */
-  private readonly channels: ReadonlyArray<{ server: string; resolver: dns.Resolver }>;
 
   constructor(opts: Pick<ValidationOptions, 'resolvers'> & Partial<Pick<ValidationOptions, 'timeoutMs'>>) {
     for (const server of opts.resolvers) assertResolverAddress(server);
@@ -60,21 +54,13 @@ export class ValidationResolver {
     this.servers = configured.length > 0 ? configured : [SYSTEM_RESOLVER];
     // Two tries per server within a third of the budget, so a dead first resolver leaves time for the next.
     this.tryTimeoutMs = Math.max(100, Math.min(2000, Math.floor((opts.timeoutMs ?? 6000) / 6)));
-    this.channels = this.servers.map((server) => {
-      const resolver = new dns.Resolver({ timeout: this.tryTimeoutMs, tries: 2 });
-      if (server !== SYSTEM_RESOLVER) resolver.setServers([server]);
-      return { server, resolver };
-    });
   }
 
   /** A and AAAA records of hostname; none at all is a `dns` problem, as is a resolver failure. */
   async addresses(hostname: string, deadline?: Deadline): Promise<AddressAnswer> {
     let failure: { error: NodeJS.ErrnoException; server: string } | undefined;
-    for (const { server, resolver } of this.channels) {
-      const [v4, v6] = await Promise.all([
-        ask(deadline, 'queryA', hostname, () => resolver.resolve4(hostname)),
-        ask(deadline, 'queryAaaa', hostname, () => resolver.resolve6(hostname)),
-      ]);
+    for (const server of this.servers) {
+      const [v4, v6] = await this.ask(server, deadline, (r) => Promise.all([settle(r.resolve4(hostname)), settle(r.resolve6(hostname))]));
       const addresses = [...(v4.value ?? []), ...(v6.value ?? [])];
       // One family answering is enough: a broken AAAA server must not hide a working A record.
       if (addresses.length > 0) return { addresses, resolverUsed: server };
@@ -94,8 +80,8 @@ export class ValidationResolver {
   /** TXT records at name; an empty list when the name has none or does not exist. */
   async txt(name: string, deadline?: Deadline): Promise<TxtAnswer> {
     let failure: { error: NodeJS.ErrnoException; server: string } | undefined;
-    for (const { server, resolver } of this.channels) {
-      const r = await ask(deadline, 'queryTxt', name, () => resolver.resolveTxt(name));
+    for (const server of this.servers) {
+      const r = await this.ask(server, deadline, (resolver) => settle(resolver.resolveTxt(name)));
       if (!r.error) return { records: r.value.map((chunks) => chunks.join('')), resolverUsed: server, nameExists: true };
       if (r.error.code === NO_DATA || r.error.code === NXDOMAIN) return { records: [], resolverUsed: server, nameExists: r.error.code === NO_DATA };
       failure = { error: r.error, server };
@@ -110,8 +96,8 @@ export class ValidationResolver {
    */
   async caa(name: string, deadline?: Deadline): Promise<{ records: Array<{ flags: number; tag: string; value: string }>; resolverUsed: string }> {
     let failure: { error: NodeJS.ErrnoException; server: string } | undefined;
-    for (const { server, resolver } of this.channels) {
-      const r = await ask(deadline, 'queryCaa', name, () => resolver.resolveCaa(name));
+    for (const server of this.servers) {
+      const r = await this.ask(server, deadline, (resolver) => settle(resolver.resolveCaa(name)));
       if (!r.error) {
         const records = r.value.map((rec) => {
           const { critical, ...rest } = rec as unknown as Record<string, string | number>;
@@ -126,32 +112,18 @@ export class ValidationResolver {
     }
     throw dnsProblem(name, 'CAA', failure!, deadline);
   }
-}
 
-/**
- * One query on a shared channel, given up when the deadline expires. cancel() would also fail the
- * other validations' queries on that channel, so the caller just stops waiting and gets what
- * c-ares gives a cancelled query (ECANCELLED, which dnsProblem words as a timeout); the query
- * itself ends on its own within the channel's timeout, its outcome ignored. Each query races
- * alone, as cancel() failed only those still in flight: an A answer already in still counts. A
- * deadline already spent sends nothing, since no one would wait for the answer.
- */
-function ask<T>(deadline: Deadline | undefined, syscall: string, name: string, send: () => Promise<T>): Promise<Settled<T>> {
-  if (!deadline) return settle(send());
-  if (deadline.expired) return Promise.resolve({ error: cancelled(syscall, name) });
-  const query = send();
-  return settle(
-    new Promise<T>((resolve, reject) => {
-      const unsubscribe = deadline.onExpiry(() => reject(cancelled(syscall, name)));
-      // Handling the query's rejection here also covers the one that comes after an expiry.
-      query.then(resolve, reject).finally(unsubscribe);
-    }),
-  );
-}
-
-/** The error node:dns gives a query cancelled on its channel. */
-function cancelled(syscall: string, name: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${syscall} ECANCELLED ${name}`), { errno: undefined, code: 'ECANCELLED', syscall, hostname: name });
+  /** One exchange with one server; the deadline cancels the queries still in flight. */
+  private async ask<T>(server: string, deadline: Deadline | undefined, query: (resolver: dns.Resolver) => Promise<T>): Promise<T> {
+    const resolver = new dns.Resolver({ timeout: this.tryTimeoutMs, tries: 2 });
+    if (server !== SYSTEM_RESOLVER) resolver.setServers([server]);
+    const unsubscribe = deadline?.onExpiry(() => resolver.cancel());
+    try {
+      return await query(resolver);
+    } finally {
+      unsubscribe?.();
+    }
+  }
 }
 
 function settle<T>(p: Promise<T>): Promise<Settled<T>> {
