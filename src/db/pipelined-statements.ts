@@ -17,7 +17,7 @@ interface WireConnection extends EventEmitter {
   parsedStatements: Record<string, string>;
   stream: { cork?(): void; uncork?(): void };
   parse(msg: { text: string; name: string; types: unknown[] }): void;
-  bind(msg: { statement: string; portal: string; values: readonly unknown[]; valueMapper: (v: unknown) => unknown }): void;
+  bind(msg: { statement: string; portal: string; values: readonly unknown[] }): void;
   describe(msg: { type: 'P'; name: string }): void;
   execute(msg: { portal: string; rows: number }): void;
   sync(): void;
@@ -65,14 +65,26 @@ class PipelinedStatements extends EventEmitter {
     super();
   }
 
-  /** Called by pg's client when the connection is free. */
-  submit(connection: WireConnection): null {
+  /**
+   * Called by pg's client when the connection is free. An Error returned here (a value that cannot
+   * be sent) fails the pipeline before anything is written, and pg frees the connection again.
+   */
+  submit(connection: WireConnection): Error | null {
+    // Every value is formatted before the first message is written: a value that throws half way
+    // would leave messages on the wire with no Sync after them, and the connection waiting forever.
+    let values: unknown[][];
+    try {
+      values = this.statements.map((st) => st.params.map((v) => prepareValue(v)));
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
     // Names a connection parsed are recorded as each ParseComplete arrives, in the order sent: a
     // statement that fails leaves the names after it unparsed, and they are sent again next time.
+    // An unnamed Parse is answered too, so it holds its place in the queue with an empty name.
     const parsing: Array<{ name: string; text: string }> = [];
     const onParsed = () => {
       const p = parsing.shift();
-      if (p) connection.parsedStatements[p.name] = p.text;
+      if (p?.name) connection.parsedStatements[p.name] = p.text;
     };
     connection.on('parseComplete', onParsed);
     this.unlisten = () => connection.removeListener('parseComplete', onParsed);
@@ -83,9 +95,9 @@ class PipelinedStatements extends EventEmitter {
         // A text that comes again in this pipeline is parsed once, by its first occurrence.
         if (!name || (connection.parsedStatements[name] === undefined && !parsing.some((p) => p.name === name))) {
           connection.parse({ text: st.text, name, types: [] });
-          if (name) parsing.push({ name, text: st.text });
+          parsing.push({ name, text: st.text });
         }
-        connection.bind({ statement: name, portal: '', values: st.params, valueMapper: prepareValue });
+        connection.bind({ statement: name, portal: '', values: values[i] });
         if (i === 0) connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
       }

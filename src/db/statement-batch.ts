@@ -19,9 +19,9 @@ export class StatementBatch implements TransactionQuery {
   private bytes = 0;
 
   async query(text: string, params: unknown[] = []): Promise<{ rows: any[]; rowCount: number | null }> {
-    this.statements.push({ text, params });
-    this.bytes += text.length;
-    for (const p of params) this.bytes += typeof p === 'string' ? p.length : Array.isArray(p) ? p.length * 16 : 16;
+    const st = { text, params };
+    this.statements.push(st);
+    this.bytes += statementBytes(st);
     return { rows: [], rowCount: null };
   }
 
@@ -67,6 +67,25 @@ export class StatementBatch implements TransactionQuery {
     this.bytes = 0;
     return taken;
   }
+}
+
+/**
+ * About how many bytes a statement takes on the wire, its values included: what the size caps of
+ * a batch count. Set-based projection statements carry arrays of megabytes.
+ */
+export function statementBytes(st: Statement): number {
+  let n = st.text.length;
+  for (const p of st.params) n += valueBytes(p);
+  return n;
+}
+
+function valueBytes(v: unknown): number {
+  if (v === null || v === undefined) return 4;
+  if (typeof v === 'string') return v.length;
+  if (Buffer.isBuffer(v)) return v.length * 2;
+  if (Array.isArray(v)) return v.reduce<number>((n, x) => n + valueBytes(x) + 3, 2);
+  if (typeof v === 'object' && !(v instanceof Date)) return JSON.stringify(v).length;
+  return 24;
 }
 
 /** INSERT INTO t (columns) VALUES (…) with nothing after the row: rows of several can be merged. */

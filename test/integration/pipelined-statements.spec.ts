@@ -79,6 +79,16 @@ describe('pipelined statements', () => {
     expect(await count('id = 31')).toBe(1);
   });
 
+  test('a value that cannot be sent fails the pipeline before anything is written: inside BEGIN the block can still be rolled back', async () => {
+    const unsendable = { n: 1n };
+    await client.query('BEGIN');
+    await runPipelined(client, [insert(40)]);
+    await expect(runPipelined(client, [insert(41), { text: 'UPDATE pl_rows SET note = $1 WHERE id = $2', params: [unsendable, 40] }])).rejects.toThrow(/BigInt/);
+    await client.query('ROLLBACK');
+    expect(await count('id IN (40, 41)')).toBe(0);
+    expect((await client.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+  });
+
   test('through a pool: the connection goes back, and a connection killed mid-pipeline is an error, never a hang', async () => {
     const pool = new Pool({ connectionString: db.url, max: 1 });
     const admin = new Client({ connectionString: db.url });

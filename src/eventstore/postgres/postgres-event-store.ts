@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Client, type Pool, type PoolClient, type QueryResult } from 'pg';
 import { isDatabaseUnavailable } from '../../db/pool-errors';
 import { runPipelined, type Statement } from '../../db/pipelined-statements';
-import { quote, StatementBatch } from '../../db/statement-batch';
+import { quote, StatementBatch, statementBytes } from '../../db/statement-batch';
 import {
   type AppendOptions,
   type AppendResult,
@@ -210,7 +210,7 @@ export class PostgresEventStore implements EventStore {
       writes = batch.takeStatements();
     }
     const json = JSON.stringify(group);
-    const bytes = writes.reduce((n, w) => n + w.text.length + w.params.reduce<number>((m, v) => m + (typeof v === 'string' ? v.length : 16), 0), json.length);
+    const bytes = writes.reduce((n, w) => n + statementBytes(w), json.length);
     const pending: Pending = { appends, json, writes, events: appends.reduce((n, a) => n + a.events.length, 0), bytes, resolve: noop, reject: noop };
     const done = new Promise<AppendResult[]>((resolve, reject) => {
       pending.resolve = resolve;

@@ -1,5 +1,5 @@
 import { escapeLiteral } from 'pg';
-import { inlineParameters, quote, StatementBatch } from '../../../src/db/statement-batch';
+import { inlineParameters, quote, StatementBatch, statementBytes } from '../../../src/db/statement-batch';
 
 function sink() {
   const sent: string[] = [];
@@ -38,5 +38,16 @@ describe('statement batch', () => {
       `INSERT INTO t (a, b) VALUES ('4', 'u') ON CONFLICT (a) DO UPDATE SET b = coalesce(EXCLUDED.b, t.b)`,
     ]);
     expect(b.size).toBe(0);
+  });
+
+  test('the size cap counts the values an array parameter carries, not only how many there are', async () => {
+    const b = new StatementBatch();
+    const big = Array.from({ length: 1000 }, () => 'x'.repeat(5000));
+    expect(statementBytes({ text: 'UPDATE t SET b = u.b FROM unnest($1::text[]) u(b)', params: [big] })).toBeGreaterThan(5_000_000);
+    await b.query('UPDATE t SET b = u.b FROM unnest($1::text[]) u(b)', [big]);
+    expect(b.size).toBe(1);
+    expect(b.full).toBe(true);
+    expect(b.takeStatements()).toEqual([{ text: 'UPDATE t SET b = u.b FROM unnest($1::text[]) u(b)', params: [big] }]);
+    expect(b.full).toBe(false);
   });
 });
