@@ -6,12 +6,11 @@ export const sha256Hex = (data: Uint8Array | ArrayBuffer): string => createHash(
 /** DER INTEGER of a non-negative number (e.g. the CRL number extension's value). */
 export function derInteger(n: bigint): Uint8Array<ArrayBuffer> {
   if (n < 0n) throw new RangeError('derInteger takes non-negative numbers');
-  let hex = n.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  let content = Buffer.from(hex, 'hex');
-  if (content[0] & 0x80) content = Buffer.concat([Buffer.from([0]), content]);
-  if (content.length > 127) throw new RangeError('derInteger supports up to 127 content bytes');
-  return Uint8Array.from(Buffer.concat([Buffer.from([0x02, content.length]), content]));
+  const hex = n.toString(16);
+  const der = derUnsignedInteger(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'));
+  // A content of more than 127 bytes would need the long length form.
+  if (der[1] & 0x80) throw new RangeError('derInteger supports up to 127 content bytes');
+  return Uint8Array.from(der);
 }
 
 /** Header length and content length of the DER element starting at `at` (definite lengths only, as DER requires). */
@@ -55,11 +54,14 @@ function header(tag: number, length: number): Buffer {
   return Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
 }
 
-/** SEQUENCE of already encoded elements. */
-export function derSequence(elements: Uint8Array[]): Buffer {
+/** A constructed element (SEQUENCE, SET) of already encoded elements. */
+function constructed(tag: number, elements: Uint8Array[]): Buffer {
   const length = elements.reduce((n, e) => n + e.length, 0);
-  return Buffer.concat([header(0x30, length), ...elements]);
+  return Buffer.concat([header(tag, length), ...elements]);
 }
+
+/** SEQUENCE of already encoded elements. */
+export const derSequence = (elements: Uint8Array[]): Buffer => constructed(0x30, elements);
 
 /** BIT STRING of whole bytes (no unused bits). */
 export function derBitString(bytes: Uint8Array): Buffer {
@@ -125,10 +127,7 @@ export const derPrintableString = (text: string): Buffer => derTlv(0x13, Buffer.
 export const derUtf8String = (text: string): Buffer => derTlv(0x0c, Buffer.from(text, 'utf8'));
 
 /** SET of already encoded elements, in the order given (a SET OF with one element needs no sorting). */
-export function derSet(elements: Uint8Array[]): Buffer {
-  const length = elements.reduce((n, e) => n + e.length, 0);
-  return Buffer.concat([header(0x31, length), ...elements]);
-}
+export const derSet = (elements: Uint8Array[]): Buffer => constructed(0x31, elements);
 
 /** [n] EXPLICIT: the encoded element wrapped in a constructed context tag. */
 export const derExplicit = (n: number, element: Uint8Array): Buffer => derTlv(0xa0 | n, element);
