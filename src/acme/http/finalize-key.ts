@@ -1,6 +1,6 @@
 import { derChild } from '../../ca/der';
 import { spkiSha256 } from '../../ca/spki';
-import { unverifiedPayload } from './unverified-body';
+import { UnverifiedBody } from './unverified-body';
 
 /**
  * The SHA-256 of the key in a finalize request's CSR, read from the JWS body before its signature
@@ -10,7 +10,7 @@ import { unverifiedPayload } from './unverified-body';
  * well-formed finalize body gives null, and the handler checks everything as it always does.
  */
 export function finalizeKeyHash(body: unknown): string | null {
-  const csr = unverifiedPayload(body)?.csr;
+  const csr = new UnverifiedBody(body).payload()?.csr;
   if (typeof csr !== 'string') return null;
   try {
     return spkiSha256(derChild(derChild(new Uint8Array(Buffer.from(csr, 'base64url')), 0), 2));

@@ -3,7 +3,7 @@ import type { AcmeDeps } from '../../commands/acme-deps';
 import { orderIdentifiers, reuseLookup } from '../../commands/order.commands';
 import type { SqlPart } from '../../db/db';
 import { authorizationKey } from '../../domain/identifiers';
-import { unverifiedKid, unverifiedPayload } from './unverified-body';
+import { UnverifiedBody } from './unverified-body';
 
 /**
  * The reusable-authorization read of a newOrder, built from its body before the signature is
@@ -13,12 +13,13 @@ import { unverifiedKid, unverifiedPayload } from './unverified-body';
  * itself; it also uses the answer only for the account and names of the verified request.
  */
 export function newOrderReuseRead(deps: AcmeDeps, body: unknown, accountUrlPrefix: string): { accountId: string; keys: string[]; read: SqlPart } | null {
-  const kid = unverifiedKid(body);
+  const unverified = new UnverifiedBody(body);
+  const kid = unverified.kid();
   if (!kid?.startsWith(accountUrlPrefix)) return null;
   const accountId = kid.slice(accountUrlPrefix.length);
   let keys: string[];
   try {
-    keys = orderIdentifiers(deps, unverifiedPayload(body)?.identifiers).map((i) => authorizationKey(i.value));
+    keys = orderIdentifiers(deps, unverified.payload()?.identifiers).map((i) => authorizationKey(i.value));
   } catch {
     return null;
   }
