@@ -16,12 +16,12 @@ import type { Statement } from './pipelined-statements';
  */
 export class StatementBatch implements TransactionQuery {
   private statements: Statement[] = [];
-  private bytes = 0;
+  private recordedBytes = 0;
 
   async query(text: string, params: unknown[] = []): Promise<{ rows: any[]; rowCount: number | null }> {
     const st = { text, params };
     this.statements.push(st);
-    this.bytes += statementBytes(st);
+    this.recordedBytes += statementBytes(st);
     return { rows: [], rowCount: null };
   }
 
@@ -30,9 +30,14 @@ export class StatementBatch implements TransactionQuery {
     return this.statements.length;
   }
 
+  /** About how many bytes the recorded statements take on the wire (`statementBytes`). */
+  get bytes(): number {
+    return this.recordedBytes;
+  }
+
   /** Large enough that one more event should start a new round trip. */
   get full(): boolean {
-    return this.statements.length >= 5000 || this.bytes >= 4_000_000;
+    return this.statements.length >= 5000 || this.recordedBytes >= 4_000_000;
   }
 
   /** Sends every recorded statement as one simple-protocol query and forgets them. */
@@ -64,7 +69,7 @@ export class StatementBatch implements TransactionQuery {
   takeStatements(): Statement[] {
     const taken = this.statements;
     this.statements = [];
-    this.bytes = 0;
+    this.recordedBytes = 0;
     return taken;
   }
 }

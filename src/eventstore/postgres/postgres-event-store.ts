@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Client, type Pool, type PoolClient, type QueryResult } from 'pg';
 import { isDatabaseUnavailable } from '../../db/pool-errors';
 import { runPipelined, type Statement } from '../../db/pipelined-statements';
-import { quote, StatementBatch, statementBytes } from '../../db/statement-batch';
+import { quote, StatementBatch } from '../../db/statement-batch';
 import {
   type AppendOptions,
   type AppendResult,
@@ -204,13 +204,15 @@ export class PostgresEventStore implements EventStore {
       events: a.events.map((e) => ({ id: e.id ?? randomUUID(), type: e.type, version: e.schemaVersion ?? 1, data: e.data ?? null, meta: e.metadata ?? {} })),
     }));
     let writes: Statement[] = [];
+    let writesBytes = 0;
     if (options.inTransaction) {
       const batch = new StatementBatch();
       await options.inTransaction(batch, group.flatMap((g, i) => pendingEvents(g, appends[i].expectedRevision, recordedAt)));
+      writesBytes = batch.bytes;
       writes = batch.takeStatements();
     }
     const json = JSON.stringify(group);
-    const bytes = writes.reduce((n, w) => n + statementBytes(w), json.length);
+    const bytes = json.length + writesBytes;
     const pending: Pending = { appends, json, writes, events: appends.reduce((n, a) => n + a.events.length, 0), bytes, resolve: noop, reject: noop };
     const done = new Promise<AppendResult[]>((resolve, reject) => {
       pending.resolve = resolve;
