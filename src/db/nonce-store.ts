@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes as pooledRandomBytes } from '../random-bytes';
 import type { Db } from './db';
 
 /** Marks a redeemed set that has not been emptied by a crash since the key was last rotated. */
@@ -53,7 +54,7 @@ export class NonceStore {
   issue(now = Date.now()): string {
     const body = Buffer.alloc(16);
     body.writeBigUInt64BE(BigInt(now + this.lifetimeMs));
-    randomBytes(8).copy(body, 8);
+    pooledRandomBytes(8).copy(body, 8);
     return Buffer.concat([body, this.mac(body)]).toString('base64url');
   }
 

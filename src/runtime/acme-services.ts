@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../random-bytes';
 import type { CaBackend } from '../ca/ca-backend';
 import { CrlBuilder } from '../ca/crl-builder';
 import type { CrlStatus } from '../ca/crl-token';
@@ -72,8 +72,10 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
     caa,
     aggregates: rt.aggregates,
     jobs: rt.jobs,
-    // A validation that fails here is left to its safety-net job.
-    work: { validate: (authzId, challengeId, jobId, known) => void validateNow(authzId, challengeId, jobId, known).catch(() => undefined) },
+    // A validation that fails here is left to its safety-net job. It starts once the challenge's
+    // response is written: its first steps (a resolver, the first DNS query) run without a wait and
+    // would otherwise hold the response that asked for them.
+    work: { validate: (authzId, challengeId, jobId, known) => void setImmediate(() => void validateNow(authzId, challengeId, jobId, known).catch(() => undefined)) },
     db: rt.db.pool,
     ca: instrumented,
     now: () => new Date(),

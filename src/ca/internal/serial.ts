@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../random-bytes';
 
 /**
  * A certificate serial: 16 random bytes with the top bit cleared, so the DER INTEGER is positive
