@@ -1,14 +1,12 @@
-import { constants, verify } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { AcmeError } from '../domain/errors';
-import { NODE_HASH, x509 } from './crypto';
-import { derFirstChild } from './der';
+import { type CsrDer, type CsrExtension, readCsr } from './csr-der';
+import { checkRequestedExtensions, readExtensionValues, type RequestedExtension } from './csr-extensions';
+import { checkSignatureAlgorithm, signatureVerifies } from './csr-signature';
 import { checkCertificateKey, type CertificateKey } from './key-policy';
-import { checkRequestedExtensions } from './csr-extensions';
-import { checkSignatureAlgorithm } from './csr-signature';
 
 /**
- * The finalize CSR (RFC 8555 §7.4): parsed with @peculiar/x509, key within policy, signature
+ * The finalize CSR (RFC 8555 §7.4): read as DER (csr-der.ts), key within policy, signature
  * verified, only extensions a client may ask for, names equal to the order's identifiers, and a
  * key that is not the account key. Every refusal says precisely what is wrong.
  */
@@ -19,9 +17,8 @@ export interface CheckedCsr extends CertificateKey {
   commonName: string | null;
   /** The client asked for the TLS Feature "status_request" (must-staple). */
   mustStaple: boolean;
-  /** Requested extensions the certificate carries as they are (the TLS Feature). */
-  copyExtensions: x509.Extension[];
-  csr: x509.Pkcs10CertificateRequest;
+  /** Requested extensions the certificate carries as they are (none today: must-staple is refused). */
+  copyExtensions: CsrExtension[];
 }
 
 export interface CsrPolicy {
@@ -29,39 +26,22 @@ export interface CsrPolicy {
   accountKeyThumbprint?: string;
 }
 
-function parse(csrDer: Uint8Array): x509.Pkcs10CertificateRequest {
+interface ReadCsr extends CsrDer {
+  requested: RequestedExtension[];
+}
+
+/** The CSR's structure and the values of the extensions it requests; any malformation is a CSR that could not be parsed. */
+function parse(csrDer: Uint8Array): ReadCsr {
   try {
-    // A copy: Node Buffers may be views into a shared pool.
-    const csr = new x509.Pkcs10CertificateRequest(Uint8Array.from(csrDer));
-    void csr.extensions; // read here so that a malformed extensionRequest counts as unparseable
-    return csr;
+    const csr = readCsr(csrDer);
+    return { ...csr, requested: readExtensionValues(csr.extensions) };
   } catch (e) {
     throw new AcmeError('badCSR', `CSR could not be parsed: ${(e as Error).message}`);
   }
 }
 
-/**
- * The CSR's signature over its certificationRequestInfo, checked with the key already imported by
- * the key policy (ECDSA signatures are DER as in the CSR; RSA-PSS uses the CSR's salt length).
- */
-function signatureVerifies(csr: x509.Pkcs10CertificateRequest, key: CertificateKey): boolean {
-  const alg = csr.signatureAlgorithm as { name: string; hash: { name: string } | string; saltLength?: number };
-  const hash = NODE_HASH[typeof alg.hash === 'string' ? alg.hash : alg.hash.name];
-  const signature = new Uint8Array(csr.signature);
-  const tbs = derFirstChild(new Uint8Array(csr.rawData));
-  try {
-    if (alg.name === 'RSA-PSS') {
-      return verify(hash, tbs, { key: key.keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength ?? 20 }, signature);
-    }
-    return verify(hash, tbs, alg.name === 'ECDSA' ? { key: key.keyObject, dsaEncoding: 'der' } : key.keyObject, signature);
-  } catch {
-    return false;
-  }
-}
-
 /** SAN dNSNames plus the common name. A CN must repeat a SAN; a CSR with no SAN at all may name its one identifier in the CN (RFC 8555 §7.4 allows either). */
-function requestedNames(csr: x509.Pkcs10CertificateRequest, sanNames: string[]): { names: string[]; commonName: string | null } {
-  const cns = csr.subjectName.getField('CN');
+function requestedNames(cns: readonly string[], sanNames: string[]): { names: string[]; commonName: string | null } {
   if (cns.length > 1) throw new AcmeError('badCSR', `CSR has ${cns.length} common names; at most one is accepted`);
   const commonName = cns[0]?.toLowerCase() ?? null;
   const names = new Set(sanNames);
@@ -101,14 +81,14 @@ function csrKey(spki: Uint8Array): CertificateKey {
 export async function parseAndCheckCsr(csrDer: Uint8Array, expectedNames: string[], policy: CsrPolicy | string = {}): Promise<CheckedCsr> {
   const { accountKeyThumbprint } = typeof policy === 'string' ? { accountKeyThumbprint: policy || undefined } : policy;
   const csr = parse(csrDer);
-  const key = csrKey(new Uint8Array(csr.publicKey.rawData));
-  checkSignatureAlgorithm(csr, key.keyType);
-  if (!signatureVerifies(csr, key)) throw new AcmeError('badCSR', 'CSR signature is invalid');
-  const extensions = checkRequestedExtensions(csr.extensions);
-  const { names, commonName } = requestedNames(csr, extensions.dnsNames);
+  const key = csrKey(csr.spki);
+  checkSignatureAlgorithm(csr.signatureAlgorithm, key.keyType);
+  if (!signatureVerifies(csr.signatureAlgorithm, csr.info, csr.signature, key)) throw new AcmeError('badCSR', 'CSR signature is invalid');
+  const extensions = checkRequestedExtensions(csr.requested);
+  const { names, commonName } = requestedNames(csr.commonNames, extensions.dnsNames);
   checkNamesEqualOrder(names, expectedNames);
   if (accountKeyThumbprint && (await calculateJwkThumbprint(key.publicKeyJwk, 'sha256')) === accountKeyThumbprint) {
     throw new AcmeError('badCSR', 'certificate public key must be different from the account key');
   }
-  return { ...key, names, commonName, mustStaple: extensions.mustStaple, copyExtensions: extensions.copy, csr };
+  return { ...key, names, commonName, mustStaple: extensions.mustStaple, copyExtensions: extensions.copy };
 }

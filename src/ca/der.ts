@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { bytesOf, DerCursor, readTlv } from './der-reader';
 
 /** Lowercase hex SHA-256, the form fingerprints take in events and read models. */
 export const sha256Hex = (data: Uint8Array | ArrayBuffer): string => createHash('sha256').update(new Uint8Array(data)).digest('hex');
@@ -13,33 +14,15 @@ export function derInteger(n: bigint): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(der);
 }
 
-/** Header length and content length of the DER element starting at `at` (definite lengths only, as DER requires). */
-function elementAt(der: Uint8Array, at: number): { header: number; length: number } {
-  const first = der[at + 1];
-  if (first === undefined) throw new RangeError('DER element is truncated');
-  if (first < 0x80) return { header: 2, length: first };
-  const count = first & 0x7f;
-  if (count === 0 || count > 4) throw new RangeError('DER length is indefinite or too long');
-  let length = 0;
-  for (let k = 0; k < count; k++) length = length * 256 + der[at + 2 + k];
-  return { header: 2 + count, length };
-}
-
 /**
  * The element at `index` inside the outer SEQUENCE, as its exact bytes. The first one is the
  * signed part of a CSR, certificate or CRL (the bytes its signature covers).
  */
 export function derChild(der: Uint8Array, index: number): Uint8Array {
-  const outer = elementAt(der, 0);
-  const end = outer.header + outer.length;
-  if (end > der.length) throw new RangeError('DER element is truncated');
-  let at = outer.header;
-  for (let i = 0; at < end; i++) {
-    const e = elementAt(der, at);
-    const next = at + e.header + e.length;
-    if (next > end) throw new RangeError('DER element is truncated');
-    if (i === index) return der.subarray(at, next);
-    at = next;
+  const children = DerCursor.inside(der, readTlv(der, 0, der.length, 'DER element'), 'DER SEQUENCE');
+  for (let i = 0; !children.done; i++) {
+    const child = children.any(`element ${i}`);
+    if (i === index) return bytesOf(der, child);
   }
   throw new RangeError(`DER SEQUENCE has no element ${index}`);
 }

@@ -1,5 +1,6 @@
 import type { CaBackend, CrlRequest, IssueRequest, IssuedCertificate, IssuerCertificates } from '../ca-backend';
 import { x509 } from '../crypto';
+import type { CsrExtension } from '../csr-der';
 import { mustStapleExtension } from '../csr-extensions';
 import { derInteger, sha256Hex } from '../der';
 import { checkCertificateKey, type CertificateKeyType, subjectKeyIdentifier } from '../key-policy';
@@ -31,12 +32,13 @@ const OID_CRL_NUMBER = '2.5.29.20';
 const pemOf = (cert: x509.X509Certificate) => `${cert.toString('pem')}\n`;
 
 interface LeafRequest {
-  publicKey: x509.PublicKey;
+  /** SubjectPublicKeyInfo, DER, as the key policy read it. */
+  publicKeyDer: Uint8Array;
   subjectKeyId: string;
   keyType: CertificateKeyType;
   names: string[];
   commonName: string | null;
-  copy: x509.Extension[];
+  copy: CsrExtension[];
 }
 
 /** What every certificate repeats of its issuer, worked out once rather than per certificate. */
@@ -135,13 +137,13 @@ export class InternalCa implements CaBackend {
       if (req.names && [...new Set(req.names.map((n) => n.toLowerCase()))].sort().join() !== csr.names.join()) {
         throw new Error(`issue: names ${req.names.join(', ')} differ from the CSR's names ${csr.names.join(', ')}`);
       }
-      return { publicKey: csr.csr.publicKey, subjectKeyId: subjectKeyIdentifier(csr), keyType: csr.keyType, names: csr.names, commonName: csr.commonName, copy: csr.copyExtensions };
+      return { publicKeyDer: csr.publicKeyDer, subjectKeyId: subjectKeyIdentifier(csr), keyType: csr.keyType, names: csr.names, commonName: csr.commonName, copy: csr.copyExtensions };
     }
     const key = checkCertificateKey(req.publicKeyDer);
     if (req.keyType && req.keyType !== key.keyType) throw new Error(`issue: keyType ${req.keyType} does not match the ${key.keyType} public key`);
     const names = [...new Set(req.names.map((n) => n.toLowerCase()))].sort();
     if (names.length === 0) throw new Error('issue: at least one name is needed');
-    return { publicKey: new x509.PublicKey(Uint8Array.from(key.publicKeyDer)), subjectKeyId: subjectKeyIdentifier(key), keyType: key.keyType, names, commonName: null, copy: req.mustStaple ? [mustStapleExtension()] : [] };
+    return { publicKeyDer: key.publicKeyDer, subjectKeyId: subjectKeyIdentifier(key), keyType: key.keyType, names, commonName: null, copy: req.mustStaple ? [mustStapleExtension()] : [] };
   }
 
   async issue(req: IssueRequest): Promise<IssuedCertificate> {
@@ -172,7 +174,7 @@ export class InternalCa implements CaBackend {
       commonName: cn || null,
       notBefore,
       notAfter,
-      publicKeyDer: new Uint8Array(leafReq.publicKey.rawData),
+      publicKeyDer: leafReq.publicKeyDer,
       extensions,
     });
     return {

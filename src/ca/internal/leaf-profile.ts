@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { AcmeError } from '../../domain/errors';
-import type { x509 } from '../crypto';
+import type { CsrExtension } from '../csr-der';
 import { derBoolean, derImplicit, derNamedBits, derOctetString, derOid, derSequence } from '../der';
 import type { CertificateKeyType } from '../key-policy';
 
@@ -56,7 +56,7 @@ export interface LeafExtensionInput {
   crlUrl: string | null;
   issuerUrl: string | null;
   /** Requested extensions carried as they are (the TLS Feature). */
-  copy: x509.Extension[];
+  copy: CsrExtension[];
 }
 
 const OID_BASIC_CONSTRAINTS = '2.5.29.19';
@@ -119,6 +119,6 @@ export function leafExtensions(i: LeafExtensionInput): Buffer[] {
     // DistributionPoint { distributionPoint [0] DistributionPointName { fullName [0] GeneralNames } }
     ...(i.crlUrl ? [extension(OID_CRL_DISTRIBUTION_POINTS, false, derSequence([derSequence([derImplicit(0, derImplicit(0, uri(i.crlUrl), true), true)])]))] : []),
     ...(i.issuerUrl ? [extension(OID_AUTHORITY_INFO_ACCESS, false, derSequence([derSequence([derOid(OID_AD_CA_ISSUERS), uri(i.issuerUrl)])]))] : []),
-    ...i.copy.map((e) => extension(e.type, e.critical, new Uint8Array(e.value))),
+    ...i.copy.map((e) => extension(e.oid, e.critical, e.value)),
   ];
 }

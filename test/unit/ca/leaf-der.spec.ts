@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
 import { x509 } from '../../../src/ca/crypto';
+import type { CsrExtension } from '../../../src/ca/csr-der';
 import { mustStapleExtension } from '../../../src/ca/csr-extensions';
 import { parseAndCheckCsr } from '../../../src/ca/csr';
 import { derChild, derFirstChild, derNamedBits, derOid, derTime, derUnsignedInteger } from '../../../src/ca/der';
@@ -42,7 +43,7 @@ function oracleExtensions(i: LeafExtensionInput): asn.Extension[] {
     ...(i.issuerUrl
       ? [oracleExtension(asn.id_pe_authorityInfoAccess, false, new asn.AuthorityInfoAccessSyntax([new asn.AccessDescription({ accessMethod: asn.id_ad_caIssuers, accessLocation: oracleUri(i.issuerUrl) })]))]
       : []),
-    ...i.copy.map((e) => new asn.Extension({ extnID: e.type, critical: e.critical, extnValue: new OctetString(e.value) })),
+    ...i.copy.map((e) => new asn.Extension({ extnID: e.oid, critical: e.critical, extnValue: new OctetString(Uint8Array.from(e.value).buffer) })),
   ];
 }
 
@@ -94,7 +95,7 @@ function leafKey(kind: LeafKind) {
 const TWENTY_NAMES = Array.from({ length: 20 }, (_, k) => `host-${String(k).padStart(2, '0')}.some-longer-zone.example.com`);
 const CN_64 = `${'a'.repeat(51)}.example.com`;
 const TLS_FEATURE = mustStapleExtension();
-const CRITICAL_COPY = new x509.Extension('1.3.6.1.4.1.55555.1', true, Uint8Array.from([0x05, 0x00]));
+const CRITICAL_COPY: CsrExtension = { oid: '1.3.6.1.4.1.55555.1', critical: true, value: Uint8Array.from([0x05, 0x00]) };
 const AT_2026 = { notBefore: new Date('2026-03-01T12:34:56.789Z'), notAfter: new Date('2026-05-30T12:34:56.001Z') };
 
 interface Case {
@@ -104,7 +105,7 @@ interface Case {
   clientAuth?: boolean;
   crlUrl?: string | null;
   issuerUrl?: string | null;
-  copy?: x509.Extension[];
+  copy?: CsrExtension[];
   serial?: string;
   notBefore?: Date;
   notAfter?: Date;

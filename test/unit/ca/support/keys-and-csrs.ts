@@ -1,4 +1,5 @@
 import { subtle, x509 } from '../../../../src/ca/crypto';
+import type { CsrExtension } from '../../../../src/ca/csr-der';
 
 /** Keys and CSRs as ACME clients build them, plus the malformed ones the checks must refuse. */
 export type KeyKind = 'P-256' | 'P-384' | 'P-521' | 'Ed25519' | 'RSA-2048' | 'RSA-1024' | 'RSA-2052' | 'RSA-2048-e3';
@@ -30,9 +31,13 @@ export interface CsrOptions {
   subject?: string;
   /** Replaces the SAN built from the names. */
   san?: x509.JsonGeneralName[];
-  extensions?: x509.Extension[];
+  /** x509 extensions, or plain ones as the CA writes them (the must-staple TLS Feature). */
+  extensions?: Array<x509.Extension | CsrExtension>;
   signingAlgorithm?: Algorithm | EcdsaParams | RsaPssParams;
 }
+
+/** A plain extension as @peculiar/x509 takes it. */
+export const asX509Extension = (e: x509.Extension | CsrExtension): x509.Extension => (e instanceof x509.Extension ? e : new x509.Extension(e.oid, e.critical, Uint8Array.from(e.value)));
 
 export async function csrDer(names: string[], o: CsrOptions = {}): Promise<Buffer> {
   const keys = o.keys ?? (await keyPair(o.kind ?? 'P-256'));
@@ -41,7 +46,7 @@ export async function csrDer(names: string[], o: CsrOptions = {}): Promise<Buffe
     name: o.subject,
     keys,
     signingAlgorithm: o.signingAlgorithm ?? defaultSigningAlgorithm(keys),
-    extensions: [...(san.length ? [new x509.SubjectAlternativeNameExtension(san)] : []), ...(o.extensions ?? [])],
+    extensions: [...(san.length ? [new x509.SubjectAlternativeNameExtension(san)] : []), ...(o.extensions ?? []).map(asX509Extension)],
   });
   return Buffer.from(csr.rawData);
 }
