@@ -397,7 +397,6 @@ async function startCertledger(rig: ChallengeRig, dir: string): Promise<Target> 
     // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under the load.
     nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     extraYaml:
-      `workers:\n  concurrency: 16\n` +
       // The benchmark measures issuance from one loopback client, not the rate limits.
       `rate_limits:\n  allow_addresses: ["127.0.0.1", "::1"]\n${rig.validationYaml()}`,
   });
