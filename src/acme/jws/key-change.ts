@@ -21,7 +21,7 @@ export async function verifyKeyChangeInner(
   if (header.url !== opts.requestUrl) throw new AcmeError('malformed', 'the inner JWS "url" must equal the outer JWS "url"');
   const newJwk = header.jwk as JWK;
   assertKeyMatches(header.alg, newJwk as unknown as Record<string, unknown>);
-  const bytes = await verifySignature(jws, newJwk, header.alg);
+  const bytes = await verifySignature(jws, newJwk, header.alg, header);
   let payload: { account?: unknown; oldKey?: unknown };
   try {
     payload = JSON.parse(Buffer.from(bytes).toString('utf8'));

@@ -4,6 +4,7 @@
 // nonce's presence and the payload (POST-as-GET). Each failure asserts its exact ACME problem type.
 // The nonce store and the account lookup against PostgreSQL are covered in
 // test/integration/jws/jws-service.spec.ts.
+import { createSign, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { verifyAcmeJws, type VerifyOptions } from '../../../../src/acme/jws/verify';
 import { rsaJwk, sign, signingKey, type SigningKey, unsigned } from './support/jws';
@@ -129,6 +130,33 @@ describe('JWS request rules (RFC 8555 §6.2, §6.3)', () => {
     test('a changed payload breaks the signature', async () => {
       const jws = await sign(key, header(), { a: 1 });
       await refused({ ...jws, payload: Buffer.from('{"a":2}').toString('base64url') }, 'malformed');
+    });
+    test('a header with "crit" is malformed, whatever it names (b64 included)', async () => {
+      await refused(await sign(key, header({ crit: ['b64'], b64: true })), 'malformed');
+      // jose will not sign an extension it does not know: signed here by hand, validly.
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const prot = b64({ alg: 'ES256', ...header({ crit: ['exp'], exp: 1 }) });
+      const payload = b64({});
+      const signature = createSign('sha256').update(`${prot}.${payload}`).sign({ key: key.privateKey as KeyObject, dsaEncoding: 'ieee-p1363' });
+      await refused({ protected: prot, payload, signature: signature.toString('base64url') }, 'malformed');
+    });
+    test('an ECDSA signature in DER form, a truncated one, an empty one or a flipped bit is malformed', async () => {
+      const jws = await sign(key, header(), { a: 1 });
+      const raw = Buffer.from(jws.signature, 'base64url');
+      const der = createSign('sha256').update(`${jws.protected}.${jws.payload}`).sign({ key: key.privateKey as KeyObject, dsaEncoding: 'der' });
+      const flipped = Buffer.from(raw);
+      flipped[10] ^= 1;
+      for (const signature of [der, raw.subarray(0, 63), Buffer.alloc(0), flipped]) {
+        await refused({ ...jws, signature: signature.toString('base64url') }, 'malformed');
+      }
+    });
+    test.each(['RS256', 'ES256', 'ES384', 'ES512', 'EdDSA'])('%s: a changed payload or a signature from another key of the same kind is malformed', async (alg) => {
+      const k = await signingKey(alg, alg === 'EdDSA' ? { crv: 'Ed25519' } : {});
+      const other = await signingKey(alg, alg === 'EdDSA' ? { crv: 'Ed25519' } : {});
+      const h = { jwk: k.jwk, url: URL, nonce: 'n-1' };
+      const jws = await sign(k, h, { a: 1 });
+      await refused({ ...jws, payload: Buffer.from('{"a":2}').toString('base64url') }, 'malformed');
+      await refused({ ...jws, signature: (await sign(other, h, { a: 1 })).signature }, 'malformed');
     });
     test('a missing url is malformed; another url is unauthorized', async () => {
       await refused(await sign(key, { jwk: key.jwk, nonce: 'n' }), 'malformed');
