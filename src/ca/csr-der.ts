@@ -135,35 +135,24 @@ function readPssParameters(der: Uint8Array, parameters: Tlv | null): { hash: str
   const what = 'RSASSA-PSS parameters';
   if (parameters.tag !== TAG.SEQUENCE) throw new Error(`${what} at offset ${parameters.start} are not a SEQUENCE`);
   const c = DerCursor.inside(der, parameters, what);
-  let hash = 'SHA-1';
-  let saltLength = 20;
-  const hashField = c.optional(0xa0, 'hashAlgorithm');
-  if (hashField) {
-    const inner = DerCursor.inside(der, hashField, `${what} hashAlgorithm`);
-    hash = readHash(der, inner.next(TAG.SEQUENCE, 'AlgorithmIdentifier'), `${what} hashAlgorithm`);
+  // Each field is EXPLICIT: its one element sits inside the [n] wrapper.
+  const field = <T>(tag: number, name: string, read: (inner: DerCursor) => T): T | null => {
+    const wrapper = c.optional(tag, name);
+    if (!wrapper) return null;
+    const inner = DerCursor.inside(der, wrapper, `${what} ${name}`);
+    const value = read(inner);
     inner.finish();
-  }
-  const mgfField = c.optional(0xa1, 'maskGenAlgorithm');
-  if (mgfField) {
-    const inner = DerCursor.inside(der, mgfField, `${what} maskGenAlgorithm`);
+    return value;
+  };
+  const hash = field(0xa0, 'hashAlgorithm', (inner) => readHash(der, inner.next(TAG.SEQUENCE, 'AlgorithmIdentifier'), `${what} hashAlgorithm`)) ?? 'SHA-1';
+  field(0xa1, 'maskGenAlgorithm', (inner) => {
     const mgf = readAlgorithm(der, inner.next(TAG.SEQUENCE, 'AlgorithmIdentifier'), `${what} maskGenAlgorithm`);
-    inner.finish();
     if (mgf.oid !== OID_MGF1) throw new Error(`${what} name mask generation function ${mgf.oid}; only MGF1 (${OID_MGF1}) is defined`);
     if (!mgf.parameters || mgf.parameters.tag !== TAG.SEQUENCE) throw new Error(`${what}: MGF1 parameters are not a hash AlgorithmIdentifier`);
     readHash(der, mgf.parameters, `${what} MGF1 hash`);
-  }
-  const saltField = c.optional(0xa2, 'saltLength');
-  if (saltField) {
-    const inner = DerCursor.inside(der, saltField, `${what} saltLength`);
-    saltLength = readSmallInteger(der, inner.next(TAG.INTEGER, 'INTEGER'), `${what} saltLength`);
-    inner.finish();
-  }
-  const trailerField = c.optional(0xa3, 'trailerField');
-  if (trailerField) {
-    const inner = DerCursor.inside(der, trailerField, `${what} trailerField`);
-    readSmallInteger(der, inner.next(TAG.INTEGER, 'INTEGER'), `${what} trailerField`);
-    inner.finish();
-  }
+  });
+  const saltLength = field(0xa2, 'saltLength', (inner) => readSmallInteger(der, inner.next(TAG.INTEGER, 'INTEGER'), `${what} saltLength`)) ?? 20;
+  field(0xa3, 'trailerField', (inner) => readSmallInteger(der, inner.next(TAG.INTEGER, 'INTEGER'), `${what} trailerField`));
   c.finish();
   return { hash, saltLength };
 }
