@@ -12,6 +12,8 @@ const block = Buffer.alloc(BLOCK);
 let offset = BLOCK;
 
 export function randomBytes(size: number): Buffer {
+  // A negative or fractional size would move the offset back and hand out bytes again.
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`randomBytes: size must be a non-negative integer, got ${size}`);
   if (size > BLOCK) return randomFillSync(Buffer.alloc(size));
   if (offset + size > BLOCK) {
     randomFillSync(block);

@@ -120,6 +120,8 @@ export function readOnly(der: Uint8Array, tag: number, what: string): Tlv {
 export const contentOf = (der: Uint8Array, tlv: Tlv): Uint8Array => der.subarray(tlv.content, tlv.end);
 export const bytesOf = (der: Uint8Array, tlv: Tlv): Uint8Array => der.subarray(tlv.start, tlv.end);
 
+const MAX_ARC_BYTES = 20;
+
 /** OBJECT IDENTIFIER as dotted text; every arc in its shortest base-128 form. */
 export function readOid(der: Uint8Array, tlv: Tlv, what: string): string {
   if (tlv.tag !== TAG.OID) throw new Error(`${what} at offset ${tlv.start} is not an OBJECT IDENTIFIER`);
@@ -130,8 +132,12 @@ export function readOid(der: Uint8Array, tlv: Tlv, what: string): string {
     if (der[at] === 0x80) throw new Error(`${what} at offset ${tlv.start} has an arc with a leading 0x80 byte (not DER)`);
     let value = 0;
     let big: bigint | null = null;
+    const arcStart = at;
     for (;;) {
       if (at >= tlv.end) throw new Error(`${what} at offset ${tlv.start} ends inside an arc`);
+      // 20 bytes hold 140 bits, more than any arc in use (UUID arcs under 2.25 need 128); longer
+      // ones would only make reading them cost the square of their length.
+      if (at - arcStart >= MAX_ARC_BYTES) throw new Error(`${what} at offset ${tlv.start} has an arc longer than ${MAX_ARC_BYTES} bytes`);
       const byte = der[at++];
       if (big !== null) big = (big << 7n) | BigInt(byte & 0x7f);
       else if (value >= 2 ** 45) big = (BigInt(value) << 7n) | BigInt(byte & 0x7f);

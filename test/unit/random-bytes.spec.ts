@@ -30,3 +30,12 @@ describe('randomBytes (pooled)', () => {
     expect(new Set(big).size).toBeGreaterThan(200);
   });
 });
+
+describe('randomBytes (pooled): sizes it refuses', () => {
+  test.each([-16, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('%p is a RangeError, and the next values are still fresh', (size) => {
+    const before = randomBytes(16);
+    expect(() => randomBytes(size)).toThrow(RangeError);
+    expect(randomBytes(16).equals(before)).toBe(false);
+    expect(randomBytes(16)).toHaveLength(16);
+  });
+});

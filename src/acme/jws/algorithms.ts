@@ -25,15 +25,49 @@ export function assertKeyMatches(alg: AcceptedAlgorithm, jwk: Record<string, unk
   }
   if (alg === 'RS256') {
     if (jwk.kty !== 'RSA' || typeof jwk.n !== 'string') throw badAlgorithm(`algorithm RS256 needs an RSA key, got kty "${jwk.kty}"`);
-    const bits = Buffer.from(jwk.n, 'base64url').length * 8;
+    const n = minimalMember(jwk, 'n');
+    minimalMember(jwk, 'e');
+    // The modulus's exact size: its byte count less the unused high bits of its first byte.
+    const bits = n.length * 8 - Math.clz32(n[0]) + 24;
     if (bits < 2048 || bits > 8192) throw new AcmeError('badPublicKey', `RSA key of ${bits} bits is outside 2048-8192`);
     return;
   }
   if (alg === 'EdDSA') {
     if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') throw badAlgorithm(`algorithm EdDSA needs an Ed25519 key, got ${jwk.kty}/${String(jwk.crv)}`);
+    fixedMember(jwk, 'x', 32);
     return;
   }
   if (jwk.kty !== 'EC' || jwk.crv !== CURVE_FOR[alg]) {
     throw badAlgorithm(`algorithm ${alg} needs an EC ${CURVE_FOR[alg]} key, got ${jwk.kty}/${String(jwk.crv)}`);
   }
+  fixedMember(jwk, 'x', COORDINATE_BYTES[alg]);
+  fixedMember(jwk, 'y', COORDINATE_BYTES[alg]);
+}
+
+/**
+ * A key has one JWK form, so one RFC 7638 thumbprint: the thumbprint names the account's key
+ * (one account per key, a certificate key unlike the account's). RFC 7518 §6.2.1 and §6.3.1 fix
+ * EC coordinates at the curve's size and RSA members at their fewest bytes; Node would import a
+ * zero-padded member as the same key under another thumbprint.
+ */
+const COORDINATE_BYTES: Record<string, number> = { ES256: 32, ES384: 48, ES512: 66 };
+
+function memberBytes(jwk: Record<string, unknown>, name: string): Buffer {
+  const value = jwk[name];
+  if (typeof value !== 'string' || value.length === 0) throw new AcmeError('malformed', `JWK member "${name}" must be a non-empty base64url string`);
+  const bytes = Buffer.from(value, 'base64url');
+  // Decoding skips stray characters and spare bits: only the canonical spelling is one key's.
+  if (bytes.toString('base64url') !== value) throw new AcmeError('malformed', `JWK member "${name}" is not canonical base64url (RFC 7515 §2: no padding, no other characters, spare bits zero)`);
+  return bytes;
+}
+
+function minimalMember(jwk: Record<string, unknown>, name: string): Buffer {
+  const bytes = memberBytes(jwk, name);
+  if (bytes[0] === 0) throw new AcmeError('badPublicKey', `RSA JWK member "${name}" has a leading zero byte: RFC 7518 §6.3.1 requires its fewest bytes`);
+  return bytes;
+}
+
+function fixedMember(jwk: Record<string, unknown>, name: string, size: number): void {
+  const bytes = memberBytes(jwk, name);
+  if (bytes.length !== size) throw new AcmeError('badPublicKey', `JWK member "${name}" of a ${String(jwk.crv)} key must be ${size} bytes (RFC 7518 §6.2.1), got ${bytes.length}`);
 }

@@ -263,6 +263,16 @@ describe('the DER reader refuses malformations, saying which', () => {
     expect(() => value(readOid, '0603808101')).toThrow(/leading 0x80/);
     expect(() => value(readOid, '060181')).toThrow(/ends inside an arc/);
     expect(() => value(readOid, '0600')).toThrow(/empty OBJECT IDENTIFIER/);
+    // A UUID arc (2.25.<128 bits>) takes 19 bytes and is read; a 21-byte arc is refused.
+    const uuid = BigInt('0x' + 'f'.repeat(32));
+    const base128 = (n: bigint) => {
+      const out = [Number(n & 0x7fn)];
+      for (n >>= 7n; n > 0n; n >>= 7n) out.unshift(Number(n & 0x7fn) | 0x80);
+      return out;
+    };
+    const oid = (arcs: number[]) => Buffer.from([0x06, arcs.length, ...arcs]).toString('hex');
+    expect(value(readOid, oid([0x69, ...base128(uuid)]))).toBe(`2.25.${uuid}`);
+    expect(() => value(readOid, oid([0x2a, ...Array(20).fill(0xff), 0x7f]))).toThrow(/arc longer than 20 bytes/);
     expect(() => value(readIntegerBytes, '0202007f')).toThrow(/redundant leading byte/);
     expect(() => value(readIntegerBytes, '0202ff80')).toThrow(/redundant leading byte/);
     expect(Buffer.from(value(readIntegerBytes, '02020080'))).toEqual(Buffer.from([0x00, 0x80]));

@@ -4,7 +4,7 @@
 // nonce's presence and the payload (POST-as-GET). Each failure asserts its exact ACME problem type.
 // The nonce store and the account lookup against PostgreSQL are covered in
 // test/integration/jws/jws-service.spec.ts.
-import { createSign, type KeyObject } from 'node:crypto';
+import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { verifyAcmeJws, type VerifyOptions } from '../../../../src/acme/jws/verify';
 import { rsaJwk, sign, signingKey, type SigningKey, unsigned } from './support/jws';
@@ -87,6 +87,29 @@ describe('JWS request rules (RFC 8555 §6.2, §6.3)', () => {
       const rsa = await signingKey('RS256');
       await refused(await sign(key, header({ jwk: rsa.jwk })), 'badSignatureAlgorithm');
       await refused(await sign(rsa, header({ jwk: rsaJwk(1024) })), 'badPublicKey');
+    });
+    test('a key has one JWK form: zero-padded or short members are badPublicKey, non-canonical base64url is malformed', async () => {
+      const padded = (b64: string, size: number) => Buffer.concat([Buffer.alloc(size), Buffer.from(b64, 'base64url')]).toString('base64url');
+      // A 1024-bit modulus padded to 256 bytes looked like 2048 bits; the exact size is what counts.
+      // (jose will not sign with a 1024-bit key: signed by hand, validly.)
+      const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+      const smallJwk = small.publicKey.export({ format: 'jwk' });
+      const prot = Buffer.from(JSON.stringify({ alg: 'RS256', ...header({ jwk: { ...smallJwk, n: padded(smallJwk.n!, 128) } }) })).toString('base64url');
+      const payload = Buffer.from('{}').toString('base64url');
+      const signature = createSign('sha256').update(`${prot}.${payload}`).sign(small.privateKey).toString('base64url');
+      await refused({ protected: prot, payload, signature }, 'badPublicKey');
+      const rsa = await signingKey('RS256');
+      await refused(await sign(rsa, header({ jwk: { ...rsa.jwk, n: padded(rsa.jwk.n!, 1) } })), 'badPublicKey');
+      await refused(await sign(rsa, header({ jwk: { ...rsa.jwk, e: padded(rsa.jwk.e!, 1) } })), 'badPublicKey');
+      // 2,047 bits spell 256 bytes, and are still too few.
+      await refused(await sign(rsa, header({ jwk: rsaJwk(2047) })), 'badPublicKey');
+      await refused(await sign(key, header({ jwk: { ...key.jwk, x: padded(key.jwk.x!, 1) } })), 'badPublicKey');
+      await refused(await sign(key, header({ jwk: { ...key.jwk, y: Buffer.from(key.jwk.y!, 'base64url').subarray(1).toString('base64url') } })), 'badPublicKey');
+      const ed = await signingKey('EdDSA', { crv: 'Ed25519' });
+      await refused(await sign(ed, header({ jwk: { ...ed.jwk, x: padded(ed.jwk.x!, 1) } })), 'badPublicKey');
+      // The same bytes spelled otherwise would be another thumbprint for the same key.
+      await refused(await sign(key, header({ jwk: { ...key.jwk, x: `${key.jwk.x}=` } })), 'malformed');
+      await refused(await sign(key, header({ jwk: { ...key.jwk, x: `${key.jwk.x!.slice(0, 10)}.${key.jwk.x!.slice(10)}` } })), 'malformed');
     });
     test('a jwk carrying private members is malformed', async () => {
       const { jwk } = await signingKey('ES256');
