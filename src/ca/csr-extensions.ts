@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { AcmeError } from '../domain/errors';
 import { canonicalIp } from '../domain/policy/ip-identifier';
 import { type CsrExtension, type NameAttribute, readName } from './csr-der';
@@ -102,27 +103,10 @@ function nameText(rdns: NameAttribute[][]): string {
   return rdns.map((rdn) => rdn.map((a) => `${ATTRIBUTE_NAMES[a.type] ?? a.type}=${a.encoded ? `#${a.text}` : escapeValue(a.text)}`).join('+')).join(', ');
 }
 
-/** IPv6 groups in hex, the longest run of two or more zero groups (the first, on a tie) as "::". */
-function ipv6Text(bytes: Uint8Array): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
-  let best = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLength) [best, bestLength] = [i, j - i];
-    i = j;
-  }
-  if (bestLength < 2) return groups.join(':');
-  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLength).join(':')}`;
-}
-
 const popCount = (bytes: Uint8Array) => bytes.reduce((n, b) => n + (b.toString(2).match(/1/g) ?? []).length, 0);
+
+/** 4 bytes dotted, 16 in RFC 5952 form (ipaddr.js, as the IP identifiers are written). */
+const addressText = (bytes: Uint8Array) => ipaddr.fromByteArray(Array.from(bytes)).toString();
 
 /**
  * An iPAddress as text: 4 bytes dotted, 16 bytes IPv6; 8 or 32 bytes (an address and a mask, as in
@@ -130,13 +114,10 @@ const popCount = (bytes: Uint8Array) => bytes.reduce((n, b) => n + (b.toString(2
  * the others are named in the refusal.
  */
 function ipText(bytes: Uint8Array): string {
-  if (bytes.length === 4) return bytes.join('.');
-  if (bytes.length === 16) return ipv6Text(bytes);
+  if (bytes.length === 4 || bytes.length === 16) return addressText(bytes);
   if (bytes.length === 8 || bytes.length === 32) {
-    if (bytes.every((b) => b === 0)) return bytes.length === 8 ? '0.0.0.0/0' : '::/0';
     const half = bytes.length / 2;
-    const address = bytes.length === 8 ? bytes.subarray(0, 4).join('.') : ipv6Text(bytes.subarray(0, 16));
-    return `${address}/${popCount(bytes.subarray(half))}`;
+    return `${addressText(bytes.subarray(0, half))}/${popCount(bytes.subarray(half))}`;
   }
   return hexOf(bytes);
 }
