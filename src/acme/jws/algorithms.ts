@@ -4,7 +4,12 @@ import { AcmeError } from '../../domain/errors';
 export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 export type AcceptedAlgorithm = (typeof ACCEPTED_ALGORITHMS)[number];
 
-const CURVE_FOR: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+/** The curve each ECDSA algorithm needs, and its coordinates' size in bytes (RFC 7518 §3.4, §6.2.1). */
+const CURVE_FOR: Record<string, { crv: string; coordinateBytes: number }> = {
+  ES256: { crv: 'P-256', coordinateBytes: 32 },
+  ES384: { crv: 'P-384', coordinateBytes: 48 },
+  ES512: { crv: 'P-521', coordinateBytes: 66 },
+};
 
 export function badAlgorithm(detail: string): AcmeError {
   return new AcmeError('badSignatureAlgorithm', `${detail}; accepted: ${ACCEPTED_ALGORITHMS.join(', ')}`, [], {
@@ -37,20 +42,20 @@ export function assertKeyMatches(alg: AcceptedAlgorithm, jwk: Record<string, unk
     fixedMember(jwk, 'x', 32);
     return;
   }
-  if (jwk.kty !== 'EC' || jwk.crv !== CURVE_FOR[alg]) {
-    throw badAlgorithm(`algorithm ${alg} needs an EC ${CURVE_FOR[alg]} key, got ${jwk.kty}/${String(jwk.crv)}`);
+  const curve = CURVE_FOR[alg];
+  if (jwk.kty !== 'EC' || jwk.crv !== curve.crv) {
+    throw badAlgorithm(`algorithm ${alg} needs an EC ${curve.crv} key, got ${jwk.kty}/${String(jwk.crv)}`);
   }
-  fixedMember(jwk, 'x', COORDINATE_BYTES[alg]);
-  fixedMember(jwk, 'y', COORDINATE_BYTES[alg]);
+  fixedMember(jwk, 'x', curve.coordinateBytes);
+  fixedMember(jwk, 'y', curve.coordinateBytes);
 }
 
-/**
+/*
  * A key has one JWK form, so one RFC 7638 thumbprint: the thumbprint names the account's key
  * (one account per key, a certificate key unlike the account's). RFC 7518 §6.2.1 and §6.3.1 fix
  * EC coordinates at the curve's size and RSA members at their fewest bytes; Node would import a
  * zero-padded member as the same key under another thumbprint.
  */
-const COORDINATE_BYTES: Record<string, number> = { ES256: 32, ES384: 48, ES512: 66 };
 
 function memberBytes(jwk: Record<string, unknown>, name: string): Buffer {
   const value = jwk[name];

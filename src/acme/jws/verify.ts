@@ -110,13 +110,13 @@ const NODE_VERIFY: Record<AcceptedAlgorithm, { digest: string | null; dsaEncodin
 
 /**
  * The signature over `protected.payload` with the (cached) imported key; answers the payload's
- * bytes. The algorithm is one of ACCEPTED_ALGORITHMS and the key was checked against it
+ * bytes. `header` is the protected header the caller decoded. The algorithm is one of ACCEPTED_ALGORITHMS and the key was checked against it
  * (assertKeyMatches) by the caller. Checked with node:crypto directly: every request pays for it,
  * and jose's general JWS verification (header re-parsing, `crit` and `b64` handling) cost about
  * twice the signature check itself. No ACME request uses `crit`, so a header with it is refused.
  */
-export async function verifySignature(jws: { protected: string; payload: string; signature: string }, jwk: JWK, alg: AcceptedAlgorithm, header?: Record<string, unknown>): Promise<Uint8Array> {
-  if ((header ?? decodeHeader(jws.protected)).crit !== undefined) throw new AcmeError('malformed', 'JWS "crit" header parameter is not supported');
+export async function verifySignature(jws: { protected: string; payload: string; signature: string }, jwk: JWK, alg: AcceptedAlgorithm, header: Record<string, unknown>): Promise<Uint8Array> {
+  if (header.crit !== undefined) throw new AcmeError('malformed', 'JWS "crit" header parameter is not supported');
   let key: KeyObject;
   try {
     key = (await importedKey(jwk, alg)) as KeyObject;
