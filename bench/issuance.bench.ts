@@ -33,12 +33,20 @@ import { RawAcme, testAccountKey, type RawResponse, type TestKey } from './suppo
  *   BENCH_TLS=1           serve certledger over HTTPS too (Pebble only speaks HTTPS), with a generated certificate
  *   BENCH_WORKERS, BENCH_POOL_MAX   certledger server.workers and database.pool_max
  *   BENCH_PG_SETTLE_MS=11000        pause before reading pg_stat_database (see below)
+ *   BENCH_WARMUP=400      flows run at 4 clients before anything is measured (0: none)
+ *
+ * Both servers get the same warm-up before their idle pause and first level, so every level
+ * measures a server in its steady state, as it runs in production: Node compiles hot code
+ * (and grows its heap) during roughly the first thousand requests, which would otherwise be
+ * charged to whichever level runs first. The warm-up's own figures are printed, not tabled.
  */
 
 const LEVELS = (process.env.BENCH_LEVELS ?? '1,4,16,32').split(',').map(Number);
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 10);
 const SETTLE_MS = Number(process.env.BENCH_PG_SETTLE_MS ?? 11_000);
 const POLL_MS = 25;
+const WARMUP_FLOWS = Number(process.env.BENCH_WARMUP ?? 400);
+const WARMUP_CLIENTS = 4;
 
 interface Target {
   name: string;
@@ -243,6 +251,7 @@ async function runTarget(target: Target, rig: ChallengeRig): Promise<LevelResult
   // Accounts for every level first, so their creation is in no level's figures.
   const clientsByLevel = new Map<number, BenchClient[]>();
   for (const level of LEVELS) clientsByLevel.set(level, await createClients(target, level));
+  if (WARMUP_FLOWS > 0) await warmUp(target, rig, root);
 
   // The idle server's own background work (subscription and job polling): measured over one
   // pause before the first level, so each level can also be shown above it.
@@ -281,20 +290,7 @@ async function runTarget(target: Target, rig: ChallengeRig): Promise<LevelResult
     const cpuBefore = treeCpuMs(target.cpuRoots());
     const dbCpuBefore = target.databaseCpuRoots ? treeCpuMs(target.databaseCpuRoots()) : 0;
     const start = process.hrtime.bigint();
-    await Promise.all(
-      clients.map(async (client, ci) => {
-        for (let i = 0; i < perClient; i++) {
-          const name = `f${i}.c${ci}.n${concurrency}.r${n}.bench.test`;
-          try {
-            await flow(target, c, client, rig, root, name);
-          } catch (e) {
-            c.failedFlows++;
-            c.firstError ??= e instanceof Error ? e.message : String(e);
-            if (!(e instanceof RequestError)) c.errors.set('client', (c.errors.get('client') ?? 0) + 1);
-          }
-        }
-      }),
-    );
+    await runFlows(target, rig, root, c, clients, perClient, `n${concurrency}.r${n}`);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const cpuMs = treeCpuMs(target.cpuRoots()) - cpuBefore;
     const dbCpuMs = target.databaseCpuRoots ? treeCpuMs(target.databaseCpuRoots()) - dbCpuBefore : undefined;
@@ -322,6 +318,36 @@ async function runTarget(target: Target, rig: ChallengeRig): Promise<LevelResult
     results.push(r);
   }
   return results;
+}
+
+/** Every client runs `perClient` flows in turn, all clients at once; failures are counted in `c`. */
+async function runFlows(target: Target, rig: ChallengeRig, root: x509.X509Certificate, c: Counters, clients: BenchClient[], perClient: number, tag: string): Promise<void> {
+  await Promise.all(
+    clients.map(async (client, ci) => {
+      for (let i = 0; i < perClient; i++) {
+        try {
+          await flow(target, c, client, rig, root, `f${i}.c${ci}.${tag}.bench.test`);
+        } catch (e) {
+          c.failedFlows++;
+          c.firstError ??= e instanceof Error ? e.message : String(e);
+          if (!(e instanceof RequestError)) c.errors.set('client', (c.errors.get('client') ?? 0) + 1);
+        }
+      }
+    }),
+  );
+}
+
+/** Flows that count in no figure, so the levels measure a warmed-up server (see the header). */
+async function warmUp(target: Target, rig: ChallengeRig, root: x509.X509Certificate): Promise<void> {
+  const clients = await createClients(target, WARMUP_CLIENTS);
+  const perClient = Math.ceil(WARMUP_FLOWS / WARMUP_CLIENTS);
+  const c = newCounters();
+  const start = process.hrtime.bigint();
+  await runFlows(target, rig, root, c, clients, perClient, 'warmup');
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const flows = perClient * WARMUP_CLIENTS;
+  console.log(`\n${target.name} warm-up (not counted): ${flows} flows at ${WARMUP_CLIENTS} clients in ${seconds.toFixed(1)} s = ${(flows / seconds).toFixed(2)} flows/s, ${c.failedFlows} failed`);
+  if (c.firstError) console.log(`  first error: ${c.firstError}`);
 }
 
 function allTimings(c: Counters): number[] {
@@ -364,7 +390,7 @@ const both = (total: number | undefined, aboveIdle: number | undefined) => (tota
 
 function printTable(results: LevelResult[]): void {
   console.log('\n## Issuance benchmark\n');
-  console.log(`Machine: ${machine()}. Flows per level: ${LEVELS.map((l) => `${l}: ${l * flowsPerClient(l)}`).join(', ')}.\n`);
+  console.log(`Machine: ${machine()}. Flows per level: ${LEVELS.map((l) => `${l}: ${l * flowsPerClient(l)}`).join(', ')}, after a warm-up of ${WARMUP_FLOWS > 0 ? `${Math.ceil(WARMUP_FLOWS / WARMUP_CLIENTS) * WARMUP_CLIENTS} flows at ${WARMUP_CLIENTS} clients` : 'none'}.\n`);
   console.log('| server | clients | flows/s | p50 ms | p99 ms | CPU ms/flow | tx/flow | statements/flow | failed flows / error responses | retried 503/429/badNonce |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of results) {
