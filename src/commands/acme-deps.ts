@@ -1,6 +1,6 @@
 import type { CaBackend } from '../ca/ca-backend';
 import type { ProfilePolicy } from '../domain/policy/profiles';
-import type { AuthorizationState } from '../domain/authorization';
+import type { AuthorizationState, ValidationOutcome } from '../domain/authorization';
 import type { CaaChecker } from '../validation/caa';
 import type { EventMetadata } from '../eventstore/event-store';
 import type { JobQueue } from '../jobs/job-queue';
@@ -37,7 +37,14 @@ export interface ImmediateWork {
    * Starts a requested validation now, without waiting for it; `known` is the authorization as
    * the request's append left it, so the validation need not read it again.
    */
-  validate(authzId: string, challengeId: string, jobId: string, known?: { state: AuthorizationState | null; revision: number }): void;
+  validate(authzId: string, challengeId: string, jobId: string, known?: { state: AuthorizationState | null; revision: number }, started?: Promise<ValidationOutcome>): void;
+  /**
+   * Validation within the challenge's request: `start` validates a challenge whose validation
+   * the request is about to record (`authz` as it will then be), and the request waits up to
+   * `waitMs` for it. An outcome in time is recorded with the request, in one append and with no
+   * safety-net job; a later one goes to `validate`. Absent: validation always follows the request.
+   */
+  inline?: { waitMs: number; start(authz: AuthorizationState, challengeId: string): Promise<ValidationOutcome> };
 }
 
 /** What command handlers share. Time and ids are injected so tests can drive them. */

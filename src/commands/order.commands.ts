@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { parseAndCheckCsr } from '../ca/csr';
-import { type AuthorizationState, decideAuthorization, decideCreateAuthorization, evolveAuthorization } from '../domain/authorization';
+import { type AuthorizationState, decideAuthorization, decideCreateAuthorization, evolveAuthorization, type ValidationOutcome } from '../domain/authorization';
 import { assertIdentifiersAllowed, type EabKeyState, evolveEabKey } from '../domain/eab';
 import { AcmeError, type Identifier } from '../domain/errors';
 import { authorizationKey, normalizeIdentifiers } from '../domain/identifiers';
@@ -177,14 +177,19 @@ function owned(state: AuthorizationState | null, accountId: string, authzId: str
 }
 
 /**
- * POST {} to a challenge: validation is requested, and this instance starts it at once; the job
- * row committed with the request is the safety net if this instance dies first.
+ * POST {} to a challenge: validation is requested, and this instance validates at once. An
+ * outcome within `work.inline.waitMs` is recorded with the request, in one append: nothing was
+ * written before it, so a crash meanwhile loses nothing the client was told (it got no answer and
+ * asks again). A slower validation goes on after the response: the request is recorded with its
+ * safety-net job, and the outcome when it comes (or the job, if this instance dies first).
  */
 export class RespondChallengeHandler {
   constructor(private readonly deps: AcmeDeps) {}
 
   async execute(cmd: RespondChallengeCommand): Promise<AuthorizationState> {
     const deps = this.deps;
+    // Started once: a revision conflict decides again on the reread stream, with the same validation.
+    let started: Promise<ValidationOutcome> | undefined;
     const handled = await handleCommand<AuthorizationState>(deps.aggregates, {
       streamId: streams.authz(cmd.authzId),
       evolve: evolveAuthorization,
@@ -195,12 +200,36 @@ export class RespondChallengeHandler {
         if (!challenge) throw new AcmeError('malformed', `no challenge ${cmd.challengeId} in this authorization`, [], { reason: { kind: 'notFound' } });
         if (challenge.status === 'pending') await deps.limits?.challenge(limitContext(cmd), state!.identifier.value);
         const keyAuth = await keyAuthorization(challenge.token, cmd.accountJwk);
-        return decideAuthorization(state, { type: 'RequestValidation', challengeId: cmd.challengeId, keyAuthorization: keyAuth }, authorizationContext(deps));
+        const ctx = authorizationContext(deps);
+        const requested = decideAuthorization(state, { type: 'RequestValidation', challengeId: cmd.challengeId, keyAuthorization: keyAuth }, ctx);
+        const inline = deps.work.inline;
+        if (requested.length === 0 || !inline || inline.waitMs <= 0) return requested;
+        const processing = requested.reduce<AuthorizationState | null>((s, e) => evolveAuthorization(s, e), state)!;
+        if (!started) {
+          started = inline.start(processing, cmd.challengeId);
+          started.catch(() => undefined); // an unexpected failure leaves the outcome to the safety-net job
+        }
+        const outcome = await settledWithin(started, inline.waitMs);
+        if (!outcome) return requested;
+        return [...requested, ...decideAuthorization(processing, { type: 'RecordValidation', challengeId: cmd.challengeId, outcome }, authorizationContext(deps))];
       },
     });
     const requested = handled.events.find((e) => e.type === 'ChallengeValidationRequested');
-    if (requested) deps.work.validate(cmd.authzId, cmd.challengeId, requested.eventId, { state: handled.state, revision: handled.revision });
+    const recorded = handled.events.find((e) => e.type === 'ChallengeValidated' || e.type === 'ChallengeFailed');
+    if (requested && !recorded) deps.work.validate(cmd.authzId, cmd.challengeId, requested.eventId, { state: handled.state, revision: handled.revision }, started);
+    if (recorded?.type === 'ChallengeFailed') await deps.limits?.recordFailedValidation(cmd.accountId, handled.state!.identifier.value);
     return handled.state!;
+  }
+}
+
+/** The promise's value when it fulfils within `ms`; null when it takes longer or rejects. */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([promise.catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

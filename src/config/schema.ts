@@ -195,6 +195,11 @@ export const CONFIG_SCHEMA: Schema = {
       tls_alpn01_port: int(443, 'port tls-alpn-01 connects to', 1, 65535),
       allow_private_networks: bool(false, 'allow loopback, private, link-local and reserved addresses (tests and labs only)'),
       timeout: duration('10s', 'time one validation may take', TIMEOUT_ZERO, true),
+      inline_wait: duration(
+        '500ms',
+        'how long the response to a challenge waits for its validation: an outcome by then is recorded with the request in one transaction; a slower validation goes on and is recorded when it ends (0 = never wait)',
+        'allowed',
+      ),
       max_redirects: int(10, 'redirects http-01 follows', 0, 10),
       max_response_bytes: size('64kb', 'largest http-01 response read', 128),
       attempts: int(3, 'tries per validation before the challenge fails (connection errors only)', 1, 10),

@@ -79,6 +79,7 @@ export interface Config {
     tls_alpn01_port: number;
     allow_private_networks: boolean;
     timeout: Milliseconds;
+    inline_wait: Milliseconds;
     max_redirects: number;
     max_response_bytes: Bytes;
     attempts: number;

@@ -10,14 +10,21 @@ export interface IssuanceJob {
   orderId: string;
 }
 
+/** Events that record a validation's outcome: the work of its request is done. */
+const VALIDATION_OUTCOMES = new Set(['ChallengeValidated', 'ChallengeFailed']);
+
 /**
  * The work an event asks for, as the safety-net job committed with it: the job's id is the
  * event's id, so the work recorded later can remove exactly that job in its own transaction.
+ * Work whose outcome `appended` (the events committed with it) already records needs no job.
  */
-export function requestedWork(e: StoredEvent): { queue: QueueName; data: ValidationJob | IssuanceJob; id: string } | null {
+export function requestedWork(e: StoredEvent, appended: readonly StoredEvent[] = []): { queue: QueueName; data: ValidationJob | IssuanceJob; id: string } | null {
   switch (e.type) {
-    case 'ChallengeValidationRequested':
-      return { queue: QUEUES.validation, data: { authzId: aggregateIdOf('authz', e.streamId), challengeId: (e.data as { challengeId: string }).challengeId }, id: e.eventId };
+    case 'ChallengeValidationRequested': {
+      const challengeId = (e.data as { challengeId: string }).challengeId;
+      const done = appended.some((o) => o.streamId === e.streamId && VALIDATION_OUTCOMES.has(o.type) && (o.data as { challengeId?: string }).challengeId === challengeId);
+      return done ? null : { queue: QUEUES.validation, data: { authzId: aggregateIdOf('authz', e.streamId), challengeId }, id: e.eventId };
+    }
     case 'OrderFinalizationRequested':
       return { queue: QUEUES.issuance, data: { orderId: aggregateIdOf('order', e.streamId) }, id: e.eventId };
     default:

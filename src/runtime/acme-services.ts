@@ -6,8 +6,9 @@ import { openCa } from '../ca/open-ca';
 import type { AcmeDeps } from '../commands/acme-deps';
 import type { Config } from '../config';
 import type { ProfilePolicy } from '../domain/policy/profiles';
+import type { ValidationOutcome } from '../domain/authorization';
 import { QUEUES } from '../jobs/job-queue';
-import { type KnownAuthorization, runValidationJob } from '../jobs/validation.worker';
+import { type KnownAuthorization, performValidation, runValidationJob } from '../jobs/validation.worker';
 import { counted } from './counted-job';
 import type { Metrics } from '../ops/metrics';
 import type { Runtime } from './runtime';
@@ -58,8 +59,8 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
   };
   if (ca.generated) rt.log.info({ dir: `${config.data_dir}/ca` }, 'generated a new root and intermediate CA');
   const validator = timedValidator(config, metrics);
-  const validateNow = counted(rt, metrics, QUEUES.validation, (authzId: string, challengeId: string, jobId: string, known?: KnownAuthorization) =>
-    runValidationJob(deps, validator, { authzId, challengeId }, config.validation.attempts, jobId, known),
+  const validateNow = counted(rt, metrics, QUEUES.validation, (authzId: string, challengeId: string, jobId: string, known?: KnownAuthorization, started?: Promise<ValidationOutcome>) =>
+    runValidationJob(deps, validator, { authzId, challengeId }, config.validation.attempts, jobId, known, started),
   );
   const urls = new AcmeUrls(config.server.external_url);
   const caa = config.validation.caa
@@ -72,10 +73,13 @@ export async function createAcmeServices(config: Config, rt: Runtime, metrics: M
     caa,
     aggregates: rt.aggregates,
     jobs: rt.jobs,
-    // A validation that fails here is left to its safety-net job. It starts once the challenge's
-    // response is written: its first steps (a resolver, the first DNS query) run without a wait and
-    // would otherwise hold the response that asked for them.
-    work: { validate: (authzId, challengeId, jobId, known) => void setImmediate(() => void validateNow(authzId, challengeId, jobId, known).catch(() => undefined)) },
+    work: {
+      // A validation that fails here is left to its safety-net job. One the request did not start
+      // begins once the challenge's response is written: its first steps (a resolver, the first
+      // DNS query) run without a wait and would otherwise hold the response that asked for them.
+      validate: (authzId, challengeId, jobId, known, started) => void setImmediate(() => void validateNow(authzId, challengeId, jobId, known, started).catch(() => undefined)),
+      inline: { waitMs: config.validation.inline_wait, start: (authz, challengeId) => performValidation(deps, validator, authz, challengeId, config.validation.attempts) },
+    },
     db: rt.db.pool,
     ca: instrumented,
     now: () => new Date(),

@@ -47,17 +47,41 @@ describe('order command handlers', () => {
     await expect(newOrder(h, account, many)).rejects.toMatchObject({ type: 'rejectedIdentifier' });
   });
 
-  test('a challenge response records the request, validates at once and drops the safety-net job', async () => {
+  test('a challenge response validates within the request: request and outcome in one append, no safety-net job', async () => {
     const view = await newOrder(h, account, ['c.order.test']);
     const authz = view.authorizations[0];
     const challenge = authz.challenges.find((c) => c.type === 'http-01')!;
     h.rig.http.set(challenge.token, `${challenge.token}.${account.thumbprint}`);
     const state = await new RespondChallengeHandler(h.deps).execute(new RespondChallengeCommand(account.accountId, authz.authzId, challenge.challengeId, account.key.jwk, {}));
-    expect(state.challenges.find((c) => c.challengeId === challenge.challengeId)?.status).toBe('processing');
-    const done = await until(() => loadAuthorization(h.deps, authz.authzId), (a) => a.state?.status === 'valid');
-    expect(done.state!.challenges.find((c) => c.challengeId === challenge.challengeId)?.status).toBe('valid');
+    expect(state.status).toBe('valid');
+    expect(state.challenges.find((c) => c.challengeId === challenge.challengeId)?.status).toBe('valid');
+    const events = await h.rt.store.readStream(streams.authz(authz.authzId));
+    expect(events.map((e) => e.type)).toEqual(['AuthorizationCreated', 'ChallengeValidationRequested', 'ChallengeValidated']);
+    // One transaction: the same PostgreSQL transaction id ("xid/seq") for both.
+    expect(events[1].position.split('/')[0]).toBe(events[2].position.split('/')[0]);
+    expect(h.rig.httpHits.get(challenge.token)).toBe(1);
+    expect(await h.rt.jobs.pending(QUEUES.validation)).toBe(0);
+  });
+
+  test('a validation slower than validation.inline_wait is recorded after the response, its safety-net job dropped with it', async () => {
+    const view = await newOrder(h, account, ['slow.order.test']);
+    const authz = view.authorizations[0];
+    const challenge = authz.challenges.find((c) => c.type === 'http-01')!;
+    h.rig.http.set(challenge.token, `${challenge.token}.${account.thumbprint}`);
+    h.rig.httpDelayMs = h.deps.work.inline!.waitMs + 1_000;
+    try {
+      const state = await new RespondChallengeHandler(h.deps).execute(new RespondChallengeCommand(account.accountId, authz.authzId, challenge.challengeId, account.key.jwk, {}));
+      expect(state.challenges.find((c) => c.challengeId === challenge.challengeId)?.status).toBe('processing');
+      expect(await types(streams.authz(authz.authzId))).toEqual(['AuthorizationCreated', 'ChallengeValidationRequested']);
+      expect(await h.rt.jobs.pending(QUEUES.validation)).toBe(1);
+      const done = await until(() => loadAuthorization(h.deps, authz.authzId), (a) => a.state?.status === 'valid');
+      expect(done.state!.challenges.find((c) => c.challengeId === challenge.challengeId)?.status).toBe('valid');
+    } finally {
+      h.rig.httpDelayMs = 0;
+    }
     expect(await types(streams.authz(authz.authzId))).toEqual(['AuthorizationCreated', 'ChallengeValidationRequested', 'ChallengeValidated']);
-    expect(h.rig.httpHits.get(challenge.token)).toBeGreaterThanOrEqual(1);
+    // The validation the request started is the one recorded: the responder was asked once.
+    expect(h.rig.httpHits.get(challenge.token)).toBe(1);
     expect(await h.rt.jobs.pending(QUEUES.validation)).toBe(0);
   });
 
