@@ -51,8 +51,8 @@ type Outcome = ValidationOutcome;
 
 /**
  * The outcome of validating `challengeId` of `authz` (its challenge processing, with its key
- * authorization): the challenge itself with its retries, then CAA. Every failure is an outcome;
- * only an unexpected error rejects.
+ * authorization): the challenge itself with its retries, and CAA beside it. Every failure is an
+ * outcome; only an unexpected error rejects.
  */
 export async function performValidation(deps: AcmeDeps, validator: ChallengeValidator, authz: AuthorizationState, challengeId: string, attempts: number): Promise<Outcome> {
   const challenge = authz.challenges.find((c) => c.challengeId === challengeId);
