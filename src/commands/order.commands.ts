@@ -10,6 +10,7 @@ import { streams } from '../domain/streams';
 import { orderProfile } from '../jobs/issuance.worker';
 import { keyAuthorization } from '../validation/key-authorization';
 import { issueCertificate } from '../jobs/issuance.worker';
+import { isValidationOutcome } from '../jobs/requested-work';
 import { type AcmeDeps, authorizationContext, type RequestMeta } from './acme-deps';
 import { assertKeyNotBlocked, type KnownBlocking } from './blocked-keys';
 import { recheckCaa } from './caa-recheck';
@@ -215,7 +216,7 @@ export class RespondChallengeHandler {
       },
     });
     const requested = handled.events.find((e) => e.type === 'ChallengeValidationRequested');
-    const recorded = handled.events.find((e) => e.type === 'ChallengeValidated' || e.type === 'ChallengeFailed');
+    const recorded = handled.events.find(isValidationOutcome);
     if (requested && !recorded) deps.work.validate(cmd.authzId, cmd.challengeId, requested.eventId, { state: handled.state, revision: handled.revision }, started);
     if (recorded?.type === 'ChallengeFailed') await deps.limits?.recordFailedValidation(cmd.accountId, handled.state!.identifier.value);
     return handled.state!;

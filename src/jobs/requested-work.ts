@@ -13,6 +13,10 @@ export interface IssuanceJob {
 /** Events that record a validation's outcome: the work of its request is done. */
 const VALIDATION_OUTCOMES = new Set(['ChallengeValidated', 'ChallengeFailed']);
 
+export function isValidationOutcome(e: { type: string }): boolean {
+  return VALIDATION_OUTCOMES.has(e.type);
+}
+
 /**
  * The work an event asks for, as the safety-net job committed with it: the job's id is the
  * event's id, so the work recorded later can remove exactly that job in its own transaction.
@@ -22,7 +26,7 @@ export function requestedWork(e: StoredEvent, appended: readonly StoredEvent[] =
   switch (e.type) {
     case 'ChallengeValidationRequested': {
       const challengeId = (e.data as { challengeId: string }).challengeId;
-      const done = appended.some((o) => o.streamId === e.streamId && VALIDATION_OUTCOMES.has(o.type) && (o.data as { challengeId?: string }).challengeId === challengeId);
+      const done = appended.some((o) => o.streamId === e.streamId && isValidationOutcome(o) && (o.data as { challengeId?: string }).challengeId === challengeId);
       return done ? null : { queue: QUEUES.validation, data: { authzId: aggregateIdOf('authz', e.streamId), challengeId }, id: e.eventId };
     }
     case 'OrderFinalizationRequested':
