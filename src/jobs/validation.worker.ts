@@ -58,7 +58,7 @@ export async function performValidation(deps: AcmeDeps, validator: ChallengeVali
   const challenge = authz.challenges.find((c) => c.challengeId === challengeId);
   if (!challenge?.keyAuthorization) throw new Error(`challenge ${challengeId} of authorization ${authz.authzId} has no key authorization to validate`);
   const caa = startCaa(deps, authz, challenge.type);
-  return withCaa(await validateWithRetries(validator, authz, challengeId, attempts), caa);
+  return withCaa(await validateWithRetries(validator, authz, challenge, attempts), caa);
 }
 
 /** An authorization as its last append left it. */
@@ -89,8 +89,7 @@ async function withCaa(outcome: Outcome, check: Promise<CaaCheckData | AcmeError
   return { ok: false, error: caaRefusal(caa).toProblem(), record: outcome.record, caa };
 }
 
-async function validateWithRetries(validator: ChallengeValidator, authz: AuthorizationState, challengeId: string, attempts: number): Promise<Outcome> {
-  const challenge = authz.challenges.find((c) => c.challengeId === challengeId)!;
+async function validateWithRetries(validator: ChallengeValidator, authz: AuthorizationState, challenge: AuthorizationState['challenges'][number], attempts: number): Promise<Outcome> {
   let last: AcmeError | null = null;
   for (let i = 0; i < attempts; i++) {
     try {
